@@ -1,0 +1,40 @@
+# The two newcomer commands (see README.md): `make demo` and `make test`.
+# Both install the Debian packages they need first (packaging/install-build-deps).
+BUILD_DIR ?= build/release
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build demo test test-dev fuzz bench format clean
+
+deps:
+	packaging/install-build-deps
+
+build: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS)
+
+demo: build
+	scripts/demo.sh $(BUILD_DIR)/adtgw
+
+test: build
+	ctest --preset release
+
+# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-dev: deps
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+	ctest --preset dev
+
+# Bounded libFuzzer runs of every target in tests/fuzz (clang).
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	tests/fuzz/run-all.sh build/fuzz 60
+
+bench: build
+	bench/seal_open.sh $(BUILD_DIR)/adtgw
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,68 @@
+// Deciding whether a certificate is trusted at a given time: chain validation to
+// configured trust anchors with CRL/ARL revocation, or pinned-leaf trust for parties
+// without a CA chain (trust exactly these certificates).
+//
+// Anchors and chain material: self-signed certificates among `anchors` are the trust
+// anchors (SMKI root OCAs); the others (issuing OCAs) are chain material. If no
+// anchor is self-signed, the given certificates themselves are trusted (partial
+// chain), which is what a party that only configures its issuing CA means.
+//
+// Revocation: with any CRL given, every certificate below the anchor must be covered
+// by a current CRL from its issuer (the issuing OCA's CRL for organisation
+// certificates, the root's ARL for issuing OCAs); without CRLs revocation is not
+// checked and the result says so. Pinned certificates have no issuer to ask.
+//
+// Every refusal is an Error with a precise code: cert.expired, cert.not_yet_valid,
+// cert.revoked, cert.untrusted, cert.crl_missing, cert.crl_expired,
+// cert.bad_signature, cert.invalid, or a cert.profile.* code from smki_profile.h.
+//
+// Thread safety: a TrustConfig is immutable after construction and may be shared.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certs/smki_profile.h"
+#include "crypto/ossl_ptr.h"
+#include "crypto/result.h"
+
+namespace adtgw {
+
+struct TrustConfig {
+  std::vector<X509Ptr> anchors;
+  std::vector<X509Ptr> pinned;
+  std::vector<X509CrlPtr> crls;
+  SmkiProfileOptions profile;
+  std::optional<std::time_t> at;  // verification time; now when unset
+};
+
+struct TrustDecision {
+  enum class Mode { kChain, kPinned };
+  Mode mode;
+  bool revocation_checked = false;
+  std::time_t checked_at = 0;
+  std::vector<X509Ptr> chain;  // leaf first (chain mode)
+};
+
+// Validates time, chain and revocation only (no profile): for any certificate.
+Result<TrustDecision> VerifyTrust(X509* cert, const TrustConfig& config);
+
+struct TrustedSmkiCertificate {
+  SmkiIdentity identity;
+  TrustDecision decision;
+};
+
+// The SMKI profile, then VerifyTrust.
+Result<TrustedSmkiCertificate> VerifySmkiCertificate(X509* cert, const TrustConfig& config);
+
+// "2025-10-29T23:59:59Z"
+std::string FormatTime(std::time_t t);
+// Parses RFC 3339 UTC ("2020-01-01T00:00:00Z", fractional seconds not accepted) or
+// a bare date "2020-01-01" (midnight UTC).
+Result<std::time_t> ParseTime(const std::string& text);
+std::string SubjectText(X509* cert);  // RFC 2253-style one-line subject
+std::optional<std::time_t> AsnTimeToTime(const ASN1_TIME* t);
+
+}  // namespace adtgw

@@ -1,0 +1,55 @@
+// Pull (ByteSource) and push (ByteSink) byte streams, so that sealing and opening
+// never need a whole file in memory, plus in-memory implementations.
+//
+// A source returns 0 bytes only at its end. Errors are returned, never thrown.
+// Thread safety: a stream object is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "crypto/result.h"
+
+namespace adtgw {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to out.size() bytes; returns how many (0 means end of stream).
+  virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
+};
+
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  // Accepts all of `data` or fails.
+  virtual Status Write(std::span<const uint8_t> data) = 0;
+};
+
+// Reads from a caller-owned buffer that must outlive the source.
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::span<const uint8_t> data) : data_(data) {}
+  Result<size_t> Read(std::span<uint8_t> out) override;
+
+ private:
+  std::span<const uint8_t> data_;
+  size_t pos_ = 0;
+};
+
+// Appends to a vector it owns.
+class MemorySink final : public ByteSink {
+ public:
+  Status Write(std::span<const uint8_t> data) override;
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+// Reads exactly out.size() bytes or fails with envelope-style "truncated" error
+// using `code` and `what` for the message.
+Status ReadExactly(ByteSource& src, std::span<uint8_t> out, const char* code, const char* what);
+
+}  // namespace adtgw

@@ -1,0 +1,39 @@
+#include "crypto/sha256.h"
+
+#include <cstdlib>
+
+namespace adtgw {
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) std::abort();
+}
+
+void Sha256::Update(std::span<const uint8_t> data) {
+  if (EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) std::abort();
+}
+
+Sha256Digest Sha256::Finish() {
+  Sha256Digest out;
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size()) std::abort();
+  return out;
+}
+
+Sha256Digest Sha256Of(std::span<const uint8_t> data) {
+  Sha256 h;
+  h.Update(data);
+  return h.Finish();
+}
+
+std::string ToHex(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace adtgw

@@ -1,0 +1,55 @@
+// SHA-256, incrementally (Sha256) or in one call (Sha256Of), and lower-case hex.
+//
+// Thread safety: a Sha256 object is used by one thread at a time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "crypto/byte_stream.h"
+#include "crypto/ossl_ptr.h"
+
+namespace adtgw {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+class Sha256 {
+ public:
+  Sha256();  // aborts if OpenSSL cannot provide SHA-256 (a broken installation)
+  void Update(std::span<const uint8_t> data);
+  Sha256Digest Finish();  // the object must not be used afterwards
+
+ private:
+  EvpMdCtxPtr ctx_;
+};
+
+Sha256Digest Sha256Of(std::span<const uint8_t> data);
+
+std::string ToHex(std::span<const uint8_t> bytes);  // lower case, no separators
+
+}  // namespace adtgw
+
+namespace adtgw {
+
+// Passes bytes on to another sink while hashing them (for an output's SHA-256
+// without reading it back).
+class Sha256Sink final : public ByteSink {
+ public:
+  explicit Sha256Sink(ByteSink& next) : next_(next) {}
+  Status Write(std::span<const uint8_t> data) override {
+    hash_.Update(data);
+    size_ += data.size();
+    return next_.Write(data);
+  }
+  Sha256Digest Finish() { return hash_.Finish(); }
+  uint64_t size() const { return size_; }
+
+ private:
+  ByteSink& next_;
+  Sha256 hash_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace adtgw

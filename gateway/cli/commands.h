@@ -1,0 +1,23 @@
+// The adtgw subcommands. Each Add*Command registers its flags on `app` and returns
+// the action to run when that subcommand is chosen; the action reports its result on
+// stdout and returns an Error for main() to print (gateway/common/exit_code.h).
+//
+// Thread safety: main thread only.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "crypto/result.h"
+
+namespace adtgw {
+
+using CommandAction = std::function<Status()>;
+
+CommandAction AddSealCommand(CLI::App& app);
+CommandAction AddOpenCommand(CLI::App& app);
+CommandAction AddCertsCommand(CLI::App& app);
+CommandAction AddDemoPkiCommand(CLI::App& app);
+
+}  // namespace adtgw

@@ -1,0 +1,45 @@
+// adtgw: the one binary (DESIGN.md section 6). Parses the command line with CLI11 and
+// runs the chosen subcommand; errors become "adtgw: error: CODE: message" and
+// "adtgw: hint: ..." with the exit codes of docs/cli.md.
+#include <cstdio>
+#include <vector>
+
+#include "gateway/cli/commands.h"
+#include "gateway/common/exit_code.h"
+
+int main(int argc, char** argv) {
+  using namespace adtgw;
+  CLI::App app{"adtgw: signed, end-to-end encrypted transfer of ADT and quarantine files", "adtgw"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "adtgw 0.1.0");
+  app.footer("Exit codes and every command: docs/cli.md");
+  std::vector<std::pair<CLI::App*, CommandAction>> commands;
+  auto add = [&](CommandAction action) {
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(action));
+  };
+  add(AddSealCommand(app));
+  add(AddOpenCommand(app));
+  add(AddCertsCommand(app));
+  add(AddDemoPkiCommand(app));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string command = argc > 1 ? std::string(" ") + argv[1] : "";
+    return ReportError(
+        MakeError(ErrorKind::kUsage, "usage", e.what(), "run: adtgw" + command + " --help"));
+  }
+  for (auto& [cmd, action] : commands) {
+    if (!cmd->parsed()) continue;
+    Status status = action();
+    if (!status.ok()) return ReportError(status.error());
+    return kExitOk;
+  }
+  return ReportError(
+      MakeError(ErrorKind::kUsage, "usage", "no command given", "run: adtgw --help"));
+}

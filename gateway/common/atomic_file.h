@@ -1,0 +1,44 @@
+// AtomicFile: a file that appears whole or not at all. Bytes go to a temporary file
+// (O_EXCL, same directory, given mode); Commit() fsyncs it, renames it into place
+// (refusing to replace an existing file unless asked) and fsyncs the directory.
+// Destroying an uncommitted AtomicFile removes the temporary file, so an error
+// anywhere leaves nothing behind.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "crypto/byte_stream.h"
+#include "crypto/result.h"
+
+namespace adtgw {
+
+class AtomicFile final : public ByteSink {
+ public:
+  static Result<AtomicFile> Create(const std::string& path, mode_t mode, bool replace);
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  ~AtomicFile() override;
+
+  Status Write(std::span<const uint8_t> data) override;
+  Status Commit();
+
+ private:
+  AtomicFile(std::string path, std::string temp_path, int fd, bool replace);
+  std::string path_;
+  std::string temp_path_;
+  int fd_ = -1;
+  bool replace_ = false;
+  bool committed_ = false;
+};
+
+// Writes `data` to `path` through an AtomicFile.
+Status WriteFileAtomically(const std::string& path, std::span<const uint8_t> data, mode_t mode,
+                           bool replace);
+Status WriteFileAtomically(const std::string& path, const std::string& text, mode_t mode,
+                           bool replace);
+
+}  // namespace adtgw
