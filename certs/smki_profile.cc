@@ -200,7 +200,8 @@ std::vector<Error> SmkiProfileProblems(X509* cert, const SmkiProfileOptions& opt
   if (aki == nullptr || ASN1_STRING_length(aki) != 8) {
     problems.push_back(Problem("aki_length", "authority key identifier is missing or not 8 bytes"));
   }
-  if (X509_check_ca(cert) != 0) {
+  // basicConstraints cA=TRUE, whatever the key usage says.
+  if ((X509_get_extension_flags(cert) & EXFLAG_CA) != 0) {
     problems.push_back(Problem("is_ca", "is a CA certificate, not an Organisation Certificate"));
   }
   return problems;

@@ -1,0 +1,111 @@
+#include "crypto/ber_reader.h"
+
+#include <gtest/gtest.h>
+
+namespace adtgw {
+namespace {
+
+using der::Bytes;
+
+TEST(BerReader, ReadsNestedDefiniteStructure) {
+  Bytes data = der::Sequence({der::Integer(7), der::OctetString(Bytes{1, 2, 3})});
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto seq = r.Expect(der::kSequence, "seq");
+  ASSERT_TRUE(seq.ok());
+  ASSERT_TRUE(r.Open(*seq, "seq").ok());
+  EXPECT_EQ(r.ExpectContent(der::kInteger, 8, "int").value(), Bytes{7});
+  EXPECT_TRUE(r.More().value());
+  EXPECT_EQ(r.ExpectContent(der::kOctetString, 8, "os").value(), (Bytes{1, 2, 3}));
+  EXPECT_FALSE(r.More().value());
+  EXPECT_TRUE(r.Close().ok());
+  EXPECT_TRUE(r.AtEnd().value());
+}
+
+TEST(BerReader, ChildMayNotRunPastItsParent) {
+  // SEQUENCE of length 3 holding an OCTET STRING that claims 5 bytes.
+  Bytes data{0x30, 0x03, 0x04, 0x05, 0x01, 0x02, 0x03, 0x04, 0x05};
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto seq = r.ReadHeader();
+  ASSERT_TRUE(r.Open(*seq, "seq").ok());
+  auto child = r.ReadHeader();
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().code, "test.malformed");
+}
+
+TEST(BerReader, TruncationIsReportedAsSuch) {
+  Bytes data = der::OctetString(Bytes(100, 0xaa));
+  data.resize(50);
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto content = r.ExpectContent(der::kOctetString, 1000, "os");
+  ASSERT_FALSE(content.ok());
+  EXPECT_EQ(content.error().code, "test.truncated");
+}
+
+TEST(BerReader, SizeCapsAreEnforced) {
+  Bytes data = der::OctetString(Bytes(100, 0xaa));
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto content = r.ExpectContent(der::kOctetString, 99, "os");
+  ASSERT_FALSE(content.ok());
+  EXPECT_NE(content.error().message.find("over the limit"), std::string::npos);
+}
+
+TEST(BerReader, RefusesOverlongLengthFields) {
+  Bytes data{0x04, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  MemorySource src(data);
+  BerReader r(src, "test");
+  EXPECT_FALSE(r.ReadHeader().ok());
+}
+
+TEST(BerReader, StreamsIndefiniteConstructedOctetStrings) {
+  // [0] constructed, indefinite, two segments, then end-of-contents.
+  Bytes data{0xa0, 0x80, 0x04, 0x02, 'a', 'b', 0x04, 0x01, 'c', 0x00, 0x00, 0x05, 0x00};
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto h = r.ReadHeader();
+  ASSERT_TRUE(h.ok());
+  EXPECT_TRUE(h->indefinite);
+  OctetStringSource os(r, *h);
+  uint8_t buf[16];
+  std::string got;
+  for (;;) {
+    auto n = os.Read(buf);
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    got.append(reinterpret_cast<char*>(buf), *n);
+  }
+  EXPECT_EQ(got, "abc");
+  EXPECT_EQ(r.ReadHeader()->tag, der::kNull);  // positioned after the EOC
+}
+
+TEST(BerReader, IndefiniteLengthOnPrimitiveIsMalformed) {
+  Bytes data{0x04, 0x80, 0x00, 0x00};
+  MemorySource src(data);
+  BerReader r(src, "test");
+  EXPECT_FALSE(r.ReadHeader().ok());
+}
+
+TEST(BerReader, LargeContentIsStreamedNotBuffered) {
+  Bytes big(5 << 20, 0x5a);
+  Bytes data = der::OctetString(big);
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto h = r.ReadHeader();
+  OctetStringSource os(r, *h);
+  std::vector<uint8_t> buf(1 << 20);
+  uint64_t total = 0;
+  for (;;) {
+    auto n = os.Read(buf);
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    total += *n;
+  }
+  EXPECT_EQ(total, big.size());
+  EXPECT_TRUE(r.AtEnd().value());
+}
+
+}  // namespace
+}  // namespace adtgw
