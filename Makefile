@@ -2,6 +2,7 @@
 # Both install the Debian packages they need first (packaging/install-build-deps).
 BUILD_DIR ?= build/release
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
 
 .PHONY: deps build demo test test-dev fuzz bench format clean
 
@@ -28,7 +29,7 @@ test-dev: deps
 fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz -j $(JOBS)
-	tests/fuzz/run-all.sh build/fuzz 60
+	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: build
 	bench/seal_open.sh $(BUILD_DIR)/adtgw

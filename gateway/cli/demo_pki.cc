@@ -237,7 +237,7 @@ Result<DemoPkiSummary> WriteDemoPki(const std::string& dir_in, std::time_t now) 
   root_spec.common_name = "adtgw demo SMKI root OCA";
   root_spec.organisational_unit = "00";
   root_spec.serial = RandomSerial();
-  root_spec.not_before = now - kDay;
+  root_spec.not_before = now - 2 * 365 * kDay;  // covers the expired certificate's life
   root_spec.not_after = now + 20 * 365 * kDay;
   root_spec.is_ca = true;
   root_spec.key_usage = KU_KEY_CERT_SIGN | KU_CRL_SIGN;
