@@ -28,7 +28,7 @@ test-dev: deps
 # Bounded libFuzzer runs of every target in tests/fuzz (clang).
 fuzz: deps
 	cmake --preset fuzz
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target adtgw_fuzz_all
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: build

@@ -127,7 +127,6 @@ Result<X509Ptr> IssueCertificate(const CertificateSpec& spec, EVP_PKEY* subject_
                            der::Sequence({der::Tlv(der::ContextPrimitive(0), aki)})));
   }
   if (!spec.policy_oids.empty()) {
-    std::vector<der::Bytes> infos;
     der::Bytes content;
     for (const auto& oid : spec.policy_oids) der::Append(content, der::Sequence({der::Oid(oid)}));
     ADTGW_TRY(AddExtension(cert.get(), NID_certificate_policies, spec.policies_critical,
@@ -190,10 +189,12 @@ Result<X509CrlPtr> IssueCrl(X509* issuer, EVP_PKEY* issuer_key,
   }
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer);
   if (ski != nullptr) {
-    AUTHORITY_KEYID* akid = AUTHORITY_KEYID_new();
-    akid->keyid = ASN1_OCTET_STRING_dup(ski);
-    X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, akid, 0, 0);
-    AUTHORITY_KEYID_free(akid);
+    AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
+    if (!akid) return InternalOpenSslError("CRL authority key identifier");
+    akid->keyid = ASN1_OCTET_STRING_dup(ski);  // owned by akid from here
+    if (X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, akid.get(), 0, 0) != 1) {
+      return InternalOpenSslError("CRL authority key identifier");
+    }
   }
   X509_CRL_sort(crl.get());
   if (X509_CRL_sign(crl.get(), issuer_key, EVP_sha256()) <= 0) {

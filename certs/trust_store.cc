@@ -10,8 +10,6 @@
 namespace adtgw {
 namespace {
 
-using StackOfX509Ptr = OsslPtr<STACK_OF(X509), [](STACK_OF(X509) * s) { sk_X509_free(s); }>;
-
 bool IsSelfSigned(X509* cert) { return X509_check_issued(cert, cert) == X509_V_OK; }
 
 Error TrustError(std::string code, std::string message, std::string hint) {
@@ -160,7 +158,7 @@ Result<TrustDecision> VerifyTrust(X509* cert, const TrustConfig& config) {
   }
 
   X509StorePtr store(X509_STORE_new());
-  StackOfX509Ptr untrusted(sk_X509_new_null());
+  BorrowedX509StackPtr untrusted(sk_X509_new_null());
   if (!store || !untrusted) return InternalOpenSslError("trust store");
   bool any_self_signed = std::any_of(config.anchors.begin(), config.anchors.end(),
                                      [](const X509Ptr& a) { return IsSelfSigned(a.get()); });

@@ -52,12 +52,13 @@ Result<bool> BerReader::AtEnd() {
 }
 
 Status BerReader::CheckInside(const BerHeader& h, const char* field) const {
-  if (open_.empty()) return OkStatus();
-  const BerHeader& parent = open_.back();
-  if (parent.indefinite) return OkStatus();
+  // Every enclosing definite-length container bounds the child, not only the innermost
+  // (which may be indefinite).
   uint64_t child_end = h.indefinite ? h.content_offset : h.end();
-  if (child_end > parent.end()) {
-    return Malformed(std::string(field) + " runs past the end of its enclosing structure");
+  for (const BerHeader& container : open_) {
+    if (!container.indefinite && child_end > container.end()) {
+      return Malformed(std::string(field) + " runs past the end of its enclosing structure");
+    }
   }
   return OkStatus();
 }

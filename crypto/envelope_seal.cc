@@ -1,4 +1,8 @@
 // Sealing: see envelope.h and docs/envelope.md.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <openssl/rand.h>
 
 #include "crypto/cms_oids.h"
@@ -54,6 +58,62 @@ class GcmEncryptor {
   std::vector<uint8_t> buf_;
 };
 
+// SHA-256 on a second thread, so that hashing a chunk overlaps encrypting and writing
+// it (the two cost about the same and the machines have two or more cores). The
+// submitted bytes must stay untouched until the next Wait().
+class BackgroundSha256 {
+ public:
+  BackgroundSha256() : thread_([this] { Run(); }) {}
+  ~BackgroundSha256() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  BackgroundSha256(const BackgroundSha256&) = delete;
+  BackgroundSha256& operator=(const BackgroundSha256&) = delete;
+
+  void Submit(std::span<const uint8_t> data) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_ = data;
+    busy_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !busy_; });
+  }
+  Sha256Digest Finish() {
+    Wait();
+    return hash_.Finish();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return busy_ || stop_; });
+      if (stop_) return;
+      std::span<const uint8_t> data = pending_;
+      lock.unlock();
+      hash_.Update(data);
+      lock.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  Sha256 hash_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::span<const uint8_t> pending_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once every other member exists
+};
+
 }  // namespace
 
 Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t content_size,
@@ -106,16 +166,20 @@ Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t co
 
   ADTGW_ASSIGN(GcmEncryptor gcm, GcmEncryptor::New(cek, nonce));
   ADTGW_TRY(gcm.Emit(inner.prefix(), out));
-  Sha256 hash;
-  std::vector<uint8_t> chunk(kChunk);
+  // Two buffers: the next chunk is read while the hasher may still be on this one.
+  // They are declared first so that they outlive the hasher on every return path.
+  std::vector<uint8_t> chunks[2] = {std::vector<uint8_t>(kChunk), std::vector<uint8_t>(kChunk)};
+  BackgroundSha256 hash;
+  int current = 0;
   uint64_t seen = 0;
-  for (;;) {
-    ADTGW_ASSIGN(size_t n, content.Read(chunk));
+  for (;; current ^= 1) {
+    ADTGW_ASSIGN(size_t n, content.Read(chunks[current]));
     if (n == 0) break;
     seen += n;
     if (seen > content_size) break;
-    std::span<const uint8_t> piece(chunk.data(), n);
-    hash.Update(piece);
+    std::span<const uint8_t> piece(chunks[current].data(), n);
+    hash.Wait();
+    hash.Submit(piece);
     ADTGW_TRY(gcm.Emit(piece, out));
   }
   if (seen != content_size) {

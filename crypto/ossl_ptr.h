@@ -45,7 +45,11 @@ using Asn1TimePtr = OsslPtr<ASN1_TIME, ASN1_TIME_free>;
 using Asn1ObjectPtr = OsslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
 using BignumPtr = OsslPtr<BIGNUM, BN_free>;
 using CertificatePoliciesPtr = OsslPtr<CERTIFICATEPOLICIES, CERTIFICATEPOLICIES_free>;
-using BasicConstraintsPtr = OsslPtr<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
+using AuthorityKeyIdPtr = OsslPtr<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+
+// A stack of borrowed certificates: frees the stack, not the certificates.
+inline void FreeBorrowedX509Stack(STACK_OF(X509) * s) { sk_X509_free(s); }
+using BorrowedX509StackPtr = OsslPtr<STACK_OF(X509), FreeBorrowedX509Stack>;
 
 // Takes a reference on a borrowed certificate.
 inline X509Ptr UpRef(X509* cert) {

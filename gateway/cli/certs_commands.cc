@@ -246,7 +246,7 @@ CommandAction AddCertsCommand(CLI::App& app) {
       "    --crl smki/issuing-oca.crl.pem --crl smki/root-oca.arl.pem --policy-oid OID\n"
       "  adtgw certs verify Z1-supplier-ds.cert.pem --pin Z1-supplier-ds.cert.pem \\\n"
       "    --policy-oid 1.2.826.0.1.8641679.1.2.1.4 --at 2020-01-01T00:00:00Z");
-  return [i, v, inspect, verify]() -> Status {
+  return [i, inspect, verify]() -> Status {
     if (i->parsed()) return RunInspect(*inspect);
     return RunVerify(*verify);
   };

@@ -122,88 +122,53 @@ Status CheckEmptyOrAbsent(const std::string& dir) {
   return OkStatus();
 }
 
+std::string Lines(std::initializer_list<std::string> lines) {
+  std::string out;
+  for (const auto& line : lines) out += line + "\n";
+  return out;
+}
+
+// The SMKI trust block both configurations share.
+std::string SmkiTrustYaml(const std::string& dir) {
+  return Lines({"  trust: " + dir + "/smki/trust.pem",
+                "  crls:", "    - " + dir + "/smki/issuing-oca.crl.pem",
+                "    - " + dir + "/smki/root-oca.arl.pem",
+                "  policy_oids:", "    - \"" + std::string(kDemoPolicyOid) + "\""});
+}
+
 std::string ClientConfig(const DemoParty& party, const std::string& dir) {
   std::string p = dir + "/parties/" + party.name + "/";
-  return "# adtgw client configuration for " + party.display_name +
-         " (written by adtgw demo-pki).\n"
-         "# Read by the client commands (send, inbox, receive, status); see docs/demo-pki.md.\n"
-         "party: " +
-         party.eui64.ToString() +
-         "\n"
-         "gateway: https://127.0.0.1:8443\n"
-         "tls:\n"
-         "  certificate: " +
-         p +
-         "tls.cert.pem\n"
-         "  key: " +
-         p +
-         "tls.key.pem\n"
-         "  ca: " +
-         dir +
-         "/dccki/tls-ca.cert.pem\n"
-         "smki:\n"
-         "  signing_certificate: " +
-         p +
-         "ds.cert.pem\n"
-         "  signing_key: " +
-         p +
-         "ds.key.pem\n"
-         "  key_agreement_certificate: " +
-         p +
-         "ka.cert.pem\n"
-         "  key_agreement_key: " +
-         p +
-         "ka.key.pem\n"
-         "  trust: " +
-         dir +
-         "/smki/trust.pem\n"
-         "  crls:\n"
-         "    - " +
-         dir +
-         "/smki/issuing-oca.crl.pem\n"
-         "    - " +
-         dir +
-         "/smki/root-oca.arl.pem\n"
-         "  policy_oids:\n"
-         "    - \"" +
-         kDemoPolicyOid +
-         "\"\n"
-         "recipients:\n"
-         "  dcc: " +
-         dir + "/parties/dcc/ka.cert.pem\n";
+  return Lines({
+             "# adtgw client configuration for " + party.display_name +
+                 " (written by adtgw demo-pki).",
+             "# Read by the client commands (send, inbox, receive, status); see docs/demo-pki.md.",
+             "party: " + party.eui64.ToString(),
+             "gateway: https://127.0.0.1:8443",
+             "tls:",
+             "  certificate: " + p + "tls.cert.pem",
+             "  key: " + p + "tls.key.pem",
+             "  ca: " + dir + "/dccki/tls-ca.cert.pem",
+             "smki:",
+             "  signing_certificate: " + p + "ds.cert.pem",
+             "  signing_key: " + p + "ds.key.pem",
+             "  key_agreement_certificate: " + p + "ka.cert.pem",
+             "  key_agreement_key: " + p + "ka.key.pem",
+         }) +
+         SmkiTrustYaml(dir) + Lines({"recipients:", "  dcc: " + dir + "/parties/dcc/ka.cert.pem"});
 }
 
 std::string GatewayConfig(const std::string& dir) {
-  return "# adtgw gateway configuration (written by adtgw demo-pki); see docs/demo-pki.md.\n"
-         "listen: 127.0.0.1:8443\n"
-         "auditor_listen: 127.0.0.1:8444\n"
-         "tls:\n"
-         "  certificate: " +
-         dir +
-         "/dccki/gateway.cert.pem\n"
-         "  key: " +
-         dir +
-         "/dccki/gateway.key.pem\n"
-         "  client_ca: " +
-         dir +
-         "/dccki/tls-ca.cert.pem\n"
-         "smki:\n"
-         "  trust: " +
-         dir +
-         "/smki/trust.pem\n"
-         "  crls:\n"
-         "    - " +
-         dir +
-         "/smki/issuing-oca.crl.pem\n"
-         "    - " +
-         dir +
-         "/smki/root-oca.arl.pem\n"
-         "  policy_oids:\n"
-         "    - \"" +
-         kDemoPolicyOid +
-         "\"\n"
-         "state_dir: " +
-         dir + "/gateway-state\n";
+  return Lines({
+             "# adtgw gateway configuration (written by adtgw demo-pki); see docs/demo-pki.md.",
+             "listen: 127.0.0.1:8443",
+             "auditor_listen: 127.0.0.1:8444",
+             "tls:",
+             "  certificate: " + dir + "/dccki/gateway.cert.pem",
+             "  key: " + dir + "/dccki/gateway.key.pem",
+             "  client_ca: " + dir + "/dccki/tls-ca.cert.pem",
+             "smki:",
+         }) +
+         SmkiTrustYaml(dir) + Lines({"state_dir: " + dir + "/gateway-state"});
 }
 
 }  // namespace

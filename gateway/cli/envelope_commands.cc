@@ -141,6 +141,13 @@ Status RunOpen(const OpenFlags& f) {
   return OkStatus();
 }
 
+// -o/--out, --force and --json, common to both commands.
+void AddOutputFlags(CLI::App* cmd, std::string& output, bool& force, bool& json, const char* what) {
+  cmd->add_option("-o,--out", output, what)->required();
+  cmd->add_flag("--force", force, "replace OUT if it exists");
+  cmd->add_flag("--json", json, "print the result as JSON");
+}
+
 }  // namespace
 
 CommandAction AddSealCommand(CLI::App& app) {
@@ -153,9 +160,7 @@ CommandAction AddSealCommand(CLI::App& app) {
   cmd->add_option("--sign-cert", f->sign_cert, "your SMKI digital-signature (DS) certificate")
       ->required();
   cmd->add_option("--sign-key", f->sign_key, "its private key (mode 0600)")->required();
-  cmd->add_option("-o,--out", f->output, "the envelope to write (DER CMS)")->required();
-  cmd->add_flag("--force", f->force, "replace OUT if it exists");
-  cmd->add_flag("--json", f->json, "print the result as JSON");
+  AddOutputFlags(cmd, f->output, f->force, f->json, "the envelope to write (DER CMS)");
   AddTrustFlags(cmd, f->trust);
   cmd->footer(
       "Recipients and the signer are checked against the SMKI profile and --trust/--pin.\n"
@@ -172,9 +177,7 @@ CommandAction AddOpenCommand(CLI::App& app) {
   cmd->add_option("FILE", f->input, "the envelope")->required();
   cmd->add_option("--key", f->key, "your key-agreement (KA) private key (mode 0600)")->required();
   cmd->add_option("--cert", f->cert, "your key-agreement (KA) certificate")->required();
-  cmd->add_option("-o,--out", f->output, "where to write the verified file")->required();
-  cmd->add_flag("--force", f->force, "replace OUT if it exists");
-  cmd->add_flag("--json", f->json, "print the result as JSON");
+  AddOutputFlags(cmd, f->output, f->force, f->json, "where to write the verified file");
   AddTrustFlags(cmd, f->trust);
   cmd->footer(
       "OUT appears only if the envelope is intact, the signature verifies and the signer\n"

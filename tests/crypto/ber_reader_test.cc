@@ -34,6 +34,21 @@ TEST(BerReader, ChildMayNotRunPastItsParent) {
   EXPECT_EQ(child.error().code, "test.malformed");
 }
 
+TEST(BerReader, EveryEnclosingDefiniteContainerBoundsAChild) {
+  // SEQUENCE (4 bytes) > [0] indefinite > OCTET STRING claiming 10 bytes.
+  Bytes data{0x30, 0x04, 0xa0, 0x80, 0x04, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0};
+  MemorySource src(data);
+  BerReader r(src, "test");
+  auto seq = r.ReadHeader();
+  ASSERT_TRUE(r.Open(*seq, "seq").ok());
+  auto inner = r.ReadHeader();
+  ASSERT_TRUE(inner.ok());
+  ASSERT_TRUE(r.Open(*inner, "inner").ok());
+  auto child = r.ReadHeader();
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().code, "test.malformed");
+}
+
 TEST(BerReader, TruncationIsReportedAsSuch) {
   Bytes data = der::OctetString(Bytes(100, 0xaa));
   data.resize(50);
