@@ -32,6 +32,7 @@ fuzz: deps
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
 bench: build
+	$(BUILD_DIR)/bench/adtgw_policy_bench --benchmark_min_time=2
 	bench/seal_open.sh $(BUILD_DIR)/adtgw
 
 format:

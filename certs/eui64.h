@@ -9,6 +9,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,3 +34,12 @@ class Eui64 {
 };
 
 }  // namespace adtgw
+
+template <>
+struct std::hash<adtgw::Eui64> {
+  size_t operator()(const adtgw::Eui64& e) const noexcept {
+    uint64_t v;
+    std::memcpy(&v, e.bytes().data(), sizeof v);
+    return std::hash<uint64_t>()(v);
+  }
+};

@@ -30,6 +30,7 @@ enum class ErrorKind {
   kPermission,    // unsafe or insufficient file permissions
   kIo,            // the environment failed: disk, read, write
   kInternal,      // a library call failed for a reason not caused by the input
+  kDenied,        // the policy refused the request (a decision, not a malfunction)
 };
 
 struct Error {

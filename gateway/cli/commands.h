@@ -19,5 +19,6 @@ CommandAction AddSealCommand(CLI::App& app);
 CommandAction AddOpenCommand(CLI::App& app);
 CommandAction AddCertsCommand(CLI::App& app);
 CommandAction AddDemoPkiCommand(CLI::App& app);
+CommandAction AddPolicyCommand(CLI::App& app);
 
 }  // namespace adtgw

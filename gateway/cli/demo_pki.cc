@@ -12,6 +12,7 @@
 #include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
 #include "gateway/common/atomic_file.h"
+#include "policies/demo_policy_text.h"
 
 namespace adtgw {
 namespace {
@@ -168,7 +169,8 @@ std::string GatewayConfig(const std::string& dir) {
              "  client_ca: " + dir + "/dccki/tls-ca.cert.pem",
              "smki:",
          }) +
-         SmkiTrustYaml(dir) + Lines({"state_dir: " + dir + "/gateway-state"});
+         SmkiTrustYaml(dir) +
+         Lines({"policy: " + dir + "/config/policy.yaml", "state_dir: " + dir + "/gateway-state"});
 }
 
 }  // namespace
@@ -280,6 +282,7 @@ Result<DemoPkiSummary> WriteDemoPki(const std::string& dir_in, std::time_t now) 
     ADTGW_TRY(w.Text("config/client-" + party.name + ".yaml", ClientConfig(party, dir), 0644));
   }
   ADTGW_TRY(w.Text("config/gateway.yaml", GatewayConfig(dir), 0644));
+  ADTGW_TRY(w.Text("config/policy.yaml", kDemoPolicyYaml, 0644));
   return w.summary();
 }
 

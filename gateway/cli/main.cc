@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add(AddOpenCommand(app));
   add(AddCertsCommand(app));
   add(AddDemoPkiCommand(app));
+  add(AddPolicyCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -24,6 +24,8 @@ int ExitCodeFor(ErrorKind kind) {
       return 9;
     case ErrorKind::kInternal:
       return 10;
+    case ErrorKind::kDenied:
+      return 11;
   }
   return 10;
 }

@@ -1,0 +1,570 @@
+#include "policies/policy_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "certs/credential_files.h"
+
+namespace adtgw {
+namespace {
+
+constexpr size_t kMaxRules = 4096;
+constexpr size_t kMaxString = 1024;
+constexpr uint32_t kDefaultDailyLimit = 1000;
+
+// Thrown only inside this file, caught in ParsePolicy: it carries a positioned Error
+// out of the recursive walk without threading Results through every helper.
+struct PolicyError {
+  Error error;
+};
+
+class PolicyParser {
+ public:
+  PolicyParser(std::string source, std::string base_dir)
+      : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
+
+  std::shared_ptr<const Policy> Parse(const YAML::Node& root);
+
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& what,
+                         const std::string& hint = {}) const {
+    YAML::Mark m = at.Mark();
+    Fail(m.line, m.column, what, hint);
+  }
+  [[noreturn]] void Fail(int line, int column, const std::string& what,
+                         const std::string& hint = {}) const {
+    std::string where = source_;
+    if (line >= 0) where += ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1);
+    throw PolicyError{
+        MakeError(ErrorKind::kInvalidInput, "policy.invalid", where + ": " + what, hint)};
+  }
+
+ private:
+  // Requires a mapping whose keys are all in `known` and unique; returns key -> node.
+  std::map<std::string, YAML::Node> Mapping(const YAML::Node& node, const char* what,
+                                            std::initializer_list<const char*> known) const;
+  std::string Scalar(const YAML::Node& node, const char* what) const;
+  uint64_t Number(const YAML::Node& node, const char* what, uint64_t max) const;
+  uint64_t Size(const YAML::Node& node, const char* what) const;
+  HoursWindow Hours(const YAML::Node& node) const;
+  std::vector<YAML::Node> List(const YAML::Node& node, const char* what) const;
+  std::vector<std::string> Strings(const YAML::Node& node, const char* what) const;
+  std::string Path(const std::string& relative) const;
+  std::vector<X509Ptr> Certificates(const YAML::Node& node, const char* what) const;
+  TrustConfig Smki(const YAML::Node& node) const;
+  void Party(const YAML::Node& node);
+  void FileTypes(const YAML::Node& node);
+  void Rule(const YAML::Node& node);
+  std::vector<bool> Parties(const YAML::Node& node, const char* what) const;
+  std::string Canonical() const;
+
+  std::string source_;
+  std::string base_dir_;
+  std::shared_ptr<Policy> policy_ = std::make_shared<Policy>();
+  std::optional<TrustConfig> default_smki_;
+  uint32_t default_daily_limit_ = kDefaultDailyLimit;
+  HoursWindow default_hours_;
+  std::map<Sha256Digest, std::string> anchor_fingerprints_;  // for the canonical form
+};
+
+std::map<std::string, YAML::Node> PolicyParser::Mapping(
+    const YAML::Node& node, const char* what, std::initializer_list<const char*> known) const {
+  if (!node.IsMap()) Fail(node, std::string(what) + " must be a mapping (key: value)");
+  std::map<std::string, YAML::Node> out;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node& key = it->first;
+    if (!key.IsScalar()) Fail(key, std::string("a key in ") + what + " is not a plain name");
+    std::string name = key.Scalar();
+    if (std::find_if(known.begin(), known.end(), [&](const char* k) { return name == k; }) ==
+        known.end()) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      Fail(key, "unknown key '" + name.substr(0, 64) + "' in " + what, "known keys: " + list);
+    }
+    if (out.count(name) != 0) {
+      Fail(key, "duplicate key '" + name + "' in " + what + " (first at line " +
+                    std::to_string(out[name].Mark().line + 1) + ")");
+    }
+    out.emplace(name, it->second);
+  }
+  return out;
+}
+
+std::string PolicyParser::Scalar(const YAML::Node& node, const char* what) const {
+  if (!node.IsScalar()) Fail(node, std::string(what) + " must be a single value");
+  if (node.Scalar().size() > kMaxString) Fail(node, std::string(what) + " is too long");
+  return node.Scalar();
+}
+
+uint64_t PolicyParser::Number(const YAML::Node& node, const char* what, uint64_t max) const {
+  std::string text = Scalar(node, what);
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v > max) {
+    Fail(node, std::string(what) + " must be a whole number from 0 to " + std::to_string(max) +
+                   ", not '" + text.substr(0, 40) + "'");
+  }
+  return v;
+}
+
+uint64_t PolicyParser::Size(const YAML::Node& node, const char* what) const {
+  std::string text = Scalar(node, what);
+  static const std::pair<const char*, uint64_t> kUnits[] = {
+      {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1}};
+  uint64_t unit = 1;
+  std::string digits = text;
+  for (const auto& [suffix, mult] : kUnits) {
+    std::string s(suffix);
+    if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0) {
+      unit = mult;
+      digits = text.substr(0, text.size() - s.size());
+      while (!digits.empty() && digits.back() == ' ') digits.pop_back();
+      break;
+    }
+  }
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (ec != std::errc() || end != digits.data() + digits.size() || v == 0 ||
+      v > (uint64_t{1} << 50) / unit) {
+    Fail(node, std::string(what) +
+                   " must be a positive size such as 10MiB, 512KiB or 1048576, "
+                   "not '" +
+                   text.substr(0, 40) + "'");
+  }
+  return v * unit;
+}
+
+HoursWindow PolicyParser::Hours(const YAML::Node& node) const {
+  std::string text = Scalar(node, "hours");
+  int h1, m1, h2, m2, n = 0;
+  if (std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+      static_cast<size_t>(n) != text.size() || h1 > 23 || m1 > 59 || m2 > 59 || h2 > 24 ||
+      (h2 == 24 && m2 != 0) || h1 < 0 || m1 < 0 || h2 < 0 || m2 < 0) {
+    Fail(node,
+         "hours must be HH:MM-HH:MM in UTC, such as 06:00-22:00, not '" + text.substr(0, 40) + "'");
+  }
+  HoursWindow w{static_cast<uint16_t>(h1 * 60 + m1), static_cast<uint16_t>(h2 * 60 + m2)};
+  if (w.from_minute >= w.to_minute) {
+    Fail(node, "hours " + text + " end before they start",
+         "windows do not wrap midnight: write two rules, e.g. 22:00-24:00 and 00:00-06:00");
+  }
+  return w;
+}
+
+std::vector<YAML::Node> PolicyParser::List(const YAML::Node& node, const char* what) const {
+  std::vector<YAML::Node> out;
+  if (node.IsScalar()) {
+    out.push_back(node);
+    return out;
+  }
+  if (!node.IsSequence()) Fail(node, std::string(what) + " must be a list");
+  for (const auto& item : node) out.push_back(item);
+  return out;
+}
+
+std::vector<std::string> PolicyParser::Strings(const YAML::Node& node, const char* what) const {
+  std::vector<std::string> out;
+  for (const auto& item : List(node, what)) out.push_back(Scalar(item, what));
+  return out;
+}
+
+std::string PolicyParser::Path(const std::string& relative) const {
+  if (!relative.empty() && relative[0] == '/') return relative;
+  return base_dir_ + "/" + relative;
+}
+
+std::vector<X509Ptr> PolicyParser::Certificates(const YAML::Node& node, const char* what) const {
+  std::vector<X509Ptr> out;
+  for (const auto& item : List(node, what)) {
+    std::string path = Path(Scalar(item, what));
+    auto certs = LoadCertificates(path);
+    if (!certs.ok())
+      Fail(item, certs.error().message, "check the path (relative to the policy file)");
+    for (auto& c : *certs) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+TrustConfig PolicyParser::Smki(const YAML::Node& node) const {
+  auto m = Mapping(node, "smki", {"trust", "pinned", "crls", "policy_oids"});
+  TrustConfig t;
+  if (m.count("trust")) t.anchors = Certificates(m["trust"], "smki.trust");
+  if (m.count("pinned")) t.pinned = Certificates(m["pinned"], "smki.pinned");
+  if (m.count("crls")) {
+    for (const auto& item : List(m["crls"], "smki.crls")) {
+      auto crl = LoadCrl(Path(Scalar(item, "smki.crls")));
+      if (!crl.ok())
+        Fail(item, crl.error().message, "check the path (relative to the policy file)");
+      t.crls.push_back(std::move(*crl));
+    }
+  }
+  if (m.count("policy_oids"))
+    t.profile.accepted_policy_oids = Strings(m["policy_oids"], "policy_oids");
+  if (t.anchors.empty() && t.pinned.empty()) {
+    Fail(node, "smki names no trust anchor and no pinned certificate",
+         "give smki.trust (the SMKI CA certificates) or smki.pinned (the party's DS/KA "
+         "certificates)");
+  }
+  if (t.profile.accepted_policy_oids.empty()) {
+    Fail(node, "smki names no accepted certificate policy OID", "add policy_oids: [OID]");
+  }
+  return t;
+}
+
+std::string RoleList() { return "supplier, network-operator, dcc, other, auditor"; }
+
+std::optional<PartyRole> ParseRole(const std::string& name) {
+  for (size_t i = 0; i < kPartyRoleCount; ++i) {
+    if (name == PartyRoleName(static_cast<PartyRole>(i))) return static_cast<PartyRole>(i);
+  }
+  return std::nullopt;
+}
+
+Sha256Digest CertFingerprint(X509* cert) {
+  unsigned char* der = nullptr;
+  int n = i2d_X509(cert, &der);
+  Sha256Digest d = Sha256Of(std::span<const uint8_t>(der, static_cast<size_t>(n)));
+  OPENSSL_free(der);
+  return d;
+}
+
+std::optional<Sha256Digest> ParseFingerprint(std::string text) {
+  text.erase(std::remove(text.begin(), text.end(), ':'), text.end());
+  if (text.size() != 64) return std::nullopt;
+  Sha256Digest d{};
+  for (size_t i = 0; i < 32; ++i) {
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(text.data() + 2 * i, text.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || end != text.data() + 2 * i + 2) return std::nullopt;
+    d[i] = static_cast<uint8_t>(v);
+  }
+  return d;
+}
+
+void PolicyParser::Party(const YAML::Node& node) {
+  auto m = Mapping(node, "a party", {"eui64", "name", "roles", "tls", "smki", "daily_limit"});
+  for (const char* required : {"eui64", "name", "roles"}) {
+    if (!m.count(required)) Fail(node, std::string("party without '") + required + "'");
+  }
+  PolicyParty p;
+  auto eui = Eui64::Parse(Scalar(m["eui64"], "eui64"));
+  if (!eui.ok()) Fail(m["eui64"], eui.error().message, eui.error().hint);
+  p.eui64 = *eui;
+  if (policy_->party_by_eui.count(p.eui64) != 0) {
+    Fail(m["eui64"], "duplicate party " + p.eui64.ToString() + " (also party " +
+                         policy_->parties[policy_->party_by_eui[p.eui64]].name + ")");
+  }
+  p.name = Scalar(m["name"], "name");
+  for (const auto& item : List(m["roles"], "roles")) {
+    auto role = ParseRole(Scalar(item, "role"));
+    if (!role)
+      Fail(item, "unknown role '" + item.Scalar().substr(0, 40) + "'", "roles: " + RoleList());
+    p.roles.set(static_cast<size_t>(*role));
+  }
+  if (p.roles.none()) Fail(m["roles"], "a party needs at least one role", "roles: " + RoleList());
+  uint32_t index = static_cast<uint32_t>(policy_->parties.size());
+  if (m.count("tls")) {
+    auto tls = Mapping(m["tls"], "tls", {"fingerprints", "subjects", "certificates"});
+    std::vector<std::pair<Sha256Digest, YAML::Node>> fps;
+    if (tls.count("fingerprints")) {
+      for (const auto& item : List(tls["fingerprints"], "tls.fingerprints")) {
+        auto fp = ParseFingerprint(Scalar(item, "fingerprint"));
+        if (!fp) Fail(item, "a TLS fingerprint must be 64 hex digits (SHA-256), colons allowed");
+        fps.emplace_back(*fp, item);
+      }
+    }
+    if (tls.count("certificates")) {
+      for (const auto& item : List(tls["certificates"], "tls.certificates")) {
+        for (auto& cert : Certificates(item, "tls.certificates")) {
+          fps.emplace_back(CertFingerprint(cert.get()), item);
+        }
+      }
+    }
+    for (const auto& [fp, at] : fps) {
+      auto [it, fresh] = policy_->party_by_fingerprint.emplace(fp, index);
+      if (!fresh && it->second != index) {
+        Fail(at,
+             "this TLS certificate already identifies party " +
+                 policy_->parties[it->second].eui64.ToString(),
+             "one DCCKI client certificate maps to exactly one party");
+      }
+      if (fresh) p.tls_fingerprints.push_back(fp);
+    }
+    if (tls.count("subjects")) {
+      for (const auto& item : List(tls["subjects"], "tls.subjects")) {
+        std::string subject = Scalar(item, "subject");
+        auto [it, fresh] = policy_->party_by_subject.emplace(subject, index);
+        if (!fresh && it->second != index) {
+          Fail(item, "TLS subject '" + subject + "' already identifies party " +
+                         policy_->parties[it->second].eui64.ToString());
+        }
+        if (fresh) p.tls_subjects.push_back(subject);
+      }
+    }
+  }
+  if (m.count("smki")) {
+    p.smki = Smki(m["smki"]);
+  } else if (default_smki_) {
+    p.smki.anchors.clear();
+    for (const auto& a : default_smki_->anchors) p.smki.anchors.push_back(UpRef(a.get()));
+    for (const auto& a : default_smki_->pinned) p.smki.pinned.push_back(UpRef(a.get()));
+    for (const auto& c : default_smki_->crls) {
+      X509_CRL_up_ref(c.get());
+      p.smki.crls.emplace_back(c.get());
+    }
+    p.smki.profile = default_smki_->profile;
+  } else {
+    Fail(node, "party " + p.eui64.ToString() + " has no SMKI trust",
+         "give the party an smki: section, or a top-level smki: for every party");
+  }
+  p.daily_limit = m.count("daily_limit")
+                      ? static_cast<uint32_t>(Number(m["daily_limit"], "daily_limit", 10000000))
+                      : default_daily_limit_;
+  policy_->party_by_eui.emplace(p.eui64, index);
+  policy_->parties.push_back(std::move(p));
+}
+
+void PolicyParser::FileTypes(const YAML::Node& node) {
+  auto m = Mapping(node, "file_types", {"adt", "exit-quarantine", "quarantine-report"});
+  for (auto& [name, value] : m) {
+    auto ft = Mapping(value, ("file type " + name).c_str(), {"max_size"});
+    if (!ft.count("max_size")) Fail(value, "file type " + name + " needs max_size");
+    policy_->file_types.push_back({name, Size(ft["max_size"], "max_size"), "file_types." + name});
+  }
+}
+
+std::vector<bool> PolicyParser::Parties(const YAML::Node& node, const char* what) const {
+  std::vector<bool> out(policy_->parties.size(), false);
+  for (const auto& item : List(node, what)) {
+    std::string text = Scalar(item, what);
+    if (text.rfind("role:", 0) == 0) {
+      auto role = ParseRole(text.substr(5));
+      if (!role) Fail(item, "unknown role '" + text.substr(5, 40) + "'", "roles: " + RoleList());
+      bool any = false;
+      for (size_t i = 0; i < policy_->parties.size(); ++i) {
+        if (policy_->parties[i].roles.test(static_cast<size_t>(*role))) out[i] = any = true;
+      }
+      if (!any) Fail(item, "no party has the role " + text.substr(5));
+      continue;
+    }
+    auto eui = Eui64::Parse(text);
+    if (!eui.ok()) Fail(item, eui.error().message, "name a party by EUI-64 or a role as role:NAME");
+    auto it = policy_->party_by_eui.find(*eui);
+    if (it == policy_->party_by_eui.end()) {
+      Fail(item, "rule names " + eui->ToString() + ", which is not a party in this policy");
+    }
+    out[it->second] = true;
+  }
+  return out;
+}
+
+void PolicyParser::Rule(const YAML::Node& node) {
+  auto m = Mapping(node, "a rule", {"name", "from", "to", "types", "hours", "max_size"});
+  for (const char* required : {"name", "from", "to", "types"}) {
+    if (!m.count(required)) Fail(node, std::string("rule without '") + required + "'");
+  }
+  PolicyRule r;
+  r.name = Scalar(m["name"], "name");
+  for (const auto& other : policy_->rules) {
+    if (other.name == r.name) Fail(m["name"], "duplicate rule name '" + r.name + "'");
+  }
+  r.from = Parties(m["from"], "from");
+  r.to = Parties(m["to"], "to");
+  for (size_t i = 0; i < r.from.size(); ++i) {
+    if (r.from[i] && policy_->parties[i].read_only()) {
+      Fail(m["from"],
+           "rule '" + r.name + "' lets auditor " + policy_->parties[i].eui64.ToString() +
+               " send, but auditors are read-only",
+           "remove the auditor from 'from'");
+    }
+  }
+  uint64_t smallest_type_limit = UINT64_MAX;
+  for (const auto& item : List(m["types"], "types")) {
+    std::string t = Scalar(item, "type");
+    int idx = policy_->FileTypeIndex(t);
+    if (idx < 0)
+      Fail(item,
+           "rule names file type '" + t.substr(0, 40) + "', which file_types does not define");
+    r.types.set(static_cast<size_t>(idx));
+    smallest_type_limit =
+        std::min(smallest_type_limit, policy_->file_types[static_cast<size_t>(idx)].max_size);
+  }
+  r.hours = m.count("hours") ? Hours(m["hours"]) : default_hours_;
+  if (m.count("max_size")) {
+    r.max_size = Size(m["max_size"], "max_size");
+    if (r.max_size > smallest_type_limit) {
+      Fail(m["max_size"],
+           "rule max_size is larger than its file type's max_size, so it can never apply",
+           "lower the rule's max_size or raise the file type's");
+    }
+  }
+  policy_->rules.push_back(std::move(r));
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonArray(std::vector<std::string> items, bool sort) {
+  if (sort) std::sort(items.begin(), items.end());
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  return out + "]";
+}
+
+std::string CertsJson(const std::vector<X509Ptr>& certs) {
+  std::vector<std::string> fps;
+  for (const auto& c : certs) fps.push_back(JsonString(ToHex(CertFingerprint(c.get()))));
+  return JsonArray(fps, true);
+}
+
+// The canonical JSON form: keys sorted, no white space, certificates by fingerprint,
+// parties by EUI-64, rules in their (meaningful) order. Its SHA-256 names the policy.
+std::string PolicyParser::Canonical() const {
+  const Policy& p = *policy_;
+  std::vector<std::string> types;
+  for (const auto& ft : p.file_types) {
+    types.push_back(JsonString(ft.name) + ":{\"max_size\":" + std::to_string(ft.max_size) + "}");
+  }
+  std::vector<std::string> parties;
+  for (const auto& party : p.parties) {
+    std::vector<std::string> roles, fps, subjects, crls, oids;
+    for (size_t i = 0; i < kPartyRoleCount; ++i) {
+      if (party.roles.test(i))
+        roles.push_back(JsonString(PartyRoleName(static_cast<PartyRole>(i))));
+    }
+    for (const auto& fp : party.tls_fingerprints) fps.push_back(JsonString(ToHex(fp)));
+    for (const auto& s : party.tls_subjects) subjects.push_back(JsonString(s));
+    for (const auto& c : party.smki.crls) {
+      unsigned char* der = nullptr;
+      int n = i2d_X509_CRL(c.get(), &der);
+      crls.push_back(
+          JsonString(ToHex(Sha256Of(std::span<const uint8_t>(der, static_cast<size_t>(n))))));
+      OPENSSL_free(der);
+    }
+    for (const auto& o : party.smki.profile.accepted_policy_oids) oids.push_back(JsonString(o));
+    parties.push_back("{\"daily_limit\":" + std::to_string(party.daily_limit) + ",\"eui64\":" +
+                      JsonString(party.eui64.ToString()) + ",\"name\":" + JsonString(party.name) +
+                      ",\"roles\":" + JsonArray(roles, true) + ",\"smki\":{\"anchors\":" +
+                      CertsJson(party.smki.anchors) + ",\"crls\":" + JsonArray(crls, true) +
+                      ",\"pinned\":" + CertsJson(party.smki.pinned) + ",\"policy_oids\":" +
+                      JsonArray(oids, true) + "},\"tls_fingerprints\":" + JsonArray(fps, true) +
+                      ",\"tls_subjects\":" + JsonArray(subjects, true) + "}");
+  }
+  std::sort(parties.begin(), parties.end());
+  std::vector<std::string> rules;
+  auto members = [&p](const std::vector<bool>& set) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < set.size(); ++i) {
+      if (set[i]) out.push_back(JsonString(p.parties[i].eui64.ToString()));
+    }
+    return JsonArray(out, true);
+  };
+  for (const auto& r : p.rules) {
+    std::vector<std::string> ts;
+    for (size_t i = 0; i < p.file_types.size(); ++i) {
+      if (r.types.test(i)) ts.push_back(JsonString(p.file_types[i].name));
+    }
+    rules.push_back(
+        "{\"from\":" + members(r.from) + ",\"hours\":" + JsonString(r.hours.ToString()) +
+        ",\"max_size\":" + std::to_string(r.max_size) + ",\"name\":" + JsonString(r.name) +
+        ",\"to\":" + members(r.to) + ",\"types\":" + JsonArray(ts, true) + "}");
+  }
+  std::sort(types.begin(), types.end());
+  return "{\"deployment\":" + JsonString(p.deployment) + ",\"file_types\":{" +
+         [&] {
+           std::string s;
+           for (size_t i = 0; i < types.size(); ++i) s += (i ? "," : "") + types[i];
+           return s;
+         }() +
+         "},\"parties\":" + JsonArray(parties, false) +
+         ",\"retention_days\":" + std::to_string(p.retention_days) +
+         ",\"rules\":" + JsonArray(rules, false) + ",\"version\":1}";
+}
+
+std::shared_ptr<const Policy> PolicyParser::Parse(const YAML::Node& root) {
+  auto m = Mapping(root, "the policy",
+                   {"version", "deployment", "retention_days", "default_daily_limit",
+                    "allowed_hours", "smki", "file_types", "parties", "rules"});
+  for (const char* required : {"version", "deployment", "file_types", "parties", "rules"}) {
+    if (!m.count(required)) Fail(root, std::string("the policy has no '") + required + "'");
+  }
+  if (Number(m["version"], "version", 1000) != 1) {
+    Fail(m["version"], "unsupported policy version", "this adtgw reads version: 1");
+  }
+  policy_->source = source_;
+  policy_->deployment = Scalar(m["deployment"], "deployment");
+  policy_->retention_days =
+      m.count("retention_days")
+          ? static_cast<uint32_t>(Number(m["retention_days"], "retention_days", 36500))
+          : 90;
+  if (m.count("default_daily_limit")) {
+    default_daily_limit_ =
+        static_cast<uint32_t>(Number(m["default_daily_limit"], "default_daily_limit", 10000000));
+  }
+  if (m.count("allowed_hours")) default_hours_ = Hours(m["allowed_hours"]);
+  if (m.count("smki")) default_smki_ = Smki(m["smki"]);
+  FileTypes(m["file_types"]);
+  if (!m["parties"].IsSequence()) Fail(m["parties"], "parties must be a list");
+  if (m["parties"].size() > kMaxPolicyParties) Fail(m["parties"], "more than 4096 parties");
+  for (const auto& party : m["parties"]) Party(party);
+  if (!m["rules"].IsSequence()) Fail(m["rules"], "rules must be a list");
+  if (m["rules"].size() > kMaxRules) Fail(m["rules"], "more than 4096 rules");
+  for (const auto& rule : m["rules"]) Rule(rule);
+  policy_->canonical_json = Canonical();
+  policy_->canonical_sha256 = Sha256Of(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(policy_->canonical_json.data()),
+                               policy_->canonical_json.size()));
+  return policy_;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Policy>> ParsePolicy(const std::string& yaml,
+                                                  const std::string& source,
+                                                  const std::string& base_dir) {
+  if (yaml.size() > kMaxPolicyFileSize) {
+    return MakeError(ErrorKind::kInvalidInput, "policy.invalid",
+                     source + ": larger than the 1 MiB limit for a policy");
+  }
+  if (yaml.find('\0') != std::string::npos) {
+    return MakeError(ErrorKind::kInvalidInput, "policy.invalid", source + ": contains a NUL byte");
+  }
+  PolicyParser parser(source, base_dir);
+  try {
+    YAML::Node root = YAML::Load(yaml);
+    if (!root.IsDefined() || root.IsNull()) parser.Fail(-1, -1, "the policy is empty");
+    return parser.Parse(root);
+  } catch (const PolicyError& e) {
+    return e.error;
+  } catch (const YAML::Exception& e) {
+    return MakeError(ErrorKind::kInvalidInput, "policy.invalid",
+                     source + ":" + std::to_string(e.mark.line + 1) + ":" +
+                         std::to_string(e.mark.column + 1) + ": not valid YAML: " + e.msg);
+  }
+}
+
+Result<std::shared_ptr<const Policy>> LoadPolicyFile(const std::string& path) {
+  ADTGW_ASSIGN(std::vector<uint8_t> bytes, ReadFileCapped(path, kMaxPolicyFileSize));
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  return ParsePolicy(std::string(bytes.begin(), bytes.end()), path, dir);
+}
+
+}  // namespace adtgw
