@@ -67,15 +67,15 @@ class PolicyParser {
   std::optional<TrustConfig> default_smki_;
   uint32_t default_daily_limit_ = kDefaultDailyLimit;
   HoursWindow default_hours_;
-  std::map<Sha256Digest, std::string> anchor_fingerprints_;  // for the canonical form
 };
 
 std::map<std::string, YAML::Node> PolicyParser::Mapping(
     const YAML::Node& node, const char* what, std::initializer_list<const char*> known) const {
   if (!node.IsMap()) Fail(node, std::string(what) + " must be a mapping (key: value)");
   std::map<std::string, YAML::Node> out;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+  // yaml-cpp iterators yield key/value pairs by value: bind the pair, copy the nodes.
+  for (const auto& entry : node) {
+    YAML::Node key = entry.first;
     if (!key.IsScalar()) Fail(key, std::string("a key in ") + what + " is not a plain name");
     std::string name = key.Scalar();
     if (std::find_if(known.begin(), known.end(), [&](const char* k) { return name == k; }) ==
@@ -88,7 +88,7 @@ std::map<std::string, YAML::Node> PolicyParser::Mapping(
       Fail(key, "duplicate key '" + name + "' in " + what + " (first at line " +
                     std::to_string(out[name].Mark().line + 1) + ")");
     }
-    out.emplace(name, it->second);
+    out.emplace(name, entry.second);
   }
   return out;
 }
