@@ -33,7 +33,7 @@ Result<bool> BerReader::Fill(size_t need) {
     pos_ = 0;
   }
   while (end_ < need && !eof_) {
-    ADTGW_ASSIGN(size_t n, src_.Read(std::span<uint8_t>(buf_).subspan(end_)));
+    ADTGW_ASSIGN(size_t n, src_.Read(buf_.span().subspan(end_)));
     if (n == 0) eof_ = true;
     end_ += n;
   }
@@ -205,7 +205,7 @@ Result<size_t> BerReader::ReadContentChunk(std::span<uint8_t> out, uint64_t rema
   }
   if (eof_) return Truncated("content");
   // Buffer empty: large reads go straight to the caller's memory.
-  if (want >= buf_.size() / 2) {
+  if (want >= buf_.capacity() / 2) {
     consumed_ += pos_;
     pos_ = end_ = 0;
     ADTGW_ASSIGN(size_t n, src_.Read(out.first(want)));

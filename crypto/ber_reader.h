@@ -80,7 +80,7 @@ class BerReader {
 
   ByteSource& src_;
   std::string what_;
-  std::vector<uint8_t> buf_;
+  ScratchBuffer buf_;
   size_t pos_ = 0;
   size_t end_ = 0;
   uint64_t consumed_ = 0;  // stream offset of buf_[0]

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -46,6 +47,30 @@ class MemorySink final : public ByteSink {
 
  private:
   std::vector<uint8_t> bytes_;
+};
+
+// Scratch space for I/O that is not zero-filled: pages a small file never reaches are
+// never touched, so sealing 10 KiB does not fault in megabytes of buffers.
+class ScratchBuffer {
+ public:
+  explicit ScratchBuffer(size_t size = 0) { Reserve(size); }
+  // At least `n` bytes; earlier contents are lost when it grows.
+  std::span<uint8_t> Reserve(size_t n) {
+    if (n > capacity_) {
+      data_.reset(new uint8_t[n]);
+      capacity_ = n;
+    }
+    return {data_.get(), n};
+  }
+  uint8_t* data() { return data_.get(); }
+  const uint8_t* data() const { return data_.get(); }
+  uint8_t operator[](size_t i) const { return data_[i]; }
+  size_t capacity() const { return capacity_; }
+  std::span<uint8_t> span() { return {data_.get(), capacity_}; }
+
+ private:
+  std::unique_ptr<uint8_t[]> data_;
+  size_t capacity_ = 0;
 };
 
 // Reads exactly out.size() bytes or fails with envelope-style "truncated" error

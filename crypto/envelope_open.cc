@@ -24,8 +24,7 @@ class GcmDecryptSource final : public ByteSource {
 
   Result<size_t> Read(std::span<uint8_t> out) override {
     size_t want = std::min<size_t>(out.size(), 1 << 20);
-    if (buf_.size() < want) buf_.resize(want);
-    ADTGW_ASSIGN(size_t n, ciphertext_.Read(std::span<uint8_t>(buf_.data(), want)));
+    ADTGW_ASSIGN(size_t n, ciphertext_.Read(buf_.Reserve(want)));
     if (n == 0) return size_t{0};
     int m = 0;
     if (EVP_DecryptUpdate(ctx_, out.data(), &m, buf_.data(), static_cast<int>(n)) != 1 ||
@@ -37,9 +36,9 @@ class GcmDecryptSource final : public ByteSource {
 
   // Reads and discards what is left (so the tag can still be checked).
   Status Drain() {
-    std::vector<uint8_t> scratch(1 << 16);
+    ScratchBuffer scratch(1 << 16);
     for (;;) {
-      ADTGW_ASSIGN(size_t n, Read(scratch));
+      ADTGW_ASSIGN(size_t n, Read(scratch.span()));
       if (n == 0) return OkStatus();
     }
   }
@@ -47,7 +46,7 @@ class GcmDecryptSource final : public ByteSource {
  private:
   ByteSource& ciphertext_;
   EVP_CIPHER_CTX* ctx_;
-  std::vector<uint8_t> buf_;
+  ScratchBuffer buf_;
 };
 
 Error NotAnEnvelope(const std::string& what, const std::string& hint) {

@@ -1,4 +1,5 @@
 // Sealing: see envelope.h and docs/envelope.md.
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -33,7 +34,7 @@ class GcmEncryptor {
 
   // Encrypts `plain` and writes the ciphertext to `out`.
   Status Emit(std::span<const uint8_t> plain, ByteSink& out) {
-    if (buf_.size() < plain.size()) buf_.resize(plain.size());
+    buf_.Reserve(plain.size());
     int n = 0;
     if (EVP_EncryptUpdate(ctx_.get(), buf_.data(), &n, plain.data(),
                           static_cast<int>(plain.size())) != 1) {
@@ -45,7 +46,8 @@ class GcmEncryptor {
   Result<der::Bytes> Finish() {
     int n = 0;
     der::Bytes tag(kTagSize);
-    if (EVP_EncryptFinal_ex(ctx_.get(), buf_.data(), &n) != 1 || n != 0 ||
+    uint8_t final_block[32];
+    if (EVP_EncryptFinal_ex(ctx_.get(), final_block, &n) != 1 || n != 0 ||
         EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, tag.data()) != 1) {
       return InternalOpenSslError("AES-256-GCM finalisation failed");
     }
@@ -55,7 +57,7 @@ class GcmEncryptor {
  private:
   explicit GcmEncryptor(EvpCipherCtxPtr ctx) : ctx_(std::move(ctx)) {}
   EvpCipherCtxPtr ctx_;
-  std::vector<uint8_t> buf_;
+  ScratchBuffer buf_;
 };
 
 // SHA-256 on a second thread, so that hashing a chunk overlaps encrypting and writing
@@ -168,12 +170,13 @@ Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t co
   ADTGW_TRY(gcm.Emit(inner.prefix(), out));
   // Two buffers: the next chunk is read while the hasher may still be on this one.
   // They are declared first so that they outlive the hasher on every return path.
-  std::vector<uint8_t> chunks[2] = {std::vector<uint8_t>(kChunk), std::vector<uint8_t>(kChunk)};
+  size_t chunk_size = static_cast<size_t>(std::clamp<uint64_t>(content_size, 1, kChunk));
+  ScratchBuffer chunks[2] = {ScratchBuffer(chunk_size), ScratchBuffer(chunk_size)};
   BackgroundSha256 hash;
   int current = 0;
   uint64_t seen = 0;
   for (;; current ^= 1) {
-    ADTGW_ASSIGN(size_t n, content.Read(chunks[current]));
+    ADTGW_ASSIGN(size_t n, content.Read(chunks[current].span()));
     if (n == 0) break;
     seen += n;
     if (seen > content_size) break;

@@ -1,5 +1,6 @@
 #include "crypto/signed_data.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -259,9 +260,12 @@ Result<SignedDataContents> ReadSignedData(BerReader& r, ByteSink* content_sink) 
     }
     OctetStringSource content(r, os);
     Sha256 hash;
-    std::vector<uint8_t> chunk(kStreamChunk);
+    // Sized to the content when it says (primitive encoding), else one streaming chunk.
+    ScratchBuffer chunk(
+        os.constructed() ? kStreamChunk
+                         : static_cast<size_t>(std::clamp<uint64_t>(os.length, 1, kStreamChunk)));
     for (;;) {
-      ADTGW_ASSIGN(size_t n, content.Read(chunk));
+      ADTGW_ASSIGN(size_t n, content.Read(chunk.span()));
       if (n == 0) break;
       std::span<const uint8_t> piece(chunk.data(), n);
       hash.Update(piece);

@@ -73,6 +73,14 @@ Status AtomicFile::Write(std::span<const uint8_t> data) {
       return IoError(path_, "write failed", errno);
     }
     data = data.subspan(static_cast<size_t>(n));
+    written_ += static_cast<uint64_t>(n);
+  }
+  // Start writing back what is complete while the caller produces more, so that the
+  // fsync in Commit() waits for the tail only. Advisory: errors surface at fsync.
+  if (written_ - flushed_ >= kWritebackStep) {
+    sync_file_range(fd_, static_cast<off64_t>(flushed_), static_cast<off64_t>(written_ - flushed_),
+                    SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
   }
   return OkStatus();
 }

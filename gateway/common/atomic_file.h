@@ -2,7 +2,8 @@
 // (O_EXCL, same directory, given mode); Commit() fsyncs it, renames it into place
 // (refusing to replace an existing file unless asked) and fsyncs the directory.
 // Destroying an uncommitted AtomicFile removes the temporary file, so an error
-// anywhere leaves nothing behind.
+// anywhere leaves nothing behind. Large files start their writeback as they grow
+// (sync_file_range), so that the final fsync does not wait for the whole file.
 //
 // Thread safety: one thread at a time.
 #pragma once
@@ -33,6 +34,9 @@ class AtomicFile final : public ByteSink {
   int fd_ = -1;
   bool replace_ = false;
   bool committed_ = false;
+  uint64_t written_ = 0;
+  uint64_t flushed_ = 0;  // bytes whose writeback has been started
+  static constexpr uint64_t kWritebackStep = 8 << 20;
 };
 
 // Writes `data` to `path` through an AtomicFile.
