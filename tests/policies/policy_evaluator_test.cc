@@ -17,6 +17,14 @@ using testing::PolicyFixture;
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 std::time_t T(const char* text) { return ParseTime(text).value(); }
 
+// The request comes from party `n` (its fake TLS fingerprint and EUI-64 00-..-n).
+void As(PolicyRequest& r, int n) {
+  r.tls.fingerprint = FakeFingerprintDigest(n);
+  char eui[32];
+  std::snprintf(eui, sizeof eui, "00-00-00-00-00-00-00-%02X", n);
+  r.signer = E(eui);
+}
+
 struct Case {
   const char* what;
   std::function<void(PolicyRequest&, std::vector<Eui64>&)> change;
@@ -41,12 +49,8 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
       {"manifest signed by another party than the TLS client",
        [](PolicyRequest& r, auto&) { r.signer = E("00-00-00-00-00-00-00-03"); }, false,
        "policy.tls_signer_mismatch", "tls-identity"},
-      {"auditor tries to send",
-       [](PolicyRequest& r, auto&) {
-         r.tls.fingerprint = FakeFingerprintDigest(0x7f);
-         r.signer = E("00-00-00-00-00-00-00-7F");
-       },
-       false, "policy.read_only", "auditors-read-only"},
+      {"auditor tries to send", [](PolicyRequest& r, auto&) { As(r, 0x7f); }, false,
+       "policy.read_only", "auditors-read-only"},
       {"unknown file type", [](PolicyRequest& r, auto&) { r.file_type = "invoice"; }, false,
        "policy.unknown_file_type", "file_types"},
       {"no recipient", [](auto&, std::vector<Eui64>& to) { to.clear(); }, false,
@@ -54,12 +58,8 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
       {"recipient outside the policy",
        [](auto&, std::vector<Eui64>& to) { to = {E("00-00-00-00-00-00-00-99")}; }, false,
        "policy.unknown_recipient", "recipients"},
-      {"the DCC may not send ADT files",
-       [](PolicyRequest& r, auto&) {
-         r.tls.fingerprint = FakeFingerprintDigest(4);
-         r.signer = E("00-00-00-00-00-00-00-04");
-       },
-       false, "policy.file_type_not_allowed", "default-deny"},
+      {"the DCC may not send ADT files", [](PolicyRequest& r, auto&) { As(r, 4); }, false,
+       "policy.file_type_not_allowed", "default-deny"},
       {"ADT to a network operator is not allowed",
        [](auto&, std::vector<Eui64>& to) { to = {E("00-00-00-00-00-00-00-03")}; }, false,
        "policy.recipient_not_allowed", "default-deny"},
@@ -86,8 +86,7 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
        false, "policy.outside_hours", "exit-quarantine-office-hours"},
       {"the operator's own rule applies after hours (rule order)",
        [](PolicyRequest& r, auto&) {
-         r.tls.fingerprint = FakeFingerprintDigest(3);
-         r.signer = E("00-00-00-00-00-00-00-03");
+         As(r, 3);
          r.file_type = "exit-quarantine";
          r.at = T("2026-11-29T20:00:00Z");
        },
@@ -114,16 +113,14 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
        "policy.daily_limit", "daily_limit"},
       {"the DCC reports to two users",
        [](PolicyRequest& r, std::vector<Eui64>& to) {
-         r.tls.fingerprint = FakeFingerprintDigest(4);
-         r.signer = E("00-00-00-00-00-00-00-04");
+         As(r, 4);
          r.file_type = "quarantine-report";
          to = {E("00-00-00-00-00-00-00-01"), E("00-00-00-00-00-00-00-03")};
        },
        true, "policy.allowed", "reports-to-users"},
       {"one recipient of several not allowed",
        [](PolicyRequest& r, std::vector<Eui64>& to) {
-         r.tls.fingerprint = FakeFingerprintDigest(4);
-         r.signer = E("00-00-00-00-00-00-00-04");
+         As(r, 4);
          r.file_type = "quarantine-report";
          to = {E("00-00-00-00-00-00-00-01"), E("00-00-00-00-00-00-00-04")};
        },
@@ -132,8 +129,7 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
   for (const Case& c : cases) {
     std::vector<Eui64> to = {E("00-00-00-00-00-00-00-04")};
     PolicyRequest r;
-    r.tls.fingerprint = FakeFingerprintDigest(1);
-    r.signer = E("00-00-00-00-00-00-00-01");
+    As(r, 1);
     r.file_type = "adt";
     r.size = 1000;
     r.at = T("2026-11-29T12:00:00Z");
@@ -157,8 +153,7 @@ TEST_F(PolicyEvaluatorTest, FirstMatchingRuleDecidesWithoutFallThrough) {
   ASSERT_TRUE(policy.ok()) << policy.error().message;
   std::vector<Eui64> to = {E("00-00-00-00-00-00-00-04")};
   PolicyRequest r;
-  r.tls.fingerprint = FakeFingerprintDigest(1);
-  r.signer = E("00-00-00-00-00-00-00-01");
+  As(r, 1);
   r.file_type = "adt";
   r.recipients = to;
   r.at = T("2026-11-29T12:00:00Z");
@@ -182,8 +177,7 @@ TEST_F(PolicyEvaluatorTest, HolderSwapsWholePoliciesUnderConcurrentReaders) {
     while (!stop) {
       auto p = holder.Current();
       PolicyRequest r;
-      r.tls.fingerprint = FakeFingerprintDigest(1);
-      r.signer = E("00-00-00-00-00-00-00-01");
+      As(r, 1);
       r.file_type = "adt";
       r.recipients = to;
       r.at = T("2026-11-29T12:00:00Z");
