@@ -8,6 +8,7 @@
 #include <set>
 
 #include "certs/credential_files.h"
+#include "crypto/canonical_json.h"
 
 namespace adtgw {
 namespace {
@@ -404,98 +405,88 @@ void PolicyParser::Rule(const YAML::Node& node) {
   policy_->rules.push_back(std::move(r));
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
+cjson::Text CertsJson(const std::vector<X509Ptr>& certs) {
+  std::vector<cjson::Text> fps;
+  for (const auto& c : certs) fps.push_back(cjson::String(ToHex(CertFingerprint(c.get()))));
+  return cjson::Array(fps, /*sort=*/true);
+}
+
+cjson::Text CrlsJson(const std::vector<X509CrlPtr>& crls) {
+  std::vector<cjson::Text> out;
+  for (const auto& c : crls) {
+    unsigned char* der = nullptr;
+    int n = i2d_X509_CRL(c.get(), &der);
+    out.push_back(
+        cjson::String(ToHex(Sha256Of(std::span<const uint8_t>(der, static_cast<size_t>(n))))));
+    OPENSSL_free(der);
   }
-  return out + "\"";
+  return cjson::Array(out, /*sort=*/true);
 }
 
-std::string JsonArray(std::vector<std::string> items, bool sort) {
-  if (sort) std::sort(items.begin(), items.end());
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
-  return out + "]";
+cjson::Text StringsJson(const std::vector<std::string>& items) {
+  std::vector<cjson::Text> out;
+  for (const auto& s : items) out.push_back(cjson::String(s));
+  return cjson::Array(out, /*sort=*/true);
 }
 
-std::string CertsJson(const std::vector<X509Ptr>& certs) {
-  std::vector<std::string> fps;
-  for (const auto& c : certs) fps.push_back(JsonString(ToHex(CertFingerprint(c.get()))));
-  return JsonArray(fps, true);
-}
-
-// The canonical JSON form: keys sorted, no white space, certificates by fingerprint,
-// parties by EUI-64, rules in their (meaningful) order. Its SHA-256 names the policy.
+// The canonical JSON form (crypto/canonical_json.h): certificates and CRLs by their
+// SHA-256, parties sorted by EUI-64, rules in their (meaningful) order. Its SHA-256
+// names the policy.
 std::string PolicyParser::Canonical() const {
   const Policy& p = *policy_;
-  std::vector<std::string> types;
+  std::map<std::string, cjson::Text> types;
   for (const auto& ft : p.file_types) {
-    types.push_back(JsonString(ft.name) + ":{\"max_size\":" + std::to_string(ft.max_size) + "}");
+    types[ft.name] = cjson::Object({{"max_size", cjson::Integer(ft.max_size)}});
   }
-  std::vector<std::string> parties;
+  std::map<std::string, cjson::Text> parties;  // by EUI-64: file order is not meaningful
   for (const auto& party : p.parties) {
-    std::vector<std::string> roles, fps, subjects, crls, oids;
+    std::vector<std::string> roles, fps;
     for (size_t i = 0; i < kPartyRoleCount; ++i) {
-      if (party.roles.test(i))
-        roles.push_back(JsonString(PartyRoleName(static_cast<PartyRole>(i))));
+      if (party.roles.test(i)) roles.push_back(PartyRoleName(static_cast<PartyRole>(i)));
     }
-    for (const auto& fp : party.tls_fingerprints) fps.push_back(JsonString(ToHex(fp)));
-    for (const auto& s : party.tls_subjects) subjects.push_back(JsonString(s));
-    for (const auto& c : party.smki.crls) {
-      unsigned char* der = nullptr;
-      int n = i2d_X509_CRL(c.get(), &der);
-      crls.push_back(
-          JsonString(ToHex(Sha256Of(std::span<const uint8_t>(der, static_cast<size_t>(n))))));
-      OPENSSL_free(der);
-    }
-    for (const auto& o : party.smki.profile.accepted_policy_oids) oids.push_back(JsonString(o));
-    parties.push_back("{\"daily_limit\":" + std::to_string(party.daily_limit) + ",\"eui64\":" +
-                      JsonString(party.eui64.ToString()) + ",\"name\":" + JsonString(party.name) +
-                      ",\"roles\":" + JsonArray(roles, true) + ",\"smki\":{\"anchors\":" +
-                      CertsJson(party.smki.anchors) + ",\"crls\":" + JsonArray(crls, true) +
-                      ",\"pinned\":" + CertsJson(party.smki.pinned) + ",\"policy_oids\":" +
-                      JsonArray(oids, true) + "},\"tls_fingerprints\":" + JsonArray(fps, true) +
-                      ",\"tls_subjects\":" + JsonArray(subjects, true) + "}");
+    for (const auto& fp : party.tls_fingerprints) fps.push_back(ToHex(fp));
+    parties[party.eui64.ToString()] = cjson::Object({
+        {"daily_limit", cjson::Integer(party.daily_limit)},
+        {"eui64", cjson::String(party.eui64.ToString())},
+        {"name", cjson::String(party.name)},
+        {"roles", StringsJson(roles)},
+        {"smki",
+         cjson::Object({{"anchors", CertsJson(party.smki.anchors)},
+                        {"crls", CrlsJson(party.smki.crls)},
+                        {"pinned", CertsJson(party.smki.pinned)},
+                        {"policy_oids", StringsJson(party.smki.profile.accepted_policy_oids)}})},
+        {"tls_fingerprints", StringsJson(fps)},
+        {"tls_subjects", StringsJson(party.tls_subjects)},
+    });
   }
-  std::sort(parties.begin(), parties.end());
-  std::vector<std::string> rules;
+  std::vector<cjson::Text> sorted_parties;
+  for (auto& [eui, text] : parties) sorted_parties.push_back(std::move(text));
   auto members = [&p](const std::vector<bool>& set) {
     std::vector<std::string> out;
     for (size_t i = 0; i < set.size(); ++i) {
-      if (set[i]) out.push_back(JsonString(p.parties[i].eui64.ToString()));
+      if (set[i]) out.push_back(p.parties[i].eui64.ToString());
     }
-    return JsonArray(out, true);
+    return StringsJson(out);
   };
+  std::vector<cjson::Text> rules;
   for (const auto& r : p.rules) {
     std::vector<std::string> ts;
     for (size_t i = 0; i < p.file_types.size(); ++i) {
-      if (r.types.test(i)) ts.push_back(JsonString(p.file_types[i].name));
+      if (r.types.test(i)) ts.push_back(p.file_types[i].name);
     }
-    rules.push_back(
-        "{\"from\":" + members(r.from) + ",\"hours\":" + JsonString(r.hours.ToString()) +
-        ",\"max_size\":" + std::to_string(r.max_size) + ",\"name\":" + JsonString(r.name) +
-        ",\"to\":" + members(r.to) + ",\"types\":" + JsonArray(ts, true) + "}");
+    rules.push_back(cjson::Object({{"from", members(r.from)},
+                                   {"hours", cjson::String(r.hours.ToString())},
+                                   {"max_size", cjson::Integer(r.max_size)},
+                                   {"name", cjson::String(r.name)},
+                                   {"to", members(r.to)},
+                                   {"types", StringsJson(ts)}}));
   }
-  std::sort(types.begin(), types.end());
-  return "{\"deployment\":" + JsonString(p.deployment) + ",\"file_types\":{" +
-         [&] {
-           std::string s;
-           for (size_t i = 0; i < types.size(); ++i) s += (i ? "," : "") + types[i];
-           return s;
-         }() +
-         "},\"parties\":" + JsonArray(parties, false) +
-         ",\"retention_days\":" + std::to_string(p.retention_days) +
-         ",\"rules\":" + JsonArray(rules, false) + ",\"version\":1}";
+  return cjson::Object({{"deployment", cjson::String(p.deployment)},
+                        {"file_types", cjson::Object(types)},
+                        {"parties", cjson::Array(sorted_parties)},
+                        {"retention_days", cjson::Integer(p.retention_days)},
+                        {"rules", cjson::Array(rules)},
+                        {"version", cjson::Integer(1)}});
 }
 
 std::shared_ptr<const Policy> PolicyParser::Parse(const YAML::Node& root) {
