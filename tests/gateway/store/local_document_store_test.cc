@@ -1,0 +1,121 @@
+#include "gateway/store/local_document_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace adtgw {
+namespace {
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+std::string ReadAll(ByteSource& src) {
+  std::string out;
+  uint8_t buf[4096];
+  for (;;) {
+    auto n = src.Read(buf);
+    if (!n.ok() || *n == 0) return out;
+    out.append(reinterpret_cast<char*>(buf), *n);
+  }
+}
+
+class LocalDocumentStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/adtgw-store-XXXXXX";
+    root_ = mkdtemp(tmpl);
+    store_ = LocalDocumentStore::Create(root_ + "/store").value();
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::string root_;
+  std::unique_ptr<LocalDocumentStore> store_;
+};
+
+TEST_F(LocalDocumentStoreTest, UploadsAreInvisibleUntilCommitted) {
+  StorageKey key = store_->BeginUpload().value();
+  EXPECT_EQ(store_->UploadOffset(key).value(), 0u);
+  EXPECT_EQ(store_->Append(key, 0, Bytes("hello ")).value(), 6u);
+  EXPECT_EQ(store_->Append(key, 6, Bytes("world")).value(), 11u);
+  auto early = store_->Open(key);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, "store.not_found");
+  ASSERT_TRUE(store_->Commit(key).ok());
+  auto src = store_->Open(key);
+  ASSERT_TRUE(src.ok());
+  EXPECT_EQ(ReadAll(**src), "hello world");
+  EXPECT_EQ(store_->Size(key).value(), 11u);
+  EXPECT_FALSE(store_->UploadOffset(key).ok()) << "a committed object is no longer an upload";
+  struct stat st {};
+  ASSERT_EQ(stat((root_ + "/store/objects/" + key.str()).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(LocalDocumentStoreTest, AppendsMustStartAtTheOffset) {
+  StorageKey key = store_->BeginUpload().value();
+  ASSERT_TRUE(store_->Append(key, 0, Bytes("abc")).ok());
+  auto gap = store_->Append(key, 5, Bytes("x"));
+  ASSERT_FALSE(gap.ok());
+  EXPECT_EQ(gap.error().code, "store.offset_mismatch");
+  EXPECT_EQ(gap.error().kind, ErrorKind::kConflict);
+  auto overlap = store_->Append(key, 1, Bytes("x"));
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_EQ(store_->UploadOffset(key).value(), 3u);
+}
+
+TEST_F(LocalDocumentStoreTest, AnUploadSurvivesARestartAndResumes) {
+  StorageKey key = store_->BeginUpload().value();
+  ASSERT_TRUE(store_->Append(key, 0, Bytes("part one,")).ok());
+  store_.reset();  // the gateway process goes away
+  store_ = LocalDocumentStore::Create(root_ + "/store").value();
+  auto pending = store_->PendingUploads().value();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0], key);
+  uint64_t offset = store_->UploadOffset(key).value();
+  EXPECT_EQ(offset, 9u);
+  ASSERT_TRUE(store_->Append(key, offset, Bytes(" part two")).ok());
+  ASSERT_TRUE(store_->Commit(key).ok());
+  EXPECT_EQ(ReadAll(*store_->Open(key).value()), "part one, part two");
+  EXPECT_TRUE(store_->PendingUploads().value().empty());
+}
+
+TEST_F(LocalDocumentStoreTest, KeysComeOnlyFromTheStore) {
+  for (const char* bad :
+       {"../../etc/passwd", "0123456789abcdef0123456789abcdeF", "0123456789abcdef0123456789abcde",
+        "", "objects/x", "0123456789abcdef0123456789abcdef/"}) {
+    auto k = StorageKey::Parse(bad);
+    ASSERT_FALSE(k.ok()) << bad;
+    EXPECT_EQ(k.error().code, "store.bad_key");
+  }
+  StorageKey a = StorageKey::Generate(), b = StorageKey::Generate();
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(StorageKey::Parse(a.str()).ok());
+}
+
+TEST_F(LocalDocumentStoreTest, LinksPlantedInTheStoreAreNotFollowed) {
+  StorageKey key = StorageKey::Generate();
+  ASSERT_EQ(symlink("/etc/passwd", (root_ + "/store/objects/" + key.str()).c_str()), 0);
+  auto src = store_->Open(key);
+  ASSERT_FALSE(src.ok());
+  EXPECT_EQ(src.error().code, "store.io");
+}
+
+TEST_F(LocalDocumentStoreTest, RemoveAndAbandonAreIdempotent) {
+  StorageKey key = store_->BeginUpload().value();
+  ASSERT_TRUE(store_->Append(key, 0, Bytes("x")).ok());
+  ASSERT_TRUE(store_->Commit(key).ok());
+  ASSERT_TRUE(store_->Remove(key).ok());
+  ASSERT_TRUE(store_->Remove(key).ok());
+  EXPECT_EQ(store_->Open(key).error().code, "store.not_found");
+  StorageKey upload = store_->BeginUpload().value();
+  ASSERT_TRUE(store_->AbandonUpload(upload).ok());
+  ASSERT_TRUE(store_->AbandonUpload(upload).ok());
+  EXPECT_TRUE(store_->PendingUploads().value().empty());
+}
+
+}  // namespace
+}  // namespace adtgw
