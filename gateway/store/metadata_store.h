@@ -1,0 +1,72 @@
+// The gateway's durable metadata: transfers, their states, their recipients, the
+// idempotency keys that make retries safe, and the counts behind daily limits. The
+// envelopes themselves live in a DocumentStore; this holds what is needed to find,
+// authorise and account for them.
+//
+// Contract for every implementation (SQLite now, PostgreSQL later):
+// - Every method is durable when it returns (the gateway answers only after).
+// - (sender, idempotency_key) is unique: CreateOrGet returns the existing transfer for
+//   a repeated key instead of creating a second one.
+// - State changes are compare-and-set (Transition names the state it expects), so two
+//   racing requests cannot both move a transfer.
+// - Queries are prepared statements with bound parameters only (DESIGN.md 7.1).
+// - Thread safety: all methods may be called from any thread.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certs/eui64.h"
+#include "crypto/result.h"
+
+namespace adtgw {
+
+enum class TransferState { kReceiving, kReceived, kDownloaded, kAccepted, kRejected, kExpired };
+const char* TransferStateName(TransferState state);  // "received", ...
+std::optional<TransferState> ParseTransferState(std::string_view name);
+
+struct TransferRecord {
+  std::string id;  // server-generated, 32 lower-case hex digits
+  Eui64 sender;
+  std::vector<Eui64> recipients;
+  std::string idempotency_key;
+  std::string file_type;
+  std::string file_name;
+  std::string envelope_sha256;  // lower-case hex
+  uint64_t envelope_size = 0;
+  std::string storage_key;
+  TransferState state = TransferState::kReceiving;
+  std::string reason;  // why it was rejected, when it was
+  std::time_t created = 0;
+  std::time_t updated = 0;
+  std::string manifest;   // the canonical manifest bytes as signed
+  std::string signature;  // the detached CMS signature (DER)
+};
+
+class MetadataStore {
+ public:
+  virtual ~MetadataStore() = default;
+
+  struct Created {
+    TransferRecord record;
+    bool is_new;  // false: the idempotency key was seen before; record is the original
+  };
+  virtual Result<Created> CreateOrGet(const TransferRecord& record) = 0;
+  virtual Result<TransferRecord> Get(const std::string& id) = 0;
+  // Moves `id` from `from` to `to`; kConflict (code store.state_conflict) if it is not
+  // in `from`, kNotFound if there is no such transfer.
+  virtual Status Transition(const std::string& id, TransferState from, TransferState to,
+                            const std::string& reason, std::time_t at) = 0;
+  // Transfers addressed to `recipient` in `state`, oldest first.
+  virtual Result<std::vector<TransferRecord>> Inbox(const Eui64& recipient,
+                                                    TransferState state) = 0;
+  // Transfers `sender` created in [day_start, day_start + 1 day).
+  virtual Result<uint32_t> SentOnDay(const Eui64& sender, std::time_t day_start) = 0;
+  // Transfers created before `before` that are still in `state` (retention).
+  virtual Result<std::vector<TransferRecord>> CreatedBefore(std::time_t before,
+                                                            TransferState state) = 0;
+};
+
+}  // namespace adtgw

@@ -1,0 +1,304 @@
+#include "gateway/store/sqlite_metadata_store.h"
+
+#include <sqlite3.h>
+
+namespace adtgw {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+const char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS transfers (
+  id TEXT PRIMARY KEY,
+  sender TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  file_type TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  envelope_sha256 TEXT NOT NULL,
+  envelope_size INTEGER NOT NULL,
+  storage_key TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  manifest BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  UNIQUE (sender, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS transfer_recipients (
+  transfer_id TEXT NOT NULL REFERENCES transfers(id),
+  recipient TEXT NOT NULL,
+  PRIMARY KEY (transfer_id, recipient)
+);
+CREATE INDEX IF NOT EXISTS recipients_by_party ON transfer_recipients (recipient);
+CREATE INDEX IF NOT EXISTS transfers_by_sender_time ON transfers (sender, created);
+CREATE INDEX IF NOT EXISTS transfers_by_state_time ON transfers (state, created);
+)sql";
+
+struct Finalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Statement = std::unique_ptr<sqlite3_stmt, Finalizer>;
+
+Error DbError(sqlite3* db, const std::string& what) {
+  int code = sqlite3_errcode(db);
+  bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+  return MakeError(ErrorKind::kIo, busy ? "store.busy" : "store.db",
+                   what + ": " + sqlite3_errmsg(db),
+                   busy ? "the metadata database is busy; retry" : "");
+}
+
+Result<Statement> Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
+    return DbError(db, "preparing a statement");
+  }
+  return Statement(raw);
+}
+
+// Binds parameters 1..n in order.
+Status Bind(sqlite3* db, sqlite3_stmt* s,
+            const std::vector<std::variant<std::string, int64_t>>& ps) {
+  for (size_t i = 0; i < ps.size(); ++i) {
+    int rc;
+    int idx = static_cast<int>(i + 1);
+    if (const auto* text = std::get_if<std::string>(&ps[i])) {
+      rc = sqlite3_bind_blob64(s, idx, text->data(), text->size(), SQLITE_TRANSIENT);
+    } else {
+      rc = sqlite3_bind_int64(s, idx, std::get<int64_t>(ps[i]));
+    }
+    if (rc != SQLITE_OK) return DbError(db, "binding a parameter");
+  }
+  return OkStatus();
+}
+
+std::string Column(sqlite3_stmt* s, int i) {
+  const void* p = sqlite3_column_blob(s, i);
+  int n = sqlite3_column_bytes(s, i);
+  return p == nullptr ? std::string()
+                      : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
+}
+
+}  // namespace
+
+void SqliteMetadataStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+const char* TransferStateName(TransferState state) {
+  switch (state) {
+    case TransferState::kReceiving:
+      return "receiving";
+    case TransferState::kReceived:
+      return "received";
+    case TransferState::kDownloaded:
+      return "downloaded";
+    case TransferState::kAccepted:
+      return "accepted";
+    case TransferState::kRejected:
+      return "rejected";
+    case TransferState::kExpired:
+      return "expired";
+  }
+  return "unknown";
+}
+
+std::optional<TransferState> ParseTransferState(std::string_view name) {
+  for (TransferState s :
+       {TransferState::kReceiving, TransferState::kReceived, TransferState::kDownloaded,
+        TransferState::kAccepted, TransferState::kRejected, TransferState::kExpired}) {
+    if (name == TransferStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+Status SqliteMetadataStore::Execute(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err != nullptr ? err : "unknown error";
+    sqlite3_free(err);
+    return MakeError(ErrorKind::kIo, "store.db", std::string("metadata database: ") + message);
+  }
+  return OkStatus();
+}
+
+Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
+      nullptr);
+  std::unique_ptr<SqliteMetadataStore> store(new SqliteMetadataStore(raw));
+  if (rc != SQLITE_OK) return DbError(raw, "opening " + path);
+  sqlite3_busy_timeout(raw, 5000);
+  ADTGW_TRY(
+      store->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                     "PRAGMA foreign_keys=ON;"));
+  ADTGW_TRY(store->Execute(kSchema));
+  ADTGW_ASSIGN(Statement version, Prepare(raw, "PRAGMA user_version"));
+  if (sqlite3_step(version.get()) != SQLITE_ROW) return DbError(raw, "reading the schema version");
+  int found = sqlite3_column_int(version.get(), 0);
+  if (found == 0) {
+    ADTGW_TRY(store->Execute("PRAGMA user_version=1"));
+  } else if (found != kSchemaVersion) {
+    return MakeError(ErrorKind::kIo, "store.schema",
+                     path + " has schema version " + std::to_string(found) + "; this adtgw knows 1",
+                     "use the adtgw release that wrote it");
+  }
+  return store;
+}
+
+Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(),
+                                    "SELECT id, sender, idempotency_key, file_type, file_name, "
+                                    "envelope_sha256, envelope_size, storage_key, state, reason, "
+                                    "created, updated, manifest, signature FROM transfers "
+                                    "WHERE id = ?1"));
+  ADTGW_TRY(Bind(db_.get(), s.get(), {id}));
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) {
+    return MakeError(ErrorKind::kNotFound, "store.not_found", "no transfer " + id.substr(0, 64));
+  }
+  if (rc != SQLITE_ROW) return DbError(db_.get(), "reading a transfer");
+  TransferRecord r;
+  r.id = Column(s.get(), 0);
+  ADTGW_ASSIGN(r.sender, Eui64::Parse(Column(s.get(), 1)));
+  r.idempotency_key = Column(s.get(), 2);
+  r.file_type = Column(s.get(), 3);
+  r.file_name = Column(s.get(), 4);
+  r.envelope_sha256 = Column(s.get(), 5);
+  r.envelope_size = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 6));
+  r.storage_key = Column(s.get(), 7);
+  auto state = ParseTransferState(Column(s.get(), 8));
+  if (!state)
+    return MakeError(ErrorKind::kIo, "store.db", "transfer " + r.id + " has no valid state");
+  r.state = *state;
+  r.reason = Column(s.get(), 9);
+  r.created = static_cast<std::time_t>(sqlite3_column_int64(s.get(), 10));
+  r.updated = static_cast<std::time_t>(sqlite3_column_int64(s.get(), 11));
+  r.manifest = Column(s.get(), 12);
+  r.signature = Column(s.get(), 13);
+  ADTGW_ASSIGN(Statement rs, Prepare(db_.get(),
+                                     "SELECT recipient FROM transfer_recipients WHERE "
+                                     "transfer_id = ?1 ORDER BY recipient"));
+  ADTGW_TRY(Bind(db_.get(), rs.get(), {id}));
+  while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
+    ADTGW_ASSIGN(Eui64 e, Eui64::Parse(Column(rs.get(), 0)));
+    r.recipients.push_back(e);
+  }
+  if (rc != SQLITE_DONE) return DbError(db_.get(), "reading recipients");
+  return r;
+}
+
+Result<TransferRecord> SqliteMetadataStore::Get(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return GetLocked(id);
+}
+
+Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRecord& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
+  auto body = [&]() -> Result<Created> {
+    ADTGW_ASSIGN(Statement find, Prepare(db_.get(),
+                                         "SELECT id FROM transfers WHERE sender = ?1 AND "
+                                         "idempotency_key = ?2"));
+    ADTGW_TRY(Bind(db_.get(), find.get(), {r.sender.ToString(), r.idempotency_key}));
+    int rc = sqlite3_step(find.get());
+    if (rc == SQLITE_ROW) {
+      ADTGW_ASSIGN(TransferRecord existing, GetLocked(Column(find.get(), 0)));
+      return Created{std::move(existing), false};
+    }
+    if (rc != SQLITE_DONE) return DbError(db_.get(), "looking up an idempotency key");
+    ADTGW_ASSIGN(Statement insert,
+                 Prepare(db_.get(),
+                         "INSERT INTO transfers (id, sender, idempotency_key, file_type, "
+                         "file_name, envelope_sha256, envelope_size, storage_key, state, reason, "
+                         "created, updated, manifest, signature) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
+    ADTGW_TRY(
+        Bind(db_.get(), insert.get(),
+             {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
+              r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
+              std::string(TransferStateName(r.state)), r.reason, static_cast<int64_t>(r.created),
+              static_cast<int64_t>(r.updated), r.manifest, r.signature}));
+    if (sqlite3_step(insert.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a transfer");
+    for (const Eui64& to : r.recipients) {
+      ADTGW_ASSIGN(Statement rec, Prepare(db_.get(),
+                                          "INSERT INTO transfer_recipients (transfer_id, "
+                                          "recipient) VALUES (?1, ?2)"));
+      ADTGW_TRY(Bind(db_.get(), rec.get(), {r.id, to.ToString()}));
+      if (sqlite3_step(rec.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a recipient");
+    }
+    ADTGW_ASSIGN(TransferRecord stored, GetLocked(r.id));
+    return Created{std::move(stored), true};
+  };
+  auto result = body();
+  if (!result.ok()) {
+    (void)Execute("ROLLBACK");
+    return result;
+  }
+  ADTGW_TRY(Execute("COMMIT"));
+  return result;
+}
+
+Status SqliteMetadataStore::Transition(const std::string& id, TransferState from, TransferState to,
+                                       const std::string& reason, std::time_t at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(),
+                                    "UPDATE transfers SET state = ?1, reason = ?2, updated = ?3 "
+                                    "WHERE id = ?4 AND state = ?5"));
+  ADTGW_TRY(Bind(db_.get(), s.get(),
+                 {std::string(TransferStateName(to)), reason, static_cast<int64_t>(at), id,
+                  std::string(TransferStateName(from))}));
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
+  if (sqlite3_changes(db_.get()) == 1) return OkStatus();
+  ADTGW_ASSIGN(TransferRecord current, GetLocked(id));  // kNotFound when there is none
+  return MakeError(ErrorKind::kConflict, "store.state_conflict",
+                   "transfer " + id + " is " + TransferStateName(current.state) + ", not " +
+                       TransferStateName(from));
+}
+
+Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
+    const char* sql, const std::vector<Param>& params) {
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), sql));
+  ADTGW_TRY(Bind(db_.get(), s.get(), params));
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) ids.push_back(Column(s.get(), 0));
+  if (rc != SQLITE_DONE) return DbError(db_.get(), "listing transfers");
+  std::vector<TransferRecord> out;
+  for (const auto& id : ids) {
+    ADTGW_ASSIGN(TransferRecord r, GetLocked(id));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<TransferRecord>> SqliteMetadataStore::Inbox(const Eui64& recipient,
+                                                               TransferState state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ListLocked(
+      "SELECT t.id FROM transfers t JOIN transfer_recipients r ON r.transfer_id = t.id "
+      "WHERE r.recipient = ?1 AND t.state = ?2 ORDER BY t.created, t.id",
+      {recipient.ToString(), std::string(TransferStateName(state))});
+}
+
+Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(),
+                                    "SELECT COUNT(*) FROM transfers WHERE sender = ?1 AND "
+                                    "created >= ?2 AND created < ?3"));
+  ADTGW_TRY(Bind(db_.get(), s.get(),
+                 {sender.ToString(), static_cast<int64_t>(day_start),
+                  static_cast<int64_t>(day_start + 86400)}));
+  if (sqlite3_step(s.get()) != SQLITE_ROW) return DbError(db_.get(), "counting transfers");
+  return static_cast<uint32_t>(sqlite3_column_int64(s.get(), 0));
+}
+
+Result<std::vector<TransferRecord>> SqliteMetadataStore::CreatedBefore(std::time_t before,
+                                                                       TransferState state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ListLocked(
+      "SELECT id FROM transfers WHERE state = ?1 AND created < ?2 ORDER BY created, id",
+      {std::string(TransferStateName(state)), static_cast<int64_t>(before)});
+}
+
+}  // namespace adtgw

@@ -1,0 +1,51 @@
+// MetadataStore on SQLite (metadata_store.h states the contract): one database file
+// in WAL mode with synchronous=FULL, so every committed transaction is durable; a
+// schema version in PRAGMA user_version; prepared statements only.
+//
+// Thread safety: one connection guarded by a mutex; every method may be called from
+// any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gateway/store/metadata_store.h"
+
+struct sqlite3;
+
+namespace adtgw {
+
+class SqliteMetadataStore final : public MetadataStore {
+ public:
+  static Result<std::unique_ptr<SqliteMetadataStore>> Create(const std::string& path);
+
+  Result<Created> CreateOrGet(const TransferRecord& record) override;
+  Result<TransferRecord> Get(const std::string& id) override;
+  Status Transition(const std::string& id, TransferState from, TransferState to,
+                    const std::string& reason, std::time_t at) override;
+  Result<std::vector<TransferRecord>> Inbox(const Eui64& recipient, TransferState state) override;
+  Result<uint32_t> SentOnDay(const Eui64& sender, std::time_t day_start) override;
+  Result<std::vector<TransferRecord>> CreatedBefore(std::time_t before,
+                                                    TransferState state) override;
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const;
+  };
+  using Param = std::variant<std::string, int64_t>;
+
+  explicit SqliteMetadataStore(sqlite3* db) : db_(db) {}
+  Result<TransferRecord> GetLocked(const std::string& id);
+  // Runs `sql`, which selects transfer ids, and loads each transfer.
+  Result<std::vector<TransferRecord>> ListLocked(const char* sql, const std::vector<Param>& params);
+  Status Execute(const char* sql);
+
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::mutex mu_;
+};
+
+}  // namespace adtgw
