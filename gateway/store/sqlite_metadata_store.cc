@@ -35,6 +35,57 @@ CREATE INDEX IF NOT EXISTS transfers_by_sender_time ON transfers (sender, create
 CREATE INDEX IF NOT EXISTS transfers_by_state_time ON transfers (state, created);
 )sql";
 
+// Every statement the store runs; values are always bound parameters (?N).
+constexpr char kSelectTransfer[] = R"sql(
+SELECT id, sender, idempotency_key, file_type, file_name, envelope_sha256, envelope_size, storage_key, state, reason, created, updated, manifest, signature
+  FROM transfers
+  WHERE id = ?1
+)sql";
+constexpr char kSelectRecipients[] = R"sql(
+SELECT recipient
+  FROM transfer_recipients
+  WHERE transfer_id = ?1
+  ORDER BY recipient
+)sql";
+constexpr char kFindByIdempotencyKey[] = R"sql(
+SELECT id
+  FROM transfers
+  WHERE sender = ?1 AND idempotency_key = ?2
+)sql";
+constexpr char kInsertTransfer[] = R"sql(
+INSERT INTO transfers (id, sender, idempotency_key, file_type, file_name,
+                       envelope_sha256, envelope_size, storage_key, state, reason,
+                       created, updated, manifest, signature)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+)sql";
+constexpr char kInsertRecipient[] = R"sql(
+INSERT INTO transfer_recipients (transfer_id, recipient)
+  VALUES (?1, ?2)
+)sql";
+constexpr char kTransition[] = R"sql(
+UPDATE transfers
+  SET state = ?1, reason = ?2, updated = ?3
+  WHERE id = ?4 AND state = ?5
+)sql";
+constexpr char kInbox[] = R"sql(
+SELECT t.id
+  FROM transfers t
+  JOIN transfer_recipients r ON r.transfer_id = t.id
+  WHERE r.recipient = ?1 AND t.state = ?2
+  ORDER BY t.created, t.id
+)sql";
+constexpr char kCountSentOnDay[] = R"sql(
+SELECT COUNT(*)
+  FROM transfers
+  WHERE sender = ?1 AND created >= ?2 AND created < ?3
+)sql";
+constexpr char kCreatedBefore[] = R"sql(
+SELECT id
+  FROM transfers
+  WHERE state = ?1 AND created < ?2
+  ORDER BY created, id
+)sql";
+
 struct Finalizer {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -147,11 +198,7 @@ Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const s
 }
 
 Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(),
-                                    "SELECT id, sender, idempotency_key, file_type, file_name, "
-                                    "envelope_sha256, envelope_size, storage_key, state, reason, "
-                                    "created, updated, manifest, signature FROM transfers "
-                                    "WHERE id = ?1"));
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kSelectTransfer));
   ADTGW_TRY(Bind(db_.get(), s.get(), {id}));
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) {
@@ -176,9 +223,7 @@ Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
   r.updated = static_cast<std::time_t>(sqlite3_column_int64(s.get(), 11));
   r.manifest = Column(s.get(), 12);
   r.signature = Column(s.get(), 13);
-  ADTGW_ASSIGN(Statement rs, Prepare(db_.get(),
-                                     "SELECT recipient FROM transfer_recipients WHERE "
-                                     "transfer_id = ?1 ORDER BY recipient"));
+  ADTGW_ASSIGN(Statement rs, Prepare(db_.get(), kSelectRecipients));
   ADTGW_TRY(Bind(db_.get(), rs.get(), {id}));
   while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
     ADTGW_ASSIGN(Eui64 e, Eui64::Parse(Column(rs.get(), 0)));
@@ -197,9 +242,7 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
   std::lock_guard<std::mutex> lock(mu_);
   ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
   auto body = [&]() -> Result<Created> {
-    ADTGW_ASSIGN(Statement find, Prepare(db_.get(),
-                                         "SELECT id FROM transfers WHERE sender = ?1 AND "
-                                         "idempotency_key = ?2"));
+    ADTGW_ASSIGN(Statement find, Prepare(db_.get(), kFindByIdempotencyKey));
     ADTGW_TRY(Bind(db_.get(), find.get(), {r.sender.ToString(), r.idempotency_key}));
     int rc = sqlite3_step(find.get());
     if (rc == SQLITE_ROW) {
@@ -207,12 +250,7 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
       return Created{std::move(existing), false};
     }
     if (rc != SQLITE_DONE) return DbError(db_.get(), "looking up an idempotency key");
-    ADTGW_ASSIGN(Statement insert,
-                 Prepare(db_.get(),
-                         "INSERT INTO transfers (id, sender, idempotency_key, file_type, "
-                         "file_name, envelope_sha256, envelope_size, storage_key, state, reason, "
-                         "created, updated, manifest, signature) VALUES "
-                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
+    ADTGW_ASSIGN(Statement insert, Prepare(db_.get(), kInsertTransfer));
     ADTGW_TRY(
         Bind(db_.get(), insert.get(),
              {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
@@ -221,9 +259,7 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
               static_cast<int64_t>(r.updated), r.manifest, r.signature}));
     if (sqlite3_step(insert.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a transfer");
     for (const Eui64& to : r.recipients) {
-      ADTGW_ASSIGN(Statement rec, Prepare(db_.get(),
-                                          "INSERT INTO transfer_recipients (transfer_id, "
-                                          "recipient) VALUES (?1, ?2)"));
+      ADTGW_ASSIGN(Statement rec, Prepare(db_.get(), kInsertRecipient));
       ADTGW_TRY(Bind(db_.get(), rec.get(), {r.id, to.ToString()}));
       if (sqlite3_step(rec.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a recipient");
     }
@@ -242,9 +278,7 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
 Status SqliteMetadataStore::Transition(const std::string& id, TransferState from, TransferState to,
                                        const std::string& reason, std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(),
-                                    "UPDATE transfers SET state = ?1, reason = ?2, updated = ?3 "
-                                    "WHERE id = ?4 AND state = ?5"));
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kTransition));
   ADTGW_TRY(Bind(db_.get(), s.get(),
                  {std::string(TransferStateName(to)), reason, static_cast<int64_t>(at), id,
                   std::string(TransferStateName(from))}));
@@ -275,17 +309,12 @@ Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
 Result<std::vector<TransferRecord>> SqliteMetadataStore::Inbox(const Eui64& recipient,
                                                                TransferState state) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ListLocked(
-      "SELECT t.id FROM transfers t JOIN transfer_recipients r ON r.transfer_id = t.id "
-      "WHERE r.recipient = ?1 AND t.state = ?2 ORDER BY t.created, t.id",
-      {recipient.ToString(), std::string(TransferStateName(state))});
+  return ListLocked(kInbox, {recipient.ToString(), std::string(TransferStateName(state))});
 }
 
 Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(),
-                                    "SELECT COUNT(*) FROM transfers WHERE sender = ?1 AND "
-                                    "created >= ?2 AND created < ?3"));
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kCountSentOnDay));
   ADTGW_TRY(Bind(db_.get(), s.get(),
                  {sender.ToString(), static_cast<int64_t>(day_start),
                   static_cast<int64_t>(day_start + 86400)}));
@@ -296,9 +325,8 @@ Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t
 Result<std::vector<TransferRecord>> SqliteMetadataStore::CreatedBefore(std::time_t before,
                                                                        TransferState state) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ListLocked(
-      "SELECT id FROM transfers WHERE state = ?1 AND created < ?2 ORDER BY created, id",
-      {std::string(TransferStateName(state)), static_cast<int64_t>(before)});
+  return ListLocked(kCreatedBefore,
+                    {std::string(TransferStateName(state)), static_cast<int64_t>(before)});
 }
 
 }  // namespace adtgw
