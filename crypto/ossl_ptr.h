@@ -12,6 +12,7 @@
 #include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -26,6 +27,8 @@ template <typename T, void (*Free)(T*)>
 using OsslPtr = std::unique_ptr<T, OsslDeleter<T, Free>>;
 
 using BioPtr = OsslPtr<BIO, BIO_free_all>;
+using SslCtxPtr = OsslPtr<SSL_CTX, SSL_CTX_free>;
+using SslPtr = OsslPtr<SSL, SSL_free>;
 using EvpPkeyPtr = OsslPtr<EVP_PKEY, EVP_PKEY_free>;
 using EvpPkeyCtxPtr = OsslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 using EvpMdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
