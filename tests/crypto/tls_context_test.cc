@@ -46,23 +46,18 @@ Outcome Handshake(SSL_CTX* server_ctx, SSL_CTX* client_ctx, int client_max_versi
   if (client_ciphers != nullptr) SSL_set_cipher_list(client.get(), client_ciphers);
   Outcome o;
   bool s_done = false, c_done = false, failed = false;
+  auto step = [&failed](SSL* ssl, bool& done) {
+    if (done) return;
+    int rc = SSL_do_handshake(ssl);
+    int err = SSL_get_error(ssl, rc);
+    if (rc == 1)
+      done = true;
+    else if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
+      failed = true;
+  };
   for (int i = 0; i < 64 && !(s_done && c_done) && !failed; ++i) {
-    if (!c_done) {
-      int rc = SSL_do_handshake(client.get());
-      int err = SSL_get_error(client.get(), rc);
-      if (rc == 1)
-        c_done = true;
-      else if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
-        failed = true;
-    }
-    if (!s_done) {
-      int rc = SSL_do_handshake(server.get());
-      int err = SSL_get_error(server.get(), rc);
-      if (rc == 1)
-        s_done = true;
-      else if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
-        failed = true;
-    }
+    step(client.get(), c_done);
+    step(server.get(), s_done);
   }
   ERR_clear_error();
   o.server_ok = s_done;

@@ -1,5 +1,7 @@
 #include "gateway/store/local_document_store.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,14 +28,9 @@ std::string ReadAll(ByteSource& src) {
 
 class LocalDocumentStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/adtgw-store-XXXXXX";
-    root_ = mkdtemp(tmpl);
-    store_ = LocalDocumentStore::Create(root_ + "/store").value();
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-  std::string root_;
-  std::unique_ptr<LocalDocumentStore> store_;
+  testing::TempDir dir_{"adtgw-store"};
+  std::string root_ = dir_.path();
+  std::unique_ptr<LocalDocumentStore> store_ = LocalDocumentStore::Create(root_ + "/store").value();
 };
 
 TEST_F(LocalDocumentStoreTest, UploadsAreInvisibleUntilCommitted) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gateway/store/document_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace adtgw {
 namespace {
@@ -35,17 +36,10 @@ TransferRecord Record(const std::string& key, std::time_t created) {
 
 class SqliteMetadataStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/adtgw-meta-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    store_ = SqliteMetadataStore::Create(dir_ + "/meta.db").value();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::string dir_;
-  std::unique_ptr<SqliteMetadataStore> store_;
+  testing::TempDir tmp_{"adtgw-meta"};
+  std::string dir_ = tmp_.path();
+  std::unique_ptr<SqliteMetadataStore> store_ =
+      SqliteMetadataStore::Create(dir_ + "/meta.db").value();
 };
 
 TEST_F(SqliteMetadataStoreTest, StoresAndReadsBackEveryField) {
