@@ -36,10 +36,17 @@ struct SealRequest {
   std::time_t signing_time = 0;
 };
 
+// The envelope's size and SHA-256 (what a manifest declares).
+struct SealedEnvelope {
+  uint64_t size = 0;
+  Sha256Digest sha256{};
+};
+
 // Seals exactly `content_size` bytes read from `content`; fails (and the output must
-// be discarded) if the source yields more or fewer.
+// be discarded) if the source yields more or fewer. With `summary`, also returns the
+// envelope's size and SHA-256, hashed on a separate thread while sealing.
 Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t content_size,
-                    ByteSink& out);
+                    ByteSink& out, SealedEnvelope* summary = nullptr);
 
 struct OpenRequest {
   X509* recipient_cert = nullptr;  // identifies which RecipientInfo is ours

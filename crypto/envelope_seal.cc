@@ -1,11 +1,10 @@
 // Sealing: see envelope.h and docs/envelope.md.
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <optional>
 
 #include <openssl/rand.h>
 
+#include "crypto/background_sha256.h"
 #include "crypto/cms_oids.h"
 #include "crypto/envelope.h"
 #include "crypto/key_agreement.h"
@@ -33,14 +32,17 @@ class GcmEncryptor {
   }
 
   // Encrypts `plain` and writes the ciphertext to `out`.
+  // Encrypts `plain` and writes the ciphertext to `out`. Two buffers alternate, so a
+  // ciphertext chunk stays intact until the next-but-one Emit (HashingOutput relies on it).
   Status Emit(std::span<const uint8_t> plain, ByteSink& out) {
-    buf_.Reserve(plain.size());
+    ScratchBuffer& buf = bufs_[next_ ^= 1];
+    buf.Reserve(plain.size());
     int n = 0;
-    if (EVP_EncryptUpdate(ctx_.get(), buf_.data(), &n, plain.data(),
+    if (EVP_EncryptUpdate(ctx_.get(), buf.data(), &n, plain.data(),
                           static_cast<int>(plain.size())) != 1) {
       return InternalOpenSslError("AES-256-GCM encryption failed");
     }
-    return out.Write(std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)));
+    return out.Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
   }
 
   Result<der::Bytes> Finish() {
@@ -57,69 +59,43 @@ class GcmEncryptor {
  private:
   explicit GcmEncryptor(EvpCipherCtxPtr ctx) : ctx_(std::move(ctx)) {}
   EvpCipherCtxPtr ctx_;
-  ScratchBuffer buf_;
+  ScratchBuffer bufs_[2];
+  int next_ = 0;
 };
 
-// SHA-256 on a second thread, so that hashing a chunk overlaps encrypting and writing
-// it (the two cost about the same and the machines have two or more cores). The
-// submitted bytes must stay untouched until the next Wait().
-class BackgroundSha256 {
+// Passes the envelope on to the caller's sink while hashing it on a second thread.
+// Large writes (GCM output) are hashed in place, which GcmEncryptor's alternating
+// buffers allow; small ones (headers, trailer, tag) are copied first, so their owners
+// may go away. Must be destroyed before the GcmEncryptor whose output it hashes.
+class HashingOutput final : public ByteSink {
  public:
-  BackgroundSha256() : thread_([this] { Run(); }) {}
-  ~BackgroundSha256() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+  explicit HashingOutput(ByteSink& next) : next_(next) {}
+  Status Write(std::span<const uint8_t> data) override {
+    std::span<const uint8_t> hashed = data;
+    if (data.size() < kCopyBelow) {
+      ScratchBuffer& copy = copies_[next_copy_ ^= 1];
+      std::copy(data.begin(), data.end(), copy.Reserve(data.size()).begin());
+      hashed = std::span<const uint8_t>(copy.data(), data.size());
     }
-    cv_.notify_all();
-    thread_.join();
+    hash_.Submit(hashed);
+    size_ += data.size();
+    return next_.Write(data);
   }
-  BackgroundSha256(const BackgroundSha256&) = delete;
-  BackgroundSha256& operator=(const BackgroundSha256&) = delete;
-
-  void Submit(std::span<const uint8_t> data) {
-    std::lock_guard<std::mutex> lock(mu_);
-    pending_ = data;
-    busy_ = true;
-    cv_.notify_all();
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !busy_; });
-  }
-  Sha256Digest Finish() {
-    Wait();
-    return hash_.Finish();
-  }
+  SealedEnvelope Finish() { return {size_, hash_.Finish()}; }
 
  private:
-  void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [this] { return busy_ || stop_; });
-      if (stop_) return;
-      std::span<const uint8_t> data = pending_;
-      lock.unlock();
-      hash_.Update(data);
-      lock.lock();
-      busy_ = false;
-      cv_.notify_all();
-    }
-  }
-
-  Sha256 hash_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::span<const uint8_t> pending_;
-  bool busy_ = false;
-  bool stop_ = false;
-  std::thread thread_;  // last: started once every other member exists
+  static constexpr size_t kCopyBelow = 64 * 1024;
+  ByteSink& next_;
+  ScratchBuffer copies_[2];
+  int next_copy_ = 0;
+  uint64_t size_ = 0;
+  BackgroundSha256 hash_;  // last: stopped (and joined) before the buffers go
 };
 
 }  // namespace
 
 Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t content_size,
-                    ByteSink& out) {
+                    ByteSink& out_sink, SealedEnvelope* summary) {
   ADTGW_TRY(CheckSigner(request.signer));
   if (request.recipients.empty()) {
     return MakeError(ErrorKind::kUsage, "usage.no_recipient", "no recipient certificate given",
@@ -164,9 +140,11 @@ Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t co
   der::Append(head, oid_data);
   der::Append(head, cea);
   der::Append(head, der::Header(der::ContextPrimitive(0), plain_len));
-  ADTGW_TRY(out.Write(head));
-
   ADTGW_ASSIGN(GcmEncryptor gcm, GcmEncryptor::New(cek, nonce));
+  std::optional<HashingOutput> hashing;
+  if (summary != nullptr) hashing.emplace(out_sink);
+  ByteSink& out = hashing ? static_cast<ByteSink&>(*hashing) : out_sink;
+  ADTGW_TRY(out.Write(head));
   ADTGW_TRY(gcm.Emit(inner.prefix(), out));
   // Two buffers: the next chunk is read while the hasher may still be on this one.
   // They are declared first so that they outlive the hasher on every return path.
@@ -181,7 +159,6 @@ Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t co
     seen += n;
     if (seen > content_size) break;
     std::span<const uint8_t> piece(chunks[current].data(), n);
-    hash.Wait();
     hash.Submit(piece);
     ADTGW_TRY(gcm.Emit(piece, out));
   }
@@ -195,7 +172,9 @@ Status SealEnvelope(const SealRequest& request, ByteSource& content, uint64_t co
   ADTGW_TRY(gcm.Emit(suffix, out));
   ADTGW_ASSIGN(der::Bytes tag, gcm.Finish());
   ADTGW_TRY(out.Write(mac_header));
-  return out.Write(tag);
+  ADTGW_TRY(out.Write(tag));
+  if (hashing) *summary = hashing->Finish();
+  return OkStatus();
 }
 
 }  // namespace adtgw

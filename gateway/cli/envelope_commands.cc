@@ -63,20 +63,20 @@ Status RunSeal(const SealFlags& f) {
   }
   ADTGW_ASSIGN(FileSource input, FileSource::Open(f.input));
   ADTGW_ASSIGN(AtomicFile out, AtomicFile::Create(f.output, 0644, f.force));
-  Sha256Sink hashed(out);
   SealRequest request;
   request.signer = {sign_cert.get(), sign_key.get()};
   for (auto& r : recipients) request.recipients.push_back(r.get());
   request.signing_time = std::time(nullptr);
-  ADTGW_TRY(SealEnvelope(request, input, input.size(), hashed));
+  SealedEnvelope sealed;
+  ADTGW_TRY(SealEnvelope(request, input, input.size(), out, &sealed));
   ADTGW_TRY(out.Commit());
-  std::string digest = ToHex(hashed.Finish());
+  std::string digest = ToHex(sealed.sha256);
 
   if (f.json) {
     web::json::value v = web::json::value::object();
     v["output"] = web::json::value::string(f.output);
     v["content_size"] = web::json::value::number(static_cast<uint64_t>(input.size()));
-    v["envelope_size"] = web::json::value::number(static_cast<uint64_t>(hashed.size()));
+    v["envelope_size"] = web::json::value::number(sealed.size);
     v["envelope_sha256"] = web::json::value::string(digest);
     v["signer"] = PartyJson(signer.identity, sign_cert.get());
     web::json::value rs = web::json::value::array();
@@ -88,7 +88,7 @@ Status RunSeal(const SealFlags& f) {
     return OkStatus();
   }
   std::cout << "sealed " << f.input << " (" << input.size() << " bytes) -> " << f.output << " ("
-            << hashed.size() << " bytes)\n"
+            << sealed.size << " bytes)\n"
             << "  signed by:  " << PartyText(signer.identity) << "\n";
   for (const auto& id : recipient_ids) std::cout << "  recipient:  " << PartyText(id) << "\n";
   std::cout << "  envelope sha256: " << digest << "\n";

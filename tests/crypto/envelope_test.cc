@@ -34,8 +34,12 @@ class EnvelopeTest : public ::testing::Test {
     SealRequest req{{supplier_ds_->cert.get(), supplier_ds_->key.get()}, recipients, 1700000000};
     MemorySource src(content);
     MemorySink out;
-    Status s = SealEnvelope(req, src, content.size(), out);
+    SealedEnvelope sealed;
+    Status s = SealEnvelope(req, src, content.size(), out, &sealed);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+    // The summary hashed on the side is the hash of exactly what was written.
+    EXPECT_EQ(sealed.size, out.bytes().size());
+    EXPECT_EQ(sealed.sha256, Sha256Of(out.bytes()));
     return out.bytes();
   }
 
