@@ -295,7 +295,7 @@ der::Bytes Framed(std::span<const uint8_t> ber, std::span<const uint8_t> control
 
 std::vector<der::Bytes> MakeSeeds() {
   std::span<const uint8_t> fixed = FixedContent();
-  der::Bytes envelope = SealedEnvelope(fixed.first(64), 1);
+  der::Bytes envelope = EnvelopeSeed(fixed.first(64), 1);
   der::Bytes detached = DetachedSignature(fixed);
   der::Bytes attached = AttachedSignature(fixed.first(40));
   std::vector<der::Bytes> certs = CertificateSeeds();

@@ -29,11 +29,11 @@ std::vector<der::Bytes> MakeSeeds() {
   std::vector<uint8_t> big(40000);
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i % 251);
   return {
-      SealedEnvelope({}, 0),
-      SealedEnvelope(content.first(1), 0),
-      SealedEnvelope(content.first(100), 2),
-      SealedEnvelope(content, 0),
-      SealedEnvelope(big, 1),
+      EnvelopeSeed({}, 0),
+      EnvelopeSeed(content.first(1), 0),
+      EnvelopeSeed(content.first(100), 2),
+      EnvelopeSeed(content, 0),
+      EnvelopeSeed(big, 1),
   };
 }
 

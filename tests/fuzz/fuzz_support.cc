@@ -131,7 +131,7 @@ der::Bytes Concat(std::initializer_list<std::span<const uint8_t>> parts) {
 
 der::Bytes BytesOf(std::string_view text) { return der::Bytes(text.begin(), text.end()); }
 
-der::Bytes SealedEnvelope(std::span<const uint8_t> content, int extra_recipients) {
+der::Bytes EnvelopeSeed(std::span<const uint8_t> content, int extra_recipients) {
   std::vector<Credential> others;
   for (int i = 0; i < extra_recipients; ++i) {
     Credential other;

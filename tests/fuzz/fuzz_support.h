@@ -51,7 +51,7 @@ std::span<const uint8_t> FixedContent();
 // Seed builders (abort on failure: they only run in seed mode).
 // An envelope from FixedSigner() to FixedRecipient() (plus `extra_recipients`
 // freshly generated P-256 recipients listed first) holding `content`.
-der::Bytes SealedEnvelope(std::span<const uint8_t> content, int extra_recipients);
+der::Bytes EnvelopeSeed(std::span<const uint8_t> content, int extra_recipients);
 // Detached and attached SignedData by FixedSigner() over `content`.
 der::Bytes DetachedSignature(std::span<const uint8_t> content);
 der::Bytes AttachedSignature(std::span<const uint8_t> content);
