@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 
-#include "crypto/byte_stream.h"
 #include "crypto/ossl_ptr.h"
 
 namespace adtgw {
@@ -28,28 +27,5 @@ class Sha256 {
 Sha256Digest Sha256Of(std::span<const uint8_t> data);
 
 std::string ToHex(std::span<const uint8_t> bytes);  // lower case, no separators
-
-}  // namespace adtgw
-
-namespace adtgw {
-
-// Passes bytes on to another sink while hashing them (for an output's SHA-256
-// without reading it back).
-class Sha256Sink final : public ByteSink {
- public:
-  explicit Sha256Sink(ByteSink& next) : next_(next) {}
-  Status Write(std::span<const uint8_t> data) override {
-    hash_.Update(data);
-    size_ += data.size();
-    return next_.Write(data);
-  }
-  Sha256Digest Finish() { return hash_.Finish(); }
-  uint64_t size() const { return size_; }
-
- private:
-  ByteSink& next_;
-  Sha256 hash_;
-  uint64_t size_ = 0;
-};
 
 }  // namespace adtgw
