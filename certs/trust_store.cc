@@ -114,6 +114,13 @@ Result<std::time_t> ParseTime(const std::string& text) {
   return timegm(&tm);
 }
 
+Sha256Digest CertificateSha256(X509* cert) {
+  Sha256Digest d{};
+  unsigned int len = 0;
+  X509_digest(cert, EVP_sha256(), d.data(), &len);
+  return d;
+}
+
 std::string SubjectText(X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0,

@@ -27,6 +27,7 @@
 #include "certs/smki_profile.h"
 #include "crypto/ossl_ptr.h"
 #include "crypto/result.h"
+#include "crypto/sha256.h"
 
 namespace adtgw {
 
@@ -63,6 +64,7 @@ std::string FormatTime(std::time_t t);
 // a bare date "2020-01-01" (midnight UTC).
 Result<std::time_t> ParseTime(const std::string& text);
 std::string SubjectText(X509* cert);  // RFC 2253-style one-line subject
+Sha256Digest CertificateSha256(X509* cert);  // SHA-256 of the DER: the TLS fingerprint
 std::optional<std::time_t> AsnTimeToTime(const ASN1_TIME* t);
 
 }  // namespace adtgw

@@ -31,6 +31,9 @@ enum class ErrorKind {
   kIo,            // the environment failed: disk, read, write
   kInternal,      // a library call failed for a reason not caused by the input
   kDenied,        // the policy refused the request (a decision, not a malfunction)
+  kUnauthenticated,  // the peer could not be identified (unknown TLS client, no identity)
+  kTooLarge,         // a size limit was exceeded (body, header, envelope)
+  kUnavailable,      // a service is busy, down or unreachable; retrying later may work
 };
 
 struct Error {

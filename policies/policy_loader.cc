@@ -9,134 +9,34 @@
 
 #include "certs/credential_files.h"
 #include "crypto/canonical_json.h"
+#include "policies/yaml_reader.h"
 
 namespace adtgw {
 namespace {
 
 constexpr size_t kMaxRules = 4096;
-constexpr size_t kMaxString = 1024;
 constexpr uint32_t kDefaultDailyLimit = 1000;
 
-// Thrown only inside this file, caught in ParsePolicy: it carries a positioned Error
-// out of the recursive walk without threading Results through every helper.
-struct PolicyError {
-  Error error;
-};
-
-class PolicyParser {
+class PolicyParser : public YamlReader {
  public:
   PolicyParser(std::string source, std::string base_dir)
-      : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
+      : YamlReader(std::move(source), std::move(base_dir), "policy.invalid") {}
 
   std::shared_ptr<const Policy> Parse(const YAML::Node& root);
 
-  [[noreturn]] void Fail(const YAML::Node& at, const std::string& what,
-                         const std::string& hint = {}) const {
-    YAML::Mark m = at.Mark();
-    Fail(m.line, m.column, what, hint);
-  }
-  [[noreturn]] void Fail(int line, int column, const std::string& what,
-                         const std::string& hint = {}) const {
-    std::string where = source_;
-    if (line >= 0) where += ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1);
-    throw PolicyError{
-        MakeError(ErrorKind::kInvalidInput, "policy.invalid", where + ": " + what, hint)};
-  }
-
  private:
-  // Requires a mapping whose keys are all in `known` and unique; returns key -> node.
-  std::map<std::string, YAML::Node> Mapping(const YAML::Node& node, const char* what,
-                                            std::initializer_list<const char*> known) const;
-  std::string Scalar(const YAML::Node& node, const char* what) const;
-  uint64_t Number(const YAML::Node& node, const char* what, uint64_t max) const;
-  uint64_t Size(const YAML::Node& node, const char* what) const;
   HoursWindow Hours(const YAML::Node& node) const;
-  std::vector<YAML::Node> List(const YAML::Node& node, const char* what) const;
-  std::vector<std::string> Strings(const YAML::Node& node, const char* what) const;
-  std::string Path(const std::string& relative) const;
-  std::vector<X509Ptr> Certificates(const YAML::Node& node, const char* what) const;
-  TrustConfig Smki(const YAML::Node& node) const;
   void Party(const YAML::Node& node);
   void FileTypes(const YAML::Node& node);
   void Rule(const YAML::Node& node);
   std::vector<bool> Parties(const YAML::Node& node, const char* what) const;
   std::string Canonical() const;
 
-  std::string source_;
-  std::string base_dir_;
   std::shared_ptr<Policy> policy_ = std::make_shared<Policy>();
   std::optional<TrustConfig> default_smki_;
   uint32_t default_daily_limit_ = kDefaultDailyLimit;
   HoursWindow default_hours_;
 };
-
-std::map<std::string, YAML::Node> PolicyParser::Mapping(
-    const YAML::Node& node, const char* what, std::initializer_list<const char*> known) const {
-  if (!node.IsMap()) Fail(node, std::string(what) + " must be a mapping (key: value)");
-  std::map<std::string, YAML::Node> out;
-  // yaml-cpp iterators yield key/value pairs by value: bind the pair, copy the nodes.
-  for (const auto& entry : node) {
-    YAML::Node key = entry.first;
-    if (!key.IsScalar()) Fail(key, std::string("a key in ") + what + " is not a plain name");
-    std::string name = key.Scalar();
-    if (std::find_if(known.begin(), known.end(), [&](const char* k) { return name == k; }) ==
-        known.end()) {
-      std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      Fail(key, "unknown key '" + name.substr(0, 64) + "' in " + what, "known keys: " + list);
-    }
-    if (out.count(name) != 0) {
-      Fail(key, "duplicate key '" + name + "' in " + what + " (first at line " +
-                    std::to_string(out[name].Mark().line + 1) + ")");
-    }
-    out.emplace(name, entry.second);
-  }
-  return out;
-}
-
-std::string PolicyParser::Scalar(const YAML::Node& node, const char* what) const {
-  if (!node.IsScalar()) Fail(node, std::string(what) + " must be a single value");
-  if (node.Scalar().size() > kMaxString) Fail(node, std::string(what) + " is too long");
-  return node.Scalar();
-}
-
-uint64_t PolicyParser::Number(const YAML::Node& node, const char* what, uint64_t max) const {
-  std::string text = Scalar(node, what);
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v > max) {
-    Fail(node, std::string(what) + " must be a whole number from 0 to " + std::to_string(max) +
-                   ", not '" + text.substr(0, 40) + "'");
-  }
-  return v;
-}
-
-uint64_t PolicyParser::Size(const YAML::Node& node, const char* what) const {
-  std::string text = Scalar(node, what);
-  static const std::pair<const char*, uint64_t> kUnits[] = {
-      {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1}};
-  uint64_t unit = 1;
-  std::string digits = text;
-  for (const auto& [suffix, mult] : kUnits) {
-    std::string s(suffix);
-    if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0) {
-      unit = mult;
-      digits = text.substr(0, text.size() - s.size());
-      while (!digits.empty() && digits.back() == ' ') digits.pop_back();
-      break;
-    }
-  }
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-  if (ec != std::errc() || end != digits.data() + digits.size() || v == 0 ||
-      v > (uint64_t{1} << 50) / unit) {
-    Fail(node, std::string(what) +
-                   " must be a positive size such as 10MiB, 512KiB or 1048576, "
-                   "not '" +
-                   text.substr(0, 40) + "'");
-  }
-  return v * unit;
-}
 
 HoursWindow PolicyParser::Hours(const YAML::Node& node) const {
   std::string text = Scalar(node, "hours");
@@ -155,65 +55,6 @@ HoursWindow PolicyParser::Hours(const YAML::Node& node) const {
   return w;
 }
 
-std::vector<YAML::Node> PolicyParser::List(const YAML::Node& node, const char* what) const {
-  std::vector<YAML::Node> out;
-  if (node.IsScalar()) {
-    out.push_back(node);
-    return out;
-  }
-  if (!node.IsSequence()) Fail(node, std::string(what) + " must be a list");
-  for (const auto& item : node) out.push_back(item);
-  return out;
-}
-
-std::vector<std::string> PolicyParser::Strings(const YAML::Node& node, const char* what) const {
-  std::vector<std::string> out;
-  for (const auto& item : List(node, what)) out.push_back(Scalar(item, what));
-  return out;
-}
-
-std::string PolicyParser::Path(const std::string& relative) const {
-  if (!relative.empty() && relative[0] == '/') return relative;
-  return base_dir_ + "/" + relative;
-}
-
-std::vector<X509Ptr> PolicyParser::Certificates(const YAML::Node& node, const char* what) const {
-  std::vector<X509Ptr> out;
-  for (const auto& item : List(node, what)) {
-    std::string path = Path(Scalar(item, what));
-    auto certs = LoadCertificates(path);
-    if (!certs.ok())
-      Fail(item, certs.error().message, "check the path (relative to the policy file)");
-    for (auto& c : *certs) out.push_back(std::move(c));
-  }
-  return out;
-}
-
-TrustConfig PolicyParser::Smki(const YAML::Node& node) const {
-  auto m = Mapping(node, "smki", {"trust", "pinned", "crls", "policy_oids"});
-  TrustConfig t;
-  if (m.count("trust")) t.anchors = Certificates(m["trust"], "smki.trust");
-  if (m.count("pinned")) t.pinned = Certificates(m["pinned"], "smki.pinned");
-  if (m.count("crls")) {
-    for (const auto& item : List(m["crls"], "smki.crls")) {
-      auto crl = LoadCrl(Path(Scalar(item, "smki.crls")));
-      if (!crl.ok())
-        Fail(item, crl.error().message, "check the path (relative to the policy file)");
-      t.crls.push_back(std::move(*crl));
-    }
-  }
-  if (m.count("policy_oids"))
-    t.profile.accepted_policy_oids = Strings(m["policy_oids"], "policy_oids");
-  if (t.anchors.empty() && t.pinned.empty()) {
-    Fail(node, "smki names no trust anchor and no pinned certificate",
-         "give smki.trust (the SMKI CA certificates) or smki.pinned (the party's DS/KA "
-         "certificates)");
-  }
-  if (t.profile.accepted_policy_oids.empty()) {
-    Fail(node, "smki names no accepted certificate policy OID", "add policy_oids: [OID]");
-  }
-  return t;
-}
 
 std::string RoleList() { return "supplier, network-operator, dcc, other, auditor"; }
 
@@ -222,14 +63,6 @@ std::optional<PartyRole> ParseRole(const std::string& name) {
     if (name == PartyRoleName(static_cast<PartyRole>(i))) return static_cast<PartyRole>(i);
   }
   return std::nullopt;
-}
-
-Sha256Digest CertFingerprint(X509* cert) {
-  unsigned char* der = nullptr;
-  int n = i2d_X509(cert, &der);
-  Sha256Digest d = Sha256Of(std::span<const uint8_t>(der, static_cast<size_t>(n)));
-  OPENSSL_free(der);
-  return d;
 }
 
 std::optional<Sha256Digest> ParseFingerprint(std::string text) {
@@ -280,7 +113,7 @@ void PolicyParser::Party(const YAML::Node& node) {
     if (tls.count("certificates")) {
       for (const auto& item : List(tls["certificates"], "tls.certificates")) {
         for (auto& cert : Certificates(item, "tls.certificates")) {
-          fps.emplace_back(CertFingerprint(cert.get()), item);
+          fps.emplace_back(CertificateSha256(cert.get()), item);
         }
       }
     }
@@ -407,7 +240,7 @@ void PolicyParser::Rule(const YAML::Node& node) {
 
 cjson::Text CertsJson(const std::vector<X509Ptr>& certs) {
   std::vector<cjson::Text> fps;
-  for (const auto& c : certs) fps.push_back(cjson::String(ToHex(CertFingerprint(c.get()))));
+  for (const auto& c : certs) fps.push_back(cjson::String(ToHex(CertificateSha256(c.get()))));
   return cjson::Array(fps, /*sort=*/true);
 }
 
@@ -542,7 +375,7 @@ Result<std::shared_ptr<const Policy>> ParsePolicy(const std::string& yaml,
     YAML::Node root = YAML::Load(yaml);
     if (!root.IsDefined() || root.IsNull()) parser.Fail(-1, -1, "the policy is empty");
     return parser.Parse(root);
-  } catch (const PolicyError& e) {
+  } catch (const YamlError& e) {
     return e.error;
   } catch (const YAML::Exception& e) {
     return MakeError(ErrorKind::kInvalidInput, "policy.invalid",

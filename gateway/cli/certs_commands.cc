@@ -39,10 +39,7 @@ std::vector<std::string> KeyUsageNames(X509* cert) {
 }
 
 std::string Fingerprint(X509* cert) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  X509_digest(cert, EVP_sha256(), md, &len);
-  std::string hex = ToHex(std::span<const uint8_t>(md, len)), out;
+  std::string hex = ToHex(CertificateSha256(cert)), out;
   for (size_t i = 0; i < hex.size(); i += 2) {
     if (i > 0) out += ':';
     out += static_cast<char>(std::toupper(hex[i]));

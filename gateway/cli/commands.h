@@ -20,5 +20,6 @@ CommandAction AddOpenCommand(CLI::App& app);
 CommandAction AddCertsCommand(CLI::App& app);
 CommandAction AddDemoPkiCommand(CLI::App& app);
 CommandAction AddPolicyCommand(CLI::App& app);
+CommandAction AddServeCommand(CLI::App& app);
 
 }  // namespace adtgw

@@ -162,7 +162,6 @@ std::string GatewayConfig(const std::string& dir) {
   return Lines({
              "# adtgw gateway configuration (written by adtgw demo-pki); see docs/demo-pki.md.",
              "listen: 127.0.0.1:8443",
-             "auditor_listen: 127.0.0.1:8444",
              "tls:",
              "  certificate: " + dir + "/dccki/gateway.cert.pem",
              "  key: " + dir + "/dccki/gateway.key.pem",

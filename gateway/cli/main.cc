@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add(AddCertsCommand(app));
   add(AddDemoPkiCommand(app));
   add(AddPolicyCommand(app));
+  add(AddServeCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -26,6 +26,12 @@ int ExitCodeFor(ErrorKind kind) {
       return 10;
     case ErrorKind::kDenied:
       return 11;
+    case ErrorKind::kUnauthenticated:
+      return 12;
+    case ErrorKind::kTooLarge:
+      return 13;
+    case ErrorKind::kUnavailable:
+      return 14;
   }
   return 10;
 }

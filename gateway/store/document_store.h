@@ -56,6 +56,8 @@ class DocumentStore {
   // Uploads left in progress, e.g. by a crash (for resumption or clean-up).
   virtual Result<std::vector<StorageKey>> PendingUploads() = 0;
 
+  // Reads the durable bytes of an upload in progress (to resume hashing after a restart).
+  virtual Result<std::unique_ptr<ByteSource>> OpenUpload(const StorageKey& key) = 0;
   // Reads a committed object.
   virtual Result<std::unique_ptr<ByteSource>> Open(const StorageKey& key) = 0;
   virtual Result<uint64_t> Size(const StorageKey& key) = 0;

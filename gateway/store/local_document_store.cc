@@ -194,6 +194,13 @@ Result<std::unique_ptr<ByteSource>> LocalDocumentStore::Open(const StorageKey& k
   return std::unique_ptr<ByteSource>(new FileSource(std::move(source)));
 }
 
+Result<std::unique_ptr<ByteSource>> LocalDocumentStore::OpenUpload(const StorageKey& key) {
+  ADTGW_ASSIGN(uint64_t size, FileSize(PartialPath(key), key, "upload"));
+  (void)size;
+  ADTGW_ASSIGN(FileSource source, FileSource::Open(PartialPath(key)));
+  return std::unique_ptr<ByteSource>(new FileSource(std::move(source)));
+}
+
 Result<uint64_t> LocalDocumentStore::Size(const StorageKey& key) {
   return FileSize(ObjectPath(key), key, "object");
 }

@@ -25,6 +25,7 @@ class LocalDocumentStore final : public DocumentStore {
   Status AbandonUpload(const StorageKey& key) override;
   Result<std::vector<StorageKey>> PendingUploads() override;
   Result<std::unique_ptr<ByteSource>> Open(const StorageKey& key) override;
+  Result<std::unique_ptr<ByteSource>> OpenUpload(const StorageKey& key) override;
   Result<uint64_t> Size(const StorageKey& key) override;
   Status Remove(const StorageKey& key) override;
 

@@ -2,10 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace adtgw {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS transfers (
@@ -23,11 +25,19 @@ CREATE TABLE IF NOT EXISTS transfers (
   updated INTEGER NOT NULL,
   manifest BLOB NOT NULL,
   signature BLOB NOT NULL,
+  rule TEXT NOT NULL,
+  policy_sha256 TEXT NOT NULL,
+  receipt BLOB NOT NULL,
   UNIQUE (sender, idempotency_key)
 );
 CREATE TABLE IF NOT EXISTS transfer_recipients (
   transfer_id TEXT NOT NULL REFERENCES transfers(id),
   recipient TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  updated INTEGER NOT NULL,
+  ack BLOB NOT NULL,
+  ack_signature BLOB NOT NULL,
   PRIMARY KEY (transfer_id, recipient)
 );
 CREATE INDEX IF NOT EXISTS recipients_by_party ON transfer_recipients (recipient);
@@ -37,12 +47,14 @@ CREATE INDEX IF NOT EXISTS transfers_by_state_time ON transfers (state, created)
 
 // Every statement the store runs; values are always bound parameters (?N).
 constexpr char kSelectTransfer[] = R"sql(
-SELECT id, sender, idempotency_key, file_type, file_name, envelope_sha256, envelope_size, storage_key, state, reason, created, updated, manifest, signature
+SELECT id, sender, idempotency_key, file_type, file_name, envelope_sha256, envelope_size,
+       storage_key, state, reason, created, updated, manifest, signature, rule, policy_sha256,
+       receipt
   FROM transfers
   WHERE id = ?1
 )sql";
 constexpr char kSelectRecipients[] = R"sql(
-SELECT recipient
+SELECT recipient, state, reason, updated, ack, ack_signature
   FROM transfer_recipients
   WHERE transfer_id = ?1
   ORDER BY recipient
@@ -55,23 +67,34 @@ SELECT id
 constexpr char kInsertTransfer[] = R"sql(
 INSERT INTO transfers (id, sender, idempotency_key, file_type, file_name,
                        envelope_sha256, envelope_size, storage_key, state, reason,
-                       created, updated, manifest, signature)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                       created, updated, manifest, signature, rule, policy_sha256, receipt)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 )sql";
 constexpr char kInsertRecipient[] = R"sql(
-INSERT INTO transfer_recipients (transfer_id, recipient)
-  VALUES (?1, ?2)
+INSERT INTO transfer_recipients (transfer_id, recipient, state, reason, updated, ack,
+                                 ack_signature)
+  VALUES (?1, ?2, ?3, '', ?4, x'', x'')
+)sql";
+constexpr char kUpdateDelivery[] = R"sql(
+UPDATE transfer_recipients
+  SET state = ?1, reason = ?2, updated = ?3, ack = ?4, ack_signature = ?5
+  WHERE transfer_id = ?6 AND recipient = ?7
 )sql";
 constexpr char kTransition[] = R"sql(
 UPDATE transfers
   SET state = ?1, reason = ?2, updated = ?3
   WHERE id = ?4 AND state = ?5
 )sql";
+constexpr char kMarkReceived[] = R"sql(
+UPDATE transfers
+  SET state = ?1, receipt = ?2, updated = ?3
+  WHERE id = ?4 AND state = ?5
+)sql";
 constexpr char kInbox[] = R"sql(
 SELECT t.id
   FROM transfers t
   JOIN transfer_recipients r ON r.transfer_id = t.id
-  WHERE r.recipient = ?1 AND t.state = ?2
+  WHERE r.recipient = ?1 AND r.state IN (?2, ?3) AND t.state IN (?4, ?5)
   ORDER BY t.created, t.id
 )sql";
 constexpr char kCountSentOnDay[] = R"sql(
@@ -134,6 +157,28 @@ std::string Column(sqlite3_stmt* s, int i) {
 
 void SqliteMetadataStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
+const char* DeliveryStateName(DeliveryState state) {
+  switch (state) {
+    case DeliveryState::kWaiting:
+      return "waiting";
+    case DeliveryState::kDownloaded:
+      return "downloaded";
+    case DeliveryState::kAccepted:
+      return "accepted";
+    case DeliveryState::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+std::optional<DeliveryState> ParseDeliveryState(std::string_view name) {
+  for (DeliveryState s : {DeliveryState::kWaiting, DeliveryState::kDownloaded,
+                          DeliveryState::kAccepted, DeliveryState::kRejected}) {
+    if (name == DeliveryStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 const char* TransferStateName(TransferState state) {
   switch (state) {
     case TransferState::kReceiving:
@@ -148,6 +193,8 @@ const char* TransferStateName(TransferState state) {
       return "rejected";
     case TransferState::kExpired:
       return "expired";
+    case TransferState::kAbandoned:
+      return "abandoned";
   }
   return "unknown";
 }
@@ -155,7 +202,8 @@ const char* TransferStateName(TransferState state) {
 std::optional<TransferState> ParseTransferState(std::string_view name) {
   for (TransferState s :
        {TransferState::kReceiving, TransferState::kReceived, TransferState::kDownloaded,
-        TransferState::kAccepted, TransferState::kRejected, TransferState::kExpired}) {
+        TransferState::kAccepted, TransferState::kRejected, TransferState::kExpired,
+        TransferState::kAbandoned}) {
     if (name == TransferStateName(s)) return s;
   }
   return std::nullopt;
@@ -188,10 +236,10 @@ Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const s
   if (sqlite3_step(version.get()) != SQLITE_ROW) return DbError(raw, "reading the schema version");
   int found = sqlite3_column_int(version.get(), 0);
   if (found == 0) {
-    ADTGW_TRY(store->Execute("PRAGMA user_version=1"));
+    ADTGW_TRY(store->Execute("PRAGMA user_version=2"));
   } else if (found != kSchemaVersion) {
     return MakeError(ErrorKind::kIo, "store.schema",
-                     path + " has schema version " + std::to_string(found) + "; this adtgw knows 1",
+                     path + " has schema version " + std::to_string(found) + "; this adtgw knows " + std::to_string(kSchemaVersion),
                      "use the adtgw release that wrote it");
   }
   return store;
@@ -223,11 +271,25 @@ Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
   r.updated = static_cast<std::time_t>(sqlite3_column_int64(s.get(), 11));
   r.manifest = Column(s.get(), 12);
   r.signature = Column(s.get(), 13);
+  r.rule = Column(s.get(), 14);
+  r.policy_sha256 = Column(s.get(), 15);
+  r.receipt = Column(s.get(), 16);
   ADTGW_ASSIGN(Statement rs, Prepare(db_.get(), kSelectRecipients));
   ADTGW_TRY(Bind(db_.get(), rs.get(), {id}));
   while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
-    ADTGW_ASSIGN(Eui64 e, Eui64::Parse(Column(rs.get(), 0)));
-    r.recipients.push_back(e);
+    Delivery d;
+    ADTGW_ASSIGN(d.recipient, Eui64::Parse(Column(rs.get(), 0)));
+    auto delivery_state = ParseDeliveryState(Column(rs.get(), 1));
+    if (!delivery_state) {
+      return MakeError(ErrorKind::kIo, "store.db", "transfer " + r.id + " has a bad delivery");
+    }
+    d.state = *delivery_state;
+    d.reason = Column(rs.get(), 2);
+    d.updated = static_cast<std::time_t>(sqlite3_column_int64(rs.get(), 3));
+    d.ack = Column(rs.get(), 4);
+    d.ack_signature = Column(rs.get(), 5);
+    r.recipients.push_back(d.recipient);
+    r.deliveries.push_back(std::move(d));
   }
   if (rc != SQLITE_DONE) return DbError(db_.get(), "reading recipients");
   return r;
@@ -256,11 +318,14 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
              {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
               r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
               std::string(TransferStateName(r.state)), r.reason, static_cast<int64_t>(r.created),
-              static_cast<int64_t>(r.updated), r.manifest, r.signature}));
+              static_cast<int64_t>(r.updated), r.manifest, r.signature, r.rule, r.policy_sha256,
+              r.receipt}));
     if (sqlite3_step(insert.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a transfer");
     for (const Eui64& to : r.recipients) {
       ADTGW_ASSIGN(Statement rec, Prepare(db_.get(), kInsertRecipient));
-      ADTGW_TRY(Bind(db_.get(), rec.get(), {r.id, to.ToString()}));
+      ADTGW_TRY(Bind(db_.get(), rec.get(),
+                     {r.id, to.ToString(), std::string(DeliveryStateName(DeliveryState::kWaiting)),
+                      static_cast<int64_t>(r.created)}));
       if (sqlite3_step(rec.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a recipient");
     }
     ADTGW_ASSIGN(TransferRecord stored, GetLocked(r.id));
@@ -290,6 +355,22 @@ Status SqliteMetadataStore::Transition(const std::string& id, TransferState from
                        TransferStateName(from));
 }
 
+Status SqliteMetadataStore::MarkReceived(const std::string& id, const std::string& receipt,
+                                         std::time_t at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kMarkReceived));
+  ADTGW_TRY(Bind(db_.get(), s.get(),
+                 {std::string(TransferStateName(TransferState::kReceived)), receipt,
+                  static_cast<int64_t>(at), id,
+                  std::string(TransferStateName(TransferState::kReceiving))}));
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
+  if (sqlite3_changes(db_.get()) == 1) return OkStatus();
+  ADTGW_ASSIGN(TransferRecord current, GetLocked(id));
+  return MakeError(ErrorKind::kConflict, "store.state_conflict",
+                   "transfer " + id + " is " + TransferStateName(current.state) +
+                       ", not receiving");
+}
+
 Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
     const char* sql, const std::vector<Param>& params) {
   ADTGW_ASSIGN(Statement s, Prepare(db_.get(), sql));
@@ -306,10 +387,79 @@ Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
   return out;
 }
 
-Result<std::vector<TransferRecord>> SqliteMetadataStore::Inbox(const Eui64& recipient,
-                                                               TransferState state) {
+Result<std::vector<TransferRecord>> SqliteMetadataStore::Inbox(const Eui64& recipient) {
   std::lock_guard<std::mutex> lock(mu_);
-  return ListLocked(kInbox, {recipient.ToString(), std::string(TransferStateName(state))});
+  return ListLocked(kInbox, {recipient.ToString(), DeliveryStateName(DeliveryState::kWaiting),
+                             DeliveryStateName(DeliveryState::kDownloaded),
+                             TransferStateName(TransferState::kReceived),
+                             TransferStateName(TransferState::kDownloaded)});
+}
+
+namespace {
+
+// The transfer state its deliveries add up to (metadata_store.h, RecordDelivery).
+TransferState CombinedState(const std::vector<Delivery>& deliveries) {
+  size_t acknowledged = 0, rejected = 0, touched = 0;
+  for (const Delivery& d : deliveries) {
+    if (d.state != DeliveryState::kWaiting) ++touched;
+    if (d.state == DeliveryState::kAccepted || d.state == DeliveryState::kRejected) ++acknowledged;
+    if (d.state == DeliveryState::kRejected) ++rejected;
+  }
+  if (!deliveries.empty() && acknowledged == deliveries.size()) {
+    return rejected > 0 ? TransferState::kRejected : TransferState::kAccepted;
+  }
+  return touched > 0 ? TransferState::kDownloaded : TransferState::kReceived;
+}
+
+}  // namespace
+
+Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& recipient,
+                                           DeliveryState to, const Delivery& details,
+                                           std::time_t at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
+  auto body = [&]() -> Status {
+    ADTGW_ASSIGN(TransferRecord r, GetLocked(id));
+    if (r.state != TransferState::kReceived && r.state != TransferState::kDownloaded) {
+      return MakeError(ErrorKind::kConflict, "store.delivery_conflict",
+                       "transfer " + id + " is " + TransferStateName(r.state));
+    }
+    auto d = std::find_if(r.deliveries.begin(), r.deliveries.end(),
+                          [&](const Delivery& x) { return x.recipient == recipient; });
+    if (d == r.deliveries.end()) {
+      return MakeError(ErrorKind::kNotFound, "store.not_recipient",
+                       recipient.ToString() + " is not a recipient of transfer " + id);
+    }
+    bool acknowledged = d->state == DeliveryState::kAccepted || d->state == DeliveryState::kRejected;
+    if (to == DeliveryState::kDownloaded && d->state != DeliveryState::kWaiting) {
+      return OkStatus();  // downloading again changes nothing
+    }
+    if (to == DeliveryState::kWaiting || acknowledged) {
+      return MakeError(ErrorKind::kConflict, "store.delivery_conflict",
+                       recipient.ToString() + " already acknowledged transfer " + id + " (" +
+                           DeliveryStateName(d->state) + ")");
+    }
+    ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kUpdateDelivery));
+    ADTGW_TRY(Bind(db_.get(), s.get(),
+                   {std::string(DeliveryStateName(to)), details.reason, static_cast<int64_t>(at),
+                    details.ack, details.ack_signature, id, recipient.ToString()}));
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a delivery");
+    d->state = to;
+    TransferState next = CombinedState(r.deliveries);
+    if (next == r.state) return OkStatus();
+    ADTGW_ASSIGN(Statement t, Prepare(db_.get(), kTransition));
+    ADTGW_TRY(Bind(db_.get(), t.get(),
+                   {std::string(TransferStateName(next)), details.reason, static_cast<int64_t>(at),
+                    id, std::string(TransferStateName(r.state))}));
+    if (sqlite3_step(t.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
+    return OkStatus();
+  };
+  Status result = body();
+  if (!result.ok()) {
+    (void)Execute("ROLLBACK");
+    return result;
+  }
+  return Execute("COMMIT");
 }
 
 Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {

@@ -27,7 +27,10 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<TransferRecord> Get(const std::string& id) override;
   Status Transition(const std::string& id, TransferState from, TransferState to,
                     const std::string& reason, std::time_t at) override;
-  Result<std::vector<TransferRecord>> Inbox(const Eui64& recipient, TransferState state) override;
+  Status MarkReceived(const std::string& id, const std::string& receipt, std::time_t at) override;
+  Status RecordDelivery(const std::string& id, const Eui64& recipient, DeliveryState to,
+                        const Delivery& details, std::time_t at) override;
+  Result<std::vector<TransferRecord>> Inbox(const Eui64& recipient) override;
   Result<uint32_t> SentOnDay(const Eui64& sender, std::time_t day_start) override;
   Result<std::vector<TransferRecord>> CreatedBefore(std::time_t before,
                                                     TransferState state) override;

@@ -1,12 +1,11 @@
 #include "gateway/transfer/manifest.h"
 
-#include <cpprest/json.h>
-
 #include <algorithm>
 #include <map>
 
 #include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
+#include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
 namespace {
@@ -38,29 +37,6 @@ bool IsIdempotencyKey(const std::string& key) {
   return key.size() >= 16 && key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
          });
-}
-
-// Rejects nesting deeper than the manifest's own (2) before a general parser sees it.
-bool NestingWithin(std::span<const uint8_t> bytes, int limit) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (uint8_t c : bytes) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -109,69 +85,39 @@ std::string ManifestToJson(const Manifest& m) {
 }
 
 Result<Manifest> ParseManifest(std::span<const uint8_t> bytes) {
-  if (bytes.empty()) return Bad("empty", "is empty");
-  if (bytes.size() > kMaxManifestSize) return Bad("too_large", "is larger than 8 KiB");
-  if (!NestingWithin(bytes, 2)) return Bad("malformed", "is nested too deeply");
-  web::json::value v;
-  try {
-    v = web::json::value::parse(std::string(bytes.begin(), bytes.end()));
-  } catch (const std::exception& e) {
-    return Bad("malformed", std::string("is not JSON: ") + e.what());
-  }
-  if (!v.is_object()) return Bad("malformed", "is not a JSON object");
-  static const char* kKeys[] = {"created",    "envelope_sha256", "envelope_size",
-                                "file_name",  "file_type",       "idempotency_key",
-                                "recipients", "sender",          "version"};
-  const auto& obj = v.as_object();
-  for (const auto& [key, value] : obj) {
-    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
-      return Bad("unknown_key", "has an unknown key '" + key.substr(0, 40) + "'");
-    }
-  }
-  auto text = [&obj](const char* key) -> Result<std::string> {
-    auto it = obj.find(key);
-    if (it == obj.end() || !it->second.is_string()) {
-      return Bad(key, std::string("needs the string field ") + key);
-    }
-    return it->second.as_string();
-  };
-  auto number = [&obj](const char* key) -> Result<uint64_t> {
-    auto it = obj.find(key);
-    if (it == obj.end() || !it->second.is_integer() || !it->second.as_number().is_uint64()) {
-      return Bad(key, std::string("needs the whole-number field ") + key);
-    }
-    return it->second.as_number().to_uint64();
-  };
-  ADTGW_ASSIGN(uint64_t version, number("version"));
+  StrictJsonObject::Rules rules{"manifest", "see docs/manifest.md", kMaxManifestSize, 2};
+  ADTGW_ASSIGN(StrictJsonObject obj,
+               StrictJsonObject::Parse(bytes, rules,
+                                       {"created", "envelope_sha256", "envelope_size",
+                                        "file_name", "file_type", "idempotency_key",
+                                        "recipients", "sender", "version"}));
+  ADTGW_ASSIGN(uint64_t version, obj.Number("version"));
   if (version != kManifestVersion) return Bad("version", "version is not 1");
   Manifest m;
-  ADTGW_ASSIGN(m.file_type, text("file_type"));
-  ADTGW_ASSIGN(std::string sender, text("sender"));
+  ADTGW_ASSIGN(m.file_type, obj.Text("file_type"));
+  ADTGW_ASSIGN(std::string sender, obj.Text("sender"));
   ADTGW_ASSIGN(m.sender, Eui64::Parse(sender));
-  auto rs = obj.find("recipients");
-  if (rs == obj.end() || !rs->second.is_array())
-    return Bad("recipients", "needs a recipients list");
-  for (const auto& r : rs->second.as_array()) {
-    if (!r.is_string()) return Bad("recipients", "recipients must be EUI-64 strings");
-    ADTGW_ASSIGN(Eui64 e, Eui64::Parse(r.as_string()));
+  ADTGW_ASSIGN(std::vector<std::string> recipients, obj.TextArray("recipients"));
+  if (recipients.size() > kMaxManifestRecipients) {
+    return Bad("recipients", "must name 1 to 16 recipients");
+  }
+  for (const auto& r : recipients) {
+    ADTGW_ASSIGN(Eui64 e, Eui64::Parse(r));
     m.recipients.push_back(e);
   }
-  ADTGW_ASSIGN(m.file_name, text("file_name"));
-  ADTGW_ASSIGN(std::string digest, text("envelope_sha256"));
-  if (digest.size() != 64) return Bad("envelope_sha256", "envelope_sha256 is not 64 hex digits");
-  for (size_t i = 0; i < 32; ++i) {
-    unsigned b = 0;
-    if (std::sscanf(digest.c_str() + 2 * i, "%2x", &b) != 1) {
-      return Bad("envelope_sha256", "envelope_sha256 is not 64 hex digits");
-    }
-    m.envelope_sha256[i] = static_cast<uint8_t>(b);
+  ADTGW_ASSIGN(m.file_name, obj.Text("file_name"));
+  ADTGW_ASSIGN(std::string digest, obj.Text("envelope_sha256"));
+  auto parsed_digest = ParseHexDigest(digest);
+  if (!parsed_digest) {
+    return Bad("envelope_sha256", "envelope_sha256 is not 64 lower-case hex digits");
   }
-  ADTGW_ASSIGN(m.envelope_size, number("envelope_size"));
-  ADTGW_ASSIGN(std::string created, text("created"));
+  m.envelope_sha256 = *parsed_digest;
+  ADTGW_ASSIGN(m.envelope_size, obj.Number("envelope_size"));
+  ADTGW_ASSIGN(std::string created, obj.Text("created"));
   auto t = ParseTime(created);
   if (!t.ok() || created.size() != 20) return Bad("created", "created is not an RFC 3339 UTC time");
   m.created = *t;
-  ADTGW_ASSIGN(m.idempotency_key, text("idempotency_key"));
+  ADTGW_ASSIGN(m.idempotency_key, obj.Text("idempotency_key"));
   ADTGW_TRY(ValidateManifest(m));
   // One manifest, one byte form: anything else (spacing, key order, escapes, duplicate
   // keys, upper-case hex, unsorted recipients) is refused.

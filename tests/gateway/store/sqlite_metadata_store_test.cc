@@ -131,17 +131,54 @@ TEST_F(SqliteMetadataStoreTest, InboxDailyCountsAndRetentionQueries) {
             ->Transition(r->id, TransferState::kReceiving, TransferState::kReceived, "", r->created)
             .ok());
   }
-  auto dcc = store_->Inbox(E("90-B3-D5-1F-30-00-00-02"), TransferState::kReceived).value();
+  auto dcc = store_->Inbox(E("90-B3-D5-1F-30-00-00-02")).value();
   ASSERT_EQ(dcc.size(), 2u);
   EXPECT_EQ(dcc[0].id, yesterday.id);  // oldest first
   EXPECT_EQ(dcc[1].id, a.id);
-  EXPECT_EQ(store_->Inbox(E("90-B3-D5-1F-30-02-00-00"), TransferState::kReceived)->size(), 3u);
-  EXPECT_TRUE(store_->Inbox(E("90-B3-D5-1F-30-01-00-00"), TransferState::kReceived)->empty());
+  EXPECT_EQ(store_->Inbox(E("90-B3-D5-1F-30-02-00-00"))->size(), 3u);
+  EXPECT_TRUE(store_->Inbox(E("90-B3-D5-1F-30-01-00-00"))->empty());
   EXPECT_EQ(store_->SentOnDay(a.sender, kMidnight).value(), 2u);
   EXPECT_EQ(store_->SentOnDay(a.sender, kMidnight - kDay).value(), 1u);
   auto old = store_->CreatedBefore(kMidnight, TransferState::kReceived).value();
   ASSERT_EQ(old.size(), 1u);
   EXPECT_EQ(old[0].id, yesterday.id);
+}
+
+TEST_F(SqliteMetadataStoreTest, DeliveriesAddUpToTheTransferState) {
+  TransferRecord r = Record("delivery-key-0000001", kMidnight);
+  Eui64 dcc = E("90-B3-D5-1F-30-00-00-02"), other = E("90-B3-D5-1F-30-02-00-00");
+  ASSERT_TRUE(store_->CreateOrGet(r).ok());
+  // Nothing can be delivered while the upload is still in progress.
+  EXPECT_EQ(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 1).error().code,
+            "store.delivery_conflict");
+  ASSERT_TRUE(
+      store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "", 1).ok());
+  ASSERT_TRUE(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 2).ok());
+  ASSERT_TRUE(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 3).ok());
+  EXPECT_EQ(store_->Get(r.id)->state, TransferState::kDownloaded);
+  Delivery ack;
+  ack.ack = "{\"decision\":\"accepted\"}";
+  ack.ack_signature = std::string("\x30\x00", 2);
+  ASSERT_TRUE(store_->RecordDelivery(r.id, dcc, DeliveryState::kAccepted, ack, 4).ok());
+  EXPECT_EQ(store_->RecordDelivery(r.id, dcc, DeliveryState::kRejected, ack, 5).error().code,
+            "store.delivery_conflict");
+  EXPECT_EQ(store_->Get(r.id)->state, TransferState::kDownloaded);  // one still to answer
+  EXPECT_TRUE(store_->Inbox(dcc)->empty());
+  EXPECT_EQ(store_->Inbox(other)->size(), 1u);
+  ack.reason = "format.bad_row";
+  ASSERT_TRUE(store_->RecordDelivery(r.id, other, DeliveryState::kRejected, ack, 6).ok());
+  TransferRecord got = store_->Get(r.id).value();
+  EXPECT_EQ(got.state, TransferState::kRejected);
+  ASSERT_EQ(got.deliveries.size(), 2u);
+  EXPECT_EQ(got.deliveries[0].state, DeliveryState::kAccepted);
+  EXPECT_EQ(got.deliveries[0].ack, ack.ack);
+  EXPECT_EQ(got.deliveries[0].ack_signature, ack.ack_signature);
+  EXPECT_EQ(got.deliveries[1].reason, "format.bad_row");
+  EXPECT_EQ(store_->RecordDelivery(r.id, E("90-B3-D5-1F-30-09-00-00"), DeliveryState::kAccepted,
+                                   ack, 7)
+                .error()
+                .code,
+            "store.delivery_conflict");  // the transfer is finished
 }
 
 TEST_F(SqliteMetadataStoreTest, DataSurvivesReopeningAndHostileTextStaysData) {

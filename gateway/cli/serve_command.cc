@@ -1,0 +1,130 @@
+// adtgw serve: the gateway (docs/api.md). Loads the configuration and the policy,
+// opens the metadata database and the document store under state_dir, finishes what a
+// crash left half done, and serves until SIGTERM.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+#include "certs/credential_files.h"
+#include "certs/dccki_profile.h"
+#include "certs/trust_store.h"
+#include "crypto/tls_context.h"
+#include "gateway/cli/commands.h"
+#include "gateway/common/atomic_file.h"
+#include "gateway/server/gateway_config.h"
+#include "gateway/server/https_server.h"
+#include "gateway/server/transfer_service.h"
+#include "gateway/store/local_document_store.h"
+#include "gateway/store/sqlite_metadata_store.h"
+#include "policies/policy_loader.h"
+
+namespace adtgw {
+namespace {
+
+struct ServeFlags {
+  std::string config;
+  std::string listen;
+  std::string ready_file;
+};
+
+std::mutex log_mu;
+
+void LogLine(const std::string& line) {
+  char when[32];
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::lock_guard<std::mutex> lock(log_mu);
+  std::fprintf(stderr, "%s adtgw serve: %s\n", when, line.c_str());
+}
+
+Status MakePrivateDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return MakeError(ErrorKind::kIo, "io.write", "cannot create " + path + ": " + std::strerror(errno));
+  }
+  return OkStatus();
+}
+
+Status RunServe(const ServeFlags& f) {
+  ADTGW_ASSIGN(GatewayConfig config, LoadGatewayConfig(f.config));
+  if (!f.listen.empty()) {
+    ADTGW_TRY(ParseListenAddress(f.listen, &config.listen_host, &config.listen_port));
+  }
+  ADTGW_ASSIGN(std::shared_ptr<const Policy> policy, LoadPolicyFile(config.policy));
+  PolicyHolder holder(policy);
+
+  ADTGW_ASSIGN(X509Ptr cert, LoadCertificate(config.tls_certificate));
+  ADTGW_ASSIGN(EvpPkeyPtr key, LoadPrivateKey(config.tls_key));
+  ADTGW_ASSIGN(std::vector<X509Ptr> anchors, LoadCertificates(config.tls_client_ca));
+  for (const Error& problem : DcckiProfileProblems(cert.get(), TlsRole::kServer)) {
+    LogLine("warning: " + config.tls_certificate + ": " + problem.message);
+  }
+  TlsEndpoint endpoint;
+  endpoint.certificate = cert.get();
+  endpoint.key = key.get();
+  for (auto& a : anchors) endpoint.anchors.push_back(a.get());
+  ADTGW_ASSIGN(SslCtxPtr tls, NewTlsServerContext(endpoint));
+
+  ADTGW_TRY(MakePrivateDir(config.state_dir));
+  ADTGW_ASSIGN(std::unique_ptr<LocalDocumentStore> documents,
+               LocalDocumentStore::Create(config.state_dir + "/documents"));
+  ADTGW_ASSIGN(std::unique_ptr<SqliteMetadataStore> metadata,
+               SqliteMetadataStore::Create(config.state_dir + "/metadata.db"));
+  TransferService service(holder, *documents, *metadata, TransferService::Options{});
+  ADTGW_TRY(service.Recover(std::time(nullptr)));
+
+  HttpsServer::Options options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.limits = config.limits;
+  options.log = LogLine;
+  options.on_reload = [&holder, &config] {
+    auto next = LoadPolicyFile(config.policy);
+    if (!next.ok()) {
+      LogLine("policy reload refused, the current policy stays: " + next.error().message);
+      return;
+    }
+    holder.Replace(*next);
+    LogLine("policy reloaded: sha256 " + ToHex((*next)->canonical_sha256));
+  };
+  options.periodic = [&service] {
+    auto expired = service.ExpireEnvelopes(std::time(nullptr));
+    if (!expired.ok()) {
+      LogLine("retention sweep failed: " + expired.error().message);
+    } else if (*expired > 0) {
+      LogLine("retention: " + std::to_string(*expired) + " envelope(s) expired and deleted");
+    }
+  };
+  ADTGW_ASSIGN(std::unique_ptr<HttpsServer> server,
+               HttpsServer::New(std::move(options), std::move(tls), service));
+  LogLine("listening on https://" + config.listen_host + ":" + std::to_string(server->port()) +
+          " (policy " + config.policy + ", sha256 " + ToHex(policy->canonical_sha256) + ", " +
+          std::to_string(policy->parties.size()) + " parties)");
+  if (!f.ready_file.empty()) {
+    ADTGW_TRY(WriteFileAtomically(f.ready_file, std::to_string(server->port()) + "\n", 0644,
+                                  /*replace=*/true));
+  }
+  server->Run();
+  LogLine("stopped");
+  return OkStatus();
+}
+
+}  // namespace
+
+CommandAction AddServeCommand(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand("serve", "run the gateway (mutual-TLS HTTPS API)");
+  cmd->footer(
+      "Example: adtgw serve --config /etc/adtgw/gateway.yaml\n"
+      "SIGTERM stops it gracefully; SIGHUP reloads the policy. API: docs/api.md");
+  cmd->add_option("--config", flags->config, "gateway configuration (YAML)")->required();
+  cmd->add_option("--listen", flags->listen, "override listen: HOST:PORT (port 0: any free)");
+  cmd->add_option("--ready-file", flags->ready_file,
+                  "write the bound port here once listening (for scripts)");
+  return [flags] { return RunServe(*flags); };
+}
+
+}  // namespace adtgw

@@ -1,0 +1,60 @@
+// HttpsServer: the gateway's mutual-TLS HTTP/1.1 listener on Boost.Beast (DESIGN.md
+// section 4), serving the API of docs/api.md through a TransferService.
+//
+// Every connection: TLS handshake within the handshake timer, with a client certificate
+// that chains to the DCCKI anchors (crypto/tls_context.h); its certificate is mapped to
+// a party per request under the current policy, so a policy reload applies at once.
+// Requests: headers capped (16 KiB by default) and read within the header timer; JSON
+// bodies capped; envelope bodies streamed to the document store in constant memory,
+// with `Expect: 100-continue` answered only after the request has been authorised;
+// the body timer ends a stalled upload (what arrived stays durable, for resumption).
+// At most max_connections connections are served; beyond that a client gets 503.
+//
+// Signals: SIGTERM and SIGINT begin a graceful shutdown (stop accepting, close idle
+// connections, let requests in flight finish for shutdown_grace, then cut them: an
+// upload cut short stays resumable); SIGHUP calls on_reload.
+//
+// Ownership: the server borrows the TransferService. Thread safety: Run() blocks on the
+// calling thread plus limits.threads - 1 others; BeginShutdown() may be called from any
+// thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "crypto/ossl_ptr.h"
+#include "crypto/result.h"
+#include "gateway/server/gateway_config.h"
+#include "gateway/server/transfer_service.h"
+
+namespace adtgw {
+
+class HttpsServer {
+ public:
+  struct Options {
+    std::string host;
+    uint16_t port = 0;
+    ServerLimits limits;
+    std::function<void()> on_reload;                  // SIGHUP, on an I/O thread
+    std::function<void()> periodic;                   // every limits.retention_sweep
+    std::function<void(const std::string&)> log;      // one line per event
+  };
+
+  // Binds and listens (port 0: any free port); `tls` is a server context from
+  // NewTlsServerContext.
+  static Result<std::unique_ptr<HttpsServer>> New(Options options, SslCtxPtr tls,
+                                                  TransferService& service);
+  ~HttpsServer();
+
+  uint16_t port() const;
+  void Run();
+  void BeginShutdown();
+
+ private:
+  class Impl;
+  explicit HttpsServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace adtgw

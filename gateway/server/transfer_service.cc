@@ -1,0 +1,506 @@
+#include "gateway/server/transfer_service.h"
+
+#include <algorithm>
+
+#include "certs/trust_store.h"
+#include "gateway/transfer/acknowledgement.h"
+#include "gateway/transfer/manifest.h"
+#include "gateway/transfer/receipt.h"
+#include "gateway/transfer/strict_json.h"
+#include "policies/policy_evaluator.h"
+
+namespace adtgw {
+namespace {
+
+constexpr std::time_t kDay = 86400;
+
+Error NotFound(const std::string& id) {
+  return MakeError(ErrorKind::kNotFound, "transfer.not_found",
+                   "no transfer " + id.substr(0, 64) + " that you may see",
+                   "check the transfer id (adtgw inbox lists yours)");
+}
+
+// Which kind of error a policy denial is (docs/api.md maps kinds to HTTP statuses).
+ErrorKind DenialKind(std::string_view reason) {
+  if (reason == "policy.unknown_party") return ErrorKind::kUnauthenticated;
+  if (reason == "policy.too_large") return ErrorKind::kTooLarge;
+  return ErrorKind::kDenied;
+}
+
+bool IsParty(const TransferRecord& r, const Eui64& who) {
+  return r.sender == who || std::find(r.recipients.begin(), r.recipients.end(), who) !=
+                                r.recipients.end();
+}
+
+bool IsRecipient(const TransferRecord& r, const Eui64& who) {
+  return std::find(r.recipients.begin(), r.recipients.end(), who) != r.recipients.end();
+}
+
+bool EnvelopeKept(TransferState s) {
+  return s == TransferState::kReceived || s == TransferState::kDownloaded ||
+         s == TransferState::kAccepted || s == TransferState::kRejected;
+}
+
+// The SMKI DS certificate that made a signature, trusted for `party` under `policy`,
+// and naming `expected` as its EUI-64.
+Status CheckSigner(X509* cert, const Policy& policy, const Eui64& expected,
+                   const std::string& what) {
+  auto party = policy.party_by_eui.find(expected);
+  if (party == policy.party_by_eui.end()) {
+    return MakeError(ErrorKind::kDenied, "policy.unknown_party",
+                     what + " names " + expected.ToString() + ", which the policy does not know");
+  }
+  auto trusted = VerifySmkiCertificate(cert, policy.parties[party->second].smki);
+  if (!trusted.ok()) return std::move(trusted).error().With(what + " signer");
+  ADTGW_TRY(RequireUsage(trusted->identity, SmkiKeyUsage::kDigitalSignature, what + " signer"));
+  if (trusted->identity.eui64 != expected) {
+    return MakeError(ErrorKind::kIntegrity, what == "manifest" ? "manifest.sender_not_signer"
+                                                               : "ack.recipient_not_signer",
+                     what + " names " + expected.ToString() + " but was signed by " +
+                         trusted->identity.eui64.ToString(),
+                     "sign with the SMKI DS key of the party the " + what + " names");
+  }
+  return OkStatus();
+}
+
+std::string ReceiptFor(const TransferRecord& r, const Sha256Digest& digest, std::time_t now) {
+  Receipt receipt;
+  receipt.transfer_id = r.id;
+  receipt.sender = r.sender;
+  receipt.recipients = r.recipients;
+  receipt.file_type = r.file_type;
+  receipt.file_name = r.file_name;
+  receipt.envelope_sha256 = digest;
+  receipt.envelope_size = r.envelope_size;
+  receipt.received_at = now;
+  receipt.policy_sha256 = ParseHexDigest(r.policy_sha256).value_or(Sha256Digest{});
+  receipt.rule = r.rule;
+  return ReceiptToJson(receipt);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// UploadWriter
+
+UploadWriter::UploadWriter(TransferService& service, TransferRecord record, StorageKey key,
+                           uint64_t durable, uint64_t limit, std::unique_ptr<Sha256> hash)
+    : service_(service),
+      record_(std::move(record)),
+      key_(std::move(key)),
+      durable_(durable),
+      limit_(limit),
+      hash_(std::move(hash)) {}
+
+UploadWriter::~UploadWriter() {
+  if (finished_) return;
+  // A broken request: keep what arrived, so the sender resumes after it. When the
+  // append fails the bytes are dropped and the hash restarts from the store.
+  if (Flush().ok()) {
+    service_.ReleaseWriter(record_.id, durable_, std::move(hash_));
+  } else {
+    service_.ReleaseWriter(record_.id, 0, nullptr);
+  }
+}
+
+Status UploadWriter::Write(std::span<const uint8_t> data) {
+  if (offset() + data.size() > limit_) {
+    return MakeError(ErrorKind::kTooLarge, "upload.too_large",
+                     "the request carries more bytes than its Content-Length said");
+  }
+  hash_->Update(data);
+  buffer_.insert(buffer_.end(), data.begin(), data.end());
+  if (buffer_.size() >= service_.options_.append_chunk) ADTGW_TRY(Flush());
+  return OkStatus();
+}
+
+Status UploadWriter::Flush() {
+  if (buffer_.empty()) return OkStatus();
+  ADTGW_ASSIGN(durable_, service_.documents_.Append(key_, durable_, buffer_));
+  buffer_.clear();
+  return OkStatus();
+}
+
+Result<UploadWriter::Finished> UploadWriter::Finish(std::time_t now) {
+  Status flushed = Flush();
+  if (!flushed.ok()) return std::move(flushed).error();
+  finished_ = true;
+  if (durable_ < record_.envelope_size) {
+    service_.ReleaseWriter(record_.id, durable_, std::move(hash_));
+    return Finished{durable_, std::nullopt};
+  }
+  Sha256Digest digest = hash_->Finish();
+  auto receipt = service_.CompleteUpload(record_, key_, digest, now);
+  service_.ReleaseWriter(record_.id, 0, nullptr);
+  if (!receipt.ok()) return std::move(receipt).error();
+  return Finished{durable_, std::move(receipt).value()};
+}
+
+// ---------------------------------------------------------------------------------------
+// TransferService
+
+TransferService::TransferService(PolicyHolder& policy, DocumentStore& documents,
+                                 MetadataStore& metadata, Options options)
+    : policy_(policy), documents_(documents), metadata_(metadata), options_(options) {}
+
+Result<Caller> TransferService::Identify(const PeerCertificate& peer) const {
+  Caller caller;
+  caller.policy = policy_.Current();
+  caller.peer = peer;
+  const Policy& p = *caller.policy;
+  auto by_fp = p.party_by_fingerprint.find(peer.fingerprint);
+  if (by_fp != p.party_by_fingerprint.end()) {
+    caller.party = by_fp->second;
+  } else {
+    auto by_subject = p.party_by_subject.find(peer.subject);
+    if (by_subject == p.party_by_subject.end()) {
+      return MakeError(ErrorKind::kUnauthenticated, "tls.unknown_client",
+                       "the TLS client certificate (" + peer.subject.substr(0, 200) +
+                           ") is not mapped to any party by the gateway's policy",
+                       "ask the gateway operator to add your DCCKI certificate's SHA-256 "
+                       "fingerprint to your party in the policy");
+    }
+    caller.party = by_subject->second;
+  }
+  caller.eui64 = p.parties[caller.party].eui64;
+  return caller;
+}
+
+Result<OfferOutcome> TransferService::Offer(const Caller& caller,
+                                            std::span<const uint8_t> manifest_bytes,
+                                            std::span<const uint8_t> signature,
+                                            std::time_t now) {
+  ADTGW_ASSIGN(VerifiedManifest vm, VerifyManifest(manifest_bytes, signature));
+  const Manifest& m = vm.manifest;
+  const Policy& policy = *caller.policy;
+  if (m.sender != caller.eui64) {
+    return MakeError(ErrorKind::kDenied, "policy.tls_signer_mismatch",
+                     "the manifest's sender " + m.sender.ToString() +
+                         " is not the party of your TLS certificate (" + caller.eui64.ToString() +
+                         ")",
+                     "send files in your own name, with your own TLS and SMKI credentials");
+  }
+  ADTGW_TRY(CheckSigner(vm.signature.signer.get(), policy, m.sender, "manifest"));
+  if (m.created > now + options_.manifest_max_skew) {
+    return MakeError(ErrorKind::kInvalidInput, "manifest.from_future",
+                     "the manifest was created at " + FormatTime(m.created) +
+                         ", later than the gateway's clock allows",
+                     "check the sending machine's clock");
+  }
+  if (m.created < now - options_.manifest_max_age) {
+    return MakeError(ErrorKind::kInvalidInput, "manifest.stale",
+                     "the manifest was created at " + FormatTime(m.created) +
+                         ", more than a day ago; an old manifest is refused as a replay",
+                     "send the file again: adtgw send makes a fresh manifest");
+  }
+  ADTGW_ASSIGN(uint32_t sent_today, metadata_.SentOnDay(m.sender, now - now % kDay));
+  PolicyRequest request;
+  request.tls = {caller.peer.fingerprint, caller.peer.subject};
+  request.signer = m.sender;
+  request.file_type = m.file_type;
+  request.size = m.envelope_size;
+  request.recipients = m.recipients;
+  request.at = now;
+  request.sent_today = sent_today;
+  PolicyDecision decision = Decide(policy, request);
+  if (!decision.allow) {
+    return MakeError(DenialKind(decision.reason), std::string(decision.reason),
+                     ExplainDecision(policy, request, decision),
+                     "the gateway's policy decides who may send what to whom (docs/policy.md)");
+  }
+
+  ADTGW_ASSIGN(StorageKey key, documents_.BeginUpload());
+  TransferRecord r;
+  r.id = StorageKey::Generate().str();
+  r.sender = m.sender;
+  r.recipients = m.recipients;
+  std::sort(r.recipients.begin(), r.recipients.end());
+  r.idempotency_key = m.idempotency_key;
+  r.file_type = m.file_type;
+  r.file_name = m.file_name;
+  r.envelope_sha256 = ToHex(m.envelope_sha256);
+  r.envelope_size = m.envelope_size;
+  r.storage_key = key.str();
+  r.state = TransferState::kReceiving;
+  r.created = r.updated = now;
+  r.manifest.assign(manifest_bytes.begin(), manifest_bytes.end());
+  r.signature.assign(signature.begin(), signature.end());
+  r.rule = std::string(decision.rule);
+  r.policy_sha256 = ToHex(policy.canonical_sha256);
+  auto created = metadata_.CreateOrGet(r);
+  if (!created.ok() || !created->is_new) (void)documents_.AbandonUpload(key);
+  if (!created.ok()) return std::move(created).error();
+  TransferRecord& stored = created->record;
+  if (!created->is_new) {
+    if (stored.manifest != r.manifest) {
+      return MakeError(ErrorKind::kConflict, "transfer.idempotency_conflict",
+                       "idempotency key " + m.idempotency_key + " was already used by transfer " +
+                           stored.id + " with a different manifest",
+                       "use a fresh idempotency key for a different file");
+    }
+    if (stored.state != TransferState::kReceiving) {
+      return MakeError(ErrorKind::kConflict, "transfer.replayed",
+                       "this manifest was already used: transfer " + stored.id + " is " +
+                           TransferStateName(stored.state),
+                       "adtgw status " + stored.id + " shows it; a manifest is used once");
+    }
+  }
+  ADTGW_ASSIGN(uint64_t offset, documents_.UploadOffset(StorageKey::Parse(stored.storage_key).value()));
+  return OfferOutcome{UploadProgress{std::move(stored), offset}, created->is_new};
+}
+
+Result<TransferRecord> TransferService::ReadableBy(const Caller& caller, const std::string& id) {
+  ADTGW_ASSIGN(StorageKey parsed, StorageKey::Parse(id));  // refuses anything path-like
+  auto record = metadata_.Get(parsed.str());
+  if (!record.ok()) {
+    if (record.error().kind == ErrorKind::kNotFound) return NotFound(id);
+    return std::move(record).error();
+  }
+  if (!IsParty(*record, caller.eui64)) {
+    return MakeError(ErrorKind::kDenied, "transfer.not_party",
+                     "transfer " + id + " is neither from nor to " + caller.eui64.ToString(),
+                     "only the sender and the recipients may see a transfer");
+  }
+  return record;
+}
+
+Result<UploadProgress> TransferService::Progress(const Caller& caller, const std::string& id) {
+  ADTGW_ASSIGN(TransferRecord r, ReadableBy(caller, id));
+  if (r.sender != caller.eui64) {
+    return MakeError(ErrorKind::kDenied, "transfer.not_sender",
+                     "only the sender may upload to transfer " + id);
+  }
+  if (r.state == TransferState::kAbandoned) {
+    return MakeError(ErrorKind::kConflict, "transfer.abandoned",
+                     "transfer " + id + " was abandoned: " + r.reason,
+                     "send the file again with a new manifest");
+  }
+  if (r.state != TransferState::kReceiving) return UploadProgress{r, r.envelope_size};
+  ADTGW_ASSIGN(uint64_t offset, documents_.UploadOffset(StorageKey::Parse(r.storage_key).value()));
+  return UploadProgress{std::move(r), offset};
+}
+
+Result<std::unique_ptr<Sha256>> TransferService::HashOfStoredPrefix(const StorageKey& key,
+                                                                    uint64_t offset) {
+  auto hash = std::make_unique<Sha256>();
+  if (offset == 0) return hash;
+  ADTGW_ASSIGN(std::unique_ptr<ByteSource> source, documents_.OpenUpload(key));
+  std::vector<uint8_t> buf(1 << 20);
+  uint64_t left = offset;
+  while (left > 0) {
+    ADTGW_ASSIGN(size_t n, source->Read(std::span<uint8_t>(
+                               buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())))));
+    if (n == 0) {
+      return MakeError(ErrorKind::kIo, "store.short_read", "an upload is shorter than its offset");
+    }
+    hash->Update(std::span<const uint8_t>(buf.data(), n));
+    left -= n;
+  }
+  return hash;
+}
+
+Result<std::unique_ptr<UploadWriter>> TransferService::BeginAppend(const Caller& caller,
+                                                                   const std::string& id,
+                                                                   uint64_t offset,
+                                                                   uint64_t length) {
+  ADTGW_ASSIGN(UploadProgress progress, Progress(caller, id));
+  TransferRecord& r = progress.record;
+  if (r.state != TransferState::kReceiving) {
+    return MakeError(ErrorKind::kConflict, "upload.complete",
+                     "transfer " + id + " has all its bytes already (" +
+                         TransferStateName(r.state) + ")",
+                     "adtgw status " + id);
+  }
+  if (offset != progress.offset) {
+    return MakeError(ErrorKind::kConflict, "upload.offset_mismatch",
+                     "Upload-Offset " + std::to_string(offset) + " is not the stored offset " +
+                         std::to_string(progress.offset),
+                     "ask with HEAD for the offset and resume from it");
+  }
+  if (length > r.envelope_size - offset) {
+    return MakeError(ErrorKind::kTooLarge, "upload.too_large",
+                     "the envelope would be " + std::to_string(offset + length) +
+                         " bytes; the manifest declared " + std::to_string(r.envelope_size),
+                     "upload exactly the envelope the manifest describes");
+  }
+  std::unique_ptr<Sha256> hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (writing_.count(id) != 0) {
+      return MakeError(ErrorKind::kConflict, "upload.in_progress",
+                       "another request is uploading transfer " + id + " right now",
+                       "wait for it to end, then ask with HEAD for the offset");
+    }
+    writing_[id] = true;
+    auto it = resumable_.find(id);
+    if (it != resumable_.end()) {
+      if (it->second.offset == offset) hash = std::move(it->second.hash);
+      resumable_.erase(it);
+    }
+  }
+  StorageKey key = StorageKey::Parse(r.storage_key).value();
+  if (!hash) {
+    auto rehashed = HashOfStoredPrefix(key, offset);
+    if (!rehashed.ok()) {
+      ReleaseWriter(id, 0, nullptr);
+      return std::move(rehashed).error();
+    }
+    hash = std::move(rehashed).value();
+  }
+  return std::unique_ptr<UploadWriter>(
+      new UploadWriter(*this, std::move(r), std::move(key), offset, offset + length,
+                       std::move(hash)));
+}
+
+void TransferService::ReleaseWriter(const std::string& id, uint64_t offset,
+                                    std::unique_ptr<Sha256> hash) {
+  std::lock_guard<std::mutex> lock(mu_);
+  writing_.erase(id);
+  if (hash) resumable_[id] = Resumable{offset, std::move(hash)};
+}
+
+Result<std::string> TransferService::CompleteUpload(const TransferRecord& r,
+                                                    const StorageKey& key,
+                                                    const Sha256Digest& digest,
+                                                    std::time_t now) {
+  if (ToHex(digest) != r.envelope_sha256) {
+    (void)documents_.AbandonUpload(key);
+    (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
+                               "upload.hash_mismatch", now);
+    return MakeError(ErrorKind::kIntegrity, "upload.hash_mismatch",
+                     "the envelope's SHA-256 is " + ToHex(digest) + ", the manifest declared " +
+                         r.envelope_sha256 + "; nothing was kept",
+                     "send the file again; if it recurs, the envelope is changing in transit");
+  }
+  ADTGW_TRY(documents_.Commit(key));
+  std::string json = ReceiptFor(r, digest, now);
+  ADTGW_TRY(metadata_.MarkReceived(r.id, json, now));
+  return json;
+}
+
+Result<TransferRecord> TransferService::Status(const Caller& caller, const std::string& id) {
+  return ReadableBy(caller, id);
+}
+
+Result<std::vector<TransferRecord>> TransferService::Inbox(const Caller& caller) {
+  return metadata_.Inbox(caller.eui64);
+}
+
+Result<TransferService::Download> TransferService::OpenDownload(const Caller& caller,
+                                                                const std::string& id) {
+  ADTGW_ASSIGN(TransferRecord r, ReadableBy(caller, id));
+  if (!IsRecipient(r, caller.eui64)) {
+    return MakeError(ErrorKind::kDenied, "transfer.not_recipient",
+                     caller.eui64.ToString() + " is not a recipient of transfer " + id,
+                     "only the recipients named in the manifest may download the envelope");
+  }
+  if (!EnvelopeKept(r.state)) {
+    return MakeError(ErrorKind::kNotFound, "transfer.no_envelope",
+                     "transfer " + id + " is " + TransferStateName(r.state) +
+                         ": there is no envelope to download",
+                     r.state == TransferState::kExpired ? "the retention period has passed"
+                                                        : "wait until the upload is complete");
+  }
+  ADTGW_ASSIGN(std::unique_ptr<ByteSource> source,
+               documents_.Open(StorageKey::Parse(r.storage_key).value()));
+  return Download{std::move(r), std::move(source)};
+}
+
+::adtgw::Status TransferService::MarkDownloaded(const Caller& caller, const std::string& id,
+                                                std::time_t now) {
+  return metadata_.RecordDelivery(id, caller.eui64, DeliveryState::kDownloaded, {}, now);
+}
+
+Result<TransferRecord> TransferService::Acknowledge(const Caller& caller, const std::string& id,
+                                                    std::span<const uint8_t> ack_bytes,
+                                                    std::span<const uint8_t> signature,
+                                                    std::time_t now) {
+  ADTGW_ASSIGN(TransferRecord r, ReadableBy(caller, id));
+  if (!IsRecipient(r, caller.eui64)) {
+    return MakeError(ErrorKind::kDenied, "transfer.not_recipient",
+                     caller.eui64.ToString() + " is not a recipient of transfer " + id);
+  }
+  ADTGW_ASSIGN(VerifiedAcknowledgement va, VerifyAcknowledgement(ack_bytes, signature));
+  const Acknowledgement& a = va.ack;
+  if (a.recipient != caller.eui64) {
+    return MakeError(ErrorKind::kDenied, "policy.tls_signer_mismatch",
+                     "the acknowledgement is in the name of " + a.recipient.ToString() +
+                         ", not of your TLS identity " + caller.eui64.ToString());
+  }
+  if (a.transfer_id != r.id || ToHex(a.envelope_sha256) != r.envelope_sha256) {
+    return MakeError(ErrorKind::kInvalidInput, "ack.wrong_transfer",
+                     "the acknowledgement is about another transfer or envelope",
+                     "acknowledge the transfer id and envelope SHA-256 you downloaded");
+  }
+  ADTGW_TRY(CheckSigner(va.signature.signer.get(), *caller.policy, a.recipient, "acknowledgement"));
+  Delivery details;
+  details.reason = a.reason;
+  details.ack.assign(ack_bytes.begin(), ack_bytes.end());
+  details.ack_signature.assign(signature.begin(), signature.end());
+  ADTGW_TRY(metadata_.RecordDelivery(
+      r.id, caller.eui64, a.accepted ? DeliveryState::kAccepted : DeliveryState::kRejected,
+      details, now));
+  return metadata_.Get(r.id);
+}
+
+Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
+  std::shared_ptr<const Policy> policy = policy_.Current();
+  if (policy->retention_days == 0) return size_t{0};
+  std::time_t cutoff = now - static_cast<std::time_t>(policy->retention_days) * kDay;
+  size_t expired = 0;
+  for (TransferState state : {TransferState::kReceived, TransferState::kDownloaded,
+                              TransferState::kAccepted, TransferState::kRejected}) {
+    ADTGW_ASSIGN(std::vector<TransferRecord> old, metadata_.CreatedBefore(cutoff, state));
+    for (const TransferRecord& r : old) {
+      // Metadata first: once expired, nobody can start a download of the envelope.
+      auto moved = metadata_.Transition(r.id, state, TransferState::kExpired, "retention", now);
+      if (!moved.ok()) continue;  // it changed state meanwhile; the next sweep sees it
+      ADTGW_TRY(documents_.Remove(StorageKey::Parse(r.storage_key).value()));
+      ++expired;
+    }
+  }
+  return expired;
+}
+
+::adtgw::Status TransferService::Recover(std::time_t now) {
+  ADTGW_ASSIGN(std::vector<TransferRecord> receiving,
+               metadata_.CreatedBefore(now + kDay, TransferState::kReceiving));
+  std::vector<std::string> live;
+  for (const TransferRecord& r : receiving) {
+    StorageKey key = StorageKey::Parse(r.storage_key).value();
+    live.push_back(key.str());
+    if (documents_.UploadOffset(key).ok()) continue;  // still resumable
+    // Committed but not recorded (a crash between the two): check, then record it.
+    auto size = documents_.Size(key);
+    if (!size.ok() || *size != r.envelope_size) {
+      (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
+                                 "store.lost_upload", now);
+      continue;
+    }
+    ADTGW_ASSIGN(std::unique_ptr<ByteSource> source, documents_.Open(key));
+    Sha256 hash;
+    std::vector<uint8_t> buf(1 << 20);
+    for (;;) {
+      ADTGW_ASSIGN(size_t n, source->Read(buf));
+      if (n == 0) break;
+      hash.Update(std::span<const uint8_t>(buf.data(), n));
+    }
+    Sha256Digest digest = hash.Finish();
+    if (ToHex(digest) != r.envelope_sha256) {
+      (void)documents_.Remove(key);
+      (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
+                                 "upload.hash_mismatch", now);
+      continue;
+    }
+    ADTGW_TRY(metadata_.MarkReceived(r.id, ReceiptFor(r, digest, now), now));
+  }
+  ADTGW_ASSIGN(std::vector<StorageKey> pending, documents_.PendingUploads());
+  for (const StorageKey& key : pending) {
+    if (std::find(live.begin(), live.end(), key.str()) == live.end()) {
+      ADTGW_TRY(documents_.AbandonUpload(key));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace adtgw

@@ -1,0 +1,208 @@
+#include "gateway/transfer/api_messages.h"
+
+#include <cpprest/asyncrt_utils.h>
+#include <cpprest/json.h>
+
+#include "certs/trust_store.h"
+#include "gateway/transfer/strict_json.h"
+
+namespace adtgw {
+namespace {
+
+using web::json::value;
+
+std::string Base64(const std::string& bytes) {
+  return utility::conversions::to_base64(std::vector<unsigned char>(bytes.begin(), bytes.end()));
+}
+
+Result<std::string> FromBase64(const std::string& text, const std::string& what) {
+  try {
+    std::vector<unsigned char> bytes = utility::conversions::from_base64(text);
+    return std::string(bytes.begin(), bytes.end());
+  } catch (const std::exception&) {
+    return MakeError(ErrorKind::kInvalidInput, "request.bad_base64", what + " is not base64",
+                     "see docs/api.md");
+  }
+}
+
+std::string Text(const value& obj, const char* key) {
+  if (!obj.is_object() || !obj.has_field(key) || !obj.at(key).is_string()) return {};
+  return obj.at(key).as_string();
+}
+
+uint64_t Number(const value& obj, const char* key) {
+  if (!obj.is_object() || !obj.has_field(key) || !obj.at(key).is_number()) return 0;
+  const auto& n = obj.at(key).as_number();
+  return n.is_uint64() ? n.to_uint64() : 0;
+}
+
+value ViewToValue(const TransferView& v, bool full) {
+  value out = value::object();
+  out["id"] = value::string(v.id);
+  out["state"] = value::string(v.state);
+  out["sender"] = value::string(v.sender);
+  std::vector<value> recipients;
+  for (const auto& r : v.recipients) recipients.push_back(value::string(r));
+  out["recipients"] = value::array(recipients);
+  std::vector<value> deliveries;
+  for (const auto& d : v.deliveries) {
+    value dv = value::object();
+    dv["recipient"] = value::string(d.recipient);
+    dv["state"] = value::string(d.state);
+    dv["reason"] = value::string(d.reason);
+    deliveries.push_back(dv);
+  }
+  out["deliveries"] = value::array(deliveries);
+  out["file_type"] = value::string(v.file_type);
+  out["file_name"] = value::string(v.file_name);
+  out["envelope_sha256"] = value::string(v.envelope_sha256);
+  out["envelope_size"] = value::number(v.envelope_size);
+  out["upload_offset"] = value::number(v.upload_offset);
+  out["created"] = value::string(v.created);
+  out["updated"] = value::string(v.updated);
+  out["reason"] = value::string(v.reason);
+  if (full) {
+    out["manifest"] = value::string(Base64(v.manifest));
+    out["signature"] = value::string(Base64(v.signature));
+    out["receipt"] = value::string(v.receipt);
+  }
+  return out;
+}
+
+Result<TransferView> ValueToView(const value& obj) {
+  if (!obj.is_object()) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     "the gateway's transfer description is not an object");
+  }
+  TransferView v;
+  v.id = Text(obj, "id");
+  v.state = Text(obj, "state");
+  v.sender = Text(obj, "sender");
+  if (obj.has_field("recipients") && obj.at("recipients").is_array()) {
+    for (const auto& r : obj.at("recipients").as_array()) {
+      if (r.is_string()) v.recipients.push_back(r.as_string());
+    }
+  }
+  if (obj.has_field("deliveries") && obj.at("deliveries").is_array()) {
+    for (const auto& d : obj.at("deliveries").as_array()) {
+      v.deliveries.push_back({Text(d, "recipient"), Text(d, "state"), Text(d, "reason")});
+    }
+  }
+  v.file_type = Text(obj, "file_type");
+  v.file_name = Text(obj, "file_name");
+  v.envelope_sha256 = Text(obj, "envelope_sha256");
+  v.envelope_size = Number(obj, "envelope_size");
+  v.upload_offset = Number(obj, "upload_offset");
+  v.created = Text(obj, "created");
+  v.updated = Text(obj, "updated");
+  v.reason = Text(obj, "reason");
+  v.receipt = Text(obj, "receipt");
+  ADTGW_ASSIGN(v.manifest, FromBase64(Text(obj, "manifest"), "manifest"));
+  ADTGW_ASSIGN(v.signature, FromBase64(Text(obj, "signature"), "signature"));
+  if (v.id.empty() || v.state.empty()) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     "the gateway's transfer description has no id or state");
+  }
+  return v;
+}
+
+StrictJsonObject::Rules ResponseRules(size_t max_size) {
+  return {"response", "the gateway answered something this client does not understand",
+          max_size, 4};
+}
+
+}  // namespace
+
+std::string SignedDocumentToJson(const SignedDocument& doc, const char* name) {
+  value out = value::object();
+  out[name] = value::string(Base64(doc.document));
+  out["signature"] = value::string(Base64(doc.signature));
+  return out.serialize();
+}
+
+Result<SignedDocument> ParseSignedDocument(std::span<const uint8_t> body, const char* name) {
+  StrictJsonObject::Rules rules{"request", "see docs/api.md", kMaxSignedDocumentBody, 1};
+  ADTGW_ASSIGN(StrictJsonObject obj, StrictJsonObject::Parse(body, rules, {name, "signature"}));
+  ADTGW_ASSIGN(std::string doc64, obj.Text(name));
+  ADTGW_ASSIGN(std::string sig64, obj.Text("signature"));
+  SignedDocument doc;
+  ADTGW_ASSIGN(doc.document, FromBase64(doc64, name));
+  ADTGW_ASSIGN(doc.signature, FromBase64(sig64, "signature"));
+  return doc;
+}
+
+TransferView ViewOf(const TransferRecord& r, uint64_t upload_offset) {
+  TransferView v;
+  v.id = r.id;
+  v.state = TransferStateName(r.state);
+  v.sender = r.sender.ToString();
+  for (const auto& e : r.recipients) v.recipients.push_back(e.ToString());
+  for (const auto& d : r.deliveries) {
+    v.deliveries.push_back({d.recipient.ToString(), DeliveryStateName(d.state), d.reason});
+  }
+  v.file_type = r.file_type;
+  v.file_name = r.file_name;
+  v.envelope_sha256 = r.envelope_sha256;
+  v.envelope_size = r.envelope_size;
+  v.upload_offset = upload_offset;
+  v.created = FormatTime(r.created);
+  v.updated = FormatTime(r.updated);
+  v.reason = r.reason;
+  v.manifest = r.manifest;
+  v.signature = r.signature;
+  v.receipt = r.receipt;
+  return v;
+}
+
+std::string TransferViewToJson(const TransferView& view, bool full) {
+  return ViewToValue(view, full).serialize();
+}
+
+Result<TransferView> ParseTransferView(std::span<const uint8_t> body) {
+  ADTGW_ASSIGN(value v, ParseCappedJson(body, ResponseRules(kMaxSignedDocumentBody)));
+  return ValueToView(v);
+}
+
+std::string InboxToJson(const std::vector<TransferView>& views) {
+  std::vector<value> items;
+  for (const auto& v : views) items.push_back(ViewToValue(v, /*full=*/false));
+  value out = value::object();
+  out["transfers"] = value::array(items);
+  return out.serialize();
+}
+
+Result<std::vector<TransferView>> ParseInbox(std::span<const uint8_t> body) {
+  ADTGW_ASSIGN(value v, ParseCappedJson(body, ResponseRules(kMaxInboxBody)));
+  if (!v.is_object() || !v.has_field("transfers") || !v.at("transfers").is_array()) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     "the gateway's inbox has no transfers list");
+  }
+  std::vector<TransferView> out;
+  for (const auto& item : v.at("transfers").as_array()) {
+    ADTGW_ASSIGN(TransferView view, ValueToView(item));
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+std::string ErrorToJson(const Error& error) {
+  value out = value::object();
+  out["code"] = value::string(error.code);
+  out["message"] = value::string(error.message);
+  out["hint"] = value::string(error.hint);
+  return out.serialize();
+}
+
+Error ParseErrorJson(std::span<const uint8_t> body, ErrorKind kind, int status) {
+  auto v = ParseCappedJson(body, ResponseRules(64 * 1024));
+  std::string code = v.ok() ? Text(*v, "code") : "";
+  if (code.empty()) {
+    return MakeError(kind, "http.status_" + std::to_string(status),
+                     "the gateway answered HTTP " + std::to_string(status) +
+                         " without an adtgw error body",
+                     "is the gateway URL in your client configuration an adtgw gateway?");
+  }
+  return MakeError(kind, code, Text(*v, "message"), Text(*v, "hint"));
+}
+
+}  // namespace adtgw

@@ -1,0 +1,126 @@
+#include "gateway/transfer/strict_json.h"
+
+#include <algorithm>
+
+namespace adtgw {
+namespace {
+
+Error BadDocument(const StrictJsonObject::Rules& rules, const std::string& field,
+                  const std::string& message) {
+  return MakeError(ErrorKind::kInvalidInput, rules.what + "." + field,
+                   rules.what + " " + message, rules.hint);
+}
+
+// Rejects nesting deeper than `limit` before a general (recursive) parser sees it.
+bool NestingWithin(std::span<const uint8_t> bytes, int limit) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (uint8_t c : bytes) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<web::json::value> ParseCappedJson(std::span<const uint8_t> bytes,
+                                         const StrictJsonObject::Rules& rules) {
+  if (bytes.empty()) return BadDocument(rules, "empty", "is empty");
+  if (bytes.size() > rules.max_size) {
+    return BadDocument(rules, "too_large",
+                       "is larger than " + std::to_string(rules.max_size) + " bytes");
+  }
+  if (!NestingWithin(bytes, rules.max_depth)) {
+    return BadDocument(rules, "malformed", "is nested too deeply");
+  }
+  web::json::value v;
+  try {
+    v = web::json::value::parse(std::string(bytes.begin(), bytes.end()));
+  } catch (const std::exception& e) {
+    return BadDocument(rules, "malformed", std::string("is not JSON: ") + e.what());
+  }
+  return v;
+}
+
+Result<StrictJsonObject> StrictJsonObject::Parse(std::span<const uint8_t> bytes,
+                                                 const Rules& rules,
+                                                 std::initializer_list<const char*> keys) {
+  ADTGW_ASSIGN(web::json::value v, ParseCappedJson(bytes, rules));
+  if (!v.is_object()) return BadDocument(rules, "malformed", "is not a JSON object");
+  for (const auto& [key, value] : v.as_object()) {
+    if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
+      return BadDocument(rules, "unknown_key", "has an unknown key '" + key.substr(0, 40) + "'");
+    }
+  }
+  return StrictJsonObject(std::move(v), rules);
+}
+
+Error StrictJsonObject::Bad(const std::string& field, const std::string& message) const {
+  return BadDocument(rules_, field, message);
+}
+
+bool StrictJsonObject::Has(const char* key) const {
+  return value_.as_object().find(key) != value_.as_object().end();
+}
+
+Result<std::string> StrictJsonObject::Text(const char* key) const {
+  auto it = value_.as_object().find(key);
+  if (it == value_.as_object().end() || !it->second.is_string()) {
+    return Bad(key, std::string("needs the string field ") + key);
+  }
+  return it->second.as_string();
+}
+
+Result<uint64_t> StrictJsonObject::Number(const char* key) const {
+  auto it = value_.as_object().find(key);
+  if (it == value_.as_object().end() || !it->second.is_integer() ||
+      !it->second.as_number().is_uint64()) {
+    return Bad(key, std::string("needs the whole-number field ") + key);
+  }
+  return it->second.as_number().to_uint64();
+}
+
+Result<std::vector<std::string>> StrictJsonObject::TextArray(const char* key) const {
+  auto it = value_.as_object().find(key);
+  if (it == value_.as_object().end() || !it->second.is_array()) {
+    return Bad(key, std::string("needs the list ") + key);
+  }
+  std::vector<std::string> out;
+  for (const auto& item : it->second.as_array()) {
+    if (!item.is_string()) return Bad(key, std::string(key) + " must hold strings");
+    out.push_back(item.as_string());
+  }
+  return out;
+}
+
+std::optional<Sha256Digest> ParseHexDigest(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  Sha256Digest out{};
+  for (size_t i = 0; i < 64; ++i) {
+    char c = hex[i];
+    int v;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else
+      return std::nullopt;
+    out[i / 2] = static_cast<uint8_t>(i % 2 == 0 ? v << 4 : out[i / 2] | v);
+  }
+  return out;
+}
+
+}  // namespace adtgw

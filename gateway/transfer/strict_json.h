@@ -1,0 +1,56 @@
+// Strict reading of the small JSON documents adtgw signs or exchanges (manifests,
+// acknowledgements, receipts, API bodies): a size cap and a nesting cap before any
+// general parser sees the bytes, only the expected keys, typed getters. Every error
+// is kInvalidInput with the code "<what>.<field>" and a hint naming the spec.
+//
+// Thread safety: an object is immutable after Parse.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+#include "crypto/sha256.h"
+
+namespace adtgw {
+
+class StrictJsonObject {
+ public:
+  struct Rules {
+    std::string what;  // "manifest": prefixes codes and messages
+    std::string hint;  // "see docs/manifest.md"
+    size_t max_size = 8 * 1024;
+    int max_depth = 2;
+  };
+
+  // Parses `bytes` as one JSON object whose keys are all in `keys`.
+  static Result<StrictJsonObject> Parse(std::span<const uint8_t> bytes, const Rules& rules,
+                                        std::initializer_list<const char*> keys);
+
+  Result<std::string> Text(const char* key) const;
+  Result<uint64_t> Number(const char* key) const;
+  Result<std::vector<std::string>> TextArray(const char* key) const;
+  bool Has(const char* key) const;
+
+  // An error in this document's vocabulary ("<what>.<field>").
+  Error Bad(const std::string& field, const std::string& message) const;
+
+ private:
+  StrictJsonObject(web::json::value value, Rules rules)
+      : value_(std::move(value)), rules_(std::move(rules)) {}
+  web::json::value value_;
+  Rules rules_;
+};
+
+// Any JSON value, after the size and nesting caps (for API views that are not signed).
+Result<web::json::value> ParseCappedJson(std::span<const uint8_t> bytes,
+                                         const StrictJsonObject::Rules& rules);
+
+// 64 lower-case hex digits into a digest.
+std::optional<Sha256Digest> ParseHexDigest(std::string_view hex);
+
+}  // namespace adtgw
