@@ -114,6 +114,14 @@ Result<std::time_t> ParseTime(const std::string& text) {
   return timegm(&tm);
 }
 
+Result<TrustedSmkiCertificate> VerifySmkiCertificateFor(X509* cert, const TrustConfig& config,
+                                                        SmkiKeyUsage usage, const std::string& as) {
+  auto checked = VerifySmkiCertificate(cert, config);
+  if (!checked.ok()) return std::move(checked).error().With(as);
+  ADTGW_TRY(RequireUsage(checked->identity, usage, as));
+  return checked;
+}
+
 Sha256Digest CertificateSha256(X509* cert) {
   Sha256Digest d{};
   unsigned int len = 0;

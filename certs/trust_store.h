@@ -58,6 +58,11 @@ struct TrustedSmkiCertificate {
 // The SMKI profile, then VerifyTrust.
 Result<TrustedSmkiCertificate> VerifySmkiCertificate(X509* cert, const TrustConfig& config);
 
+// VerifySmkiCertificate, then the key usage `usage`; `as` names the certificate's role
+// in messages ("the signer", "recipient KA certificate").
+Result<TrustedSmkiCertificate> VerifySmkiCertificateFor(X509* cert, const TrustConfig& config,
+                                                        SmkiKeyUsage usage, const std::string& as);
+
 // "2025-10-29T23:59:59Z"
 std::string FormatTime(std::time_t t);
 // Parses RFC 3339 UTC ("2020-01-01T00:00:00Z", fractional seconds not accepted) or

@@ -9,14 +9,11 @@ namespace {
 // refuses resumption with client certificates without one.
 constexpr unsigned char kSessionIdContext[] = "adtgw-dccki-mtls";
 
-Result<SslCtxPtr> NewContext(const TlsEndpoint& e, bool server) {
+Status Configure(SSL_CTX* c, const TlsEndpoint& e, bool server) {
   if (e.certificate == nullptr || e.key == nullptr || e.anchors.empty()) {
     return MakeError(ErrorKind::kUsage, "tls.config",
                      "a TLS endpoint needs its certificate, its key and at least one anchor");
   }
-  SslCtxPtr ctx(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
-  if (!ctx) return InternalOpenSslError("TLS context");
-  SSL_CTX* c = ctx.get();
   if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1) {
     return InternalOpenSslError("TLS protocol settings");
@@ -45,6 +42,13 @@ Result<SslCtxPtr> NewContext(const TlsEndpoint& e, bool server) {
       SSL_CTX_set_session_id_context(c, kSessionIdContext, sizeof kSessionIdContext - 1) != 1) {
     return InternalOpenSslError("TLS session id context");
   }
+  return OkStatus();
+}
+
+Result<SslCtxPtr> NewContext(const TlsEndpoint& e, bool server) {
+  SslCtxPtr ctx(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
+  if (!ctx) return InternalOpenSslError("TLS context");
+  ADTGW_TRY(Configure(ctx.get(), e, server));
   return ctx;
 }
 
@@ -56,6 +60,10 @@ Result<SslCtxPtr> NewTlsServerContext(const TlsEndpoint& endpoint) {
 
 Result<SslCtxPtr> NewTlsClientContext(const TlsEndpoint& endpoint) {
   return NewContext(endpoint, false);
+}
+
+Status ConfigureTlsClientContext(SSL_CTX* ctx, const TlsEndpoint& endpoint) {
+  return Configure(ctx, endpoint, false);
 }
 
 }  // namespace adtgw

@@ -29,6 +29,9 @@ struct TlsEndpoint {
 
 Result<SslCtxPtr> NewTlsServerContext(const TlsEndpoint& endpoint);
 Result<SslCtxPtr> NewTlsClientContext(const TlsEndpoint& endpoint);
+// Applies the client settings to a context someone else made (cpprestsdk's), replacing
+// its trust store with the endpoint's anchors.
+Status ConfigureTlsClientContext(SSL_CTX* ctx, const TlsEndpoint& endpoint);
 
 // The TLS 1.2 cipher list (documented in docs/certificates.md).
 inline constexpr char kTls12Ciphers[] =

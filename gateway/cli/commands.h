@@ -21,5 +21,9 @@ CommandAction AddCertsCommand(CLI::App& app);
 CommandAction AddDemoPkiCommand(CLI::App& app);
 CommandAction AddPolicyCommand(CLI::App& app);
 CommandAction AddServeCommand(CLI::App& app);
+CommandAction AddSendCommand(CLI::App& app);
+CommandAction AddInboxCommand(CLI::App& app);
+CommandAction AddReceiveCommand(CLI::App& app);
+CommandAction AddStatusCommand(CLI::App& app);
 
 }  // namespace adtgw

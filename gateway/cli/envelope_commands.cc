@@ -15,15 +15,6 @@
 namespace adtgw {
 namespace {
 
-// A certificate that passed the SMKI profile, the wanted key usage and trust.
-Result<TrustedSmkiCertificate> TrustedFor(X509* cert, const TrustConfig& trust, SmkiKeyUsage usage,
-                                          const std::string& as) {
-  auto checked = VerifySmkiCertificate(cert, trust);
-  if (!checked.ok()) return std::move(checked).error().With(as);
-  ADTGW_TRY(RequireUsage(checked->identity, usage, as));
-  return checked;
-}
-
 std::string PartyText(const SmkiIdentity& id) {
   return id.eui64.ToString() + " (role " + RoleCode(id.role) + ", " + RoleName(id.role) + ")";
 }
@@ -49,14 +40,14 @@ Status RunSeal(const SealFlags& f) {
   ADTGW_ASSIGN(X509Ptr sign_cert, LoadCertificate(f.sign_cert));
   ADTGW_ASSIGN(EvpPkeyPtr sign_key, LoadPrivateKey(f.sign_key));
   ADTGW_ASSIGN(TrustedSmkiCertificate signer,
-               TrustedFor(sign_cert.get(), trust, SmkiKeyUsage::kDigitalSignature,
+               VerifySmkiCertificateFor(sign_cert.get(), trust, SmkiKeyUsage::kDigitalSignature,
                           "signing certificate " + f.sign_cert));
   std::vector<X509Ptr> recipients;
   std::vector<SmkiIdentity> recipient_ids;
   for (const auto& path : f.to) {
     ADTGW_ASSIGN(X509Ptr cert, LoadCertificate(path));
     ADTGW_ASSIGN(TrustedSmkiCertificate r,
-                 TrustedFor(cert.get(), trust, SmkiKeyUsage::kKeyAgreement,
+                 VerifySmkiCertificateFor(cert.get(), trust, SmkiKeyUsage::kKeyAgreement,
                             "recipient certificate " + path));
     recipient_ids.push_back(r.identity);
     recipients.push_back(std::move(cert));
@@ -112,7 +103,7 @@ Status RunOpen(const OpenFlags& f) {
   ADTGW_ASSIGN(OpenedEnvelope opened, OpenEnvelope({cert.get(), key.get()}, input, out));
   ADTGW_ASSIGN(
       TrustedSmkiCertificate signer,
-      TrustedFor(opened.signer.get(), trust, SmkiKeyUsage::kDigitalSignature, "the signer"));
+      VerifySmkiCertificateFor(opened.signer.get(), trust, SmkiKeyUsage::kDigitalSignature, "the signer"));
   ADTGW_TRY(out.Commit());
 
   bool pinned = signer.decision.mode == TrustDecision::Mode::kPinned;

@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   add(AddDemoPkiCommand(app));
   add(AddPolicyCommand(app));
   add(AddServeCommand(app));
+  add(AddSendCommand(app));
+  add(AddInboxCommand(app));
+  add(AddReceiveCommand(app));
+  add(AddStatusCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -50,14 +50,14 @@ Status CheckSigner(X509* cert, const Policy& policy, const Eui64& expected,
     return MakeError(ErrorKind::kDenied, "policy.unknown_party",
                      what + " names " + expected.ToString() + ", which the policy does not know");
   }
-  auto trusted = VerifySmkiCertificate(cert, policy.parties[party->second].smki);
-  if (!trusted.ok()) return std::move(trusted).error().With(what + " signer");
-  ADTGW_TRY(RequireUsage(trusted->identity, SmkiKeyUsage::kDigitalSignature, what + " signer"));
-  if (trusted->identity.eui64 != expected) {
+  ADTGW_ASSIGN(TrustedSmkiCertificate trusted,
+               VerifySmkiCertificateFor(cert, policy.parties[party->second].smki,
+                                        SmkiKeyUsage::kDigitalSignature, what + " signer"));
+  if (trusted.identity.eui64 != expected) {
     return MakeError(ErrorKind::kIntegrity, what == "manifest" ? "manifest.sender_not_signer"
                                                                : "ack.recipient_not_signer",
                      what + " names " + expected.ToString() + " but was signed by " +
-                         trusted->identity.eui64.ToString(),
+                         trusted.identity.eui64.ToString(),
                      "sign with the SMKI DS key of the party the " + what + " names");
   }
   return OkStatus();

@@ -1,5 +1,7 @@
 #include "gateway/store/local_document_store.h"
 
+#include "crypto/random_hex.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -63,9 +65,7 @@ Result<uint64_t> FileSize(const std::string& path, const StorageKey& key, const 
 }  // namespace
 
 StorageKey StorageKey::Generate() {
-  uint8_t bytes[kKeyHexDigits / 2];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
-  return StorageKey(ToHex(bytes));
+  return StorageKey(RandomHex(kKeyHexDigits / 2));
 }
 
 Result<StorageKey> StorageKey::Parse(std::string_view text) {

@@ -108,7 +108,7 @@ Result<TransferView> ValueToView(const value& obj) {
 
 StrictJsonObject::Rules ResponseRules(size_t max_size) {
   return {"response", "the gateway answered something this client does not understand",
-          max_size, 4};
+          max_size, 6};
 }
 
 }  // namespace

@@ -1,0 +1,300 @@
+// The client commands (docs/cli.md): adtgw send, inbox, receive, status. They read the
+// client configuration (--config, $ADTGW_CONFIG, ~/.config/adtgw/client.yaml), talk to
+// the gateway through GatewayApi, and print for people or, with --json, for programs.
+#include <sys/stat.h>
+
+#include <cpprest/json.h>
+
+#include <iostream>
+
+#include "certs/trust_store.h"
+#include "gateway/cli/commands.h"
+#include "gateway/cli/progress_bar.h"
+#include "gateway/client/client_config.h"
+#include "gateway/client/gateway_api.h"
+#include "gateway/client/transfer_receiver.h"
+#include "gateway/client/transfer_sender.h"
+#include "gateway/common/atomic_file.h"
+
+namespace adtgw {
+namespace {
+
+using web::json::value;
+
+struct ClientFlags {
+  std::string config;
+  bool json = false;
+};
+
+void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
+  cmd->add_option("--config", f.config,
+                  "client configuration (default: $ADTGW_CONFIG, then "
+                  "~/.config/adtgw/client.yaml)");
+  cmd->add_flag("--json", f.json, "print the result as JSON");
+}
+
+struct Connected {
+  ClientConfig config;
+  std::unique_ptr<GatewayApi> api;
+};
+
+Result<Connected> Connect(const ClientFlags& f) {
+  Connected c;
+  ADTGW_ASSIGN(c.config, LoadClientConfig(ClientConfigPath(f.config)));
+  ADTGW_ASSIGN(c.api, NewGatewayClient(c.config));
+  return c;
+}
+
+std::string Size(uint64_t bytes) {
+  if (bytes < 10 * 1024) return std::to_string(bytes) + " B";
+  if (bytes < 10 * 1024 * 1024) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes >> 20) + " MiB";
+}
+
+value Strings(const std::vector<std::string>& items) {
+  std::vector<value> out;
+  for (const auto& s : items) out.push_back(value::string(s));
+  return value::array(out);
+}
+
+value ViewJson(const TransferView& v) {
+  value out = value::parse(TransferViewToJson(v, /*full=*/false));
+  if (!v.receipt.empty()) out["receipt"] = value::parse(v.receipt);
+  return out;
+}
+
+// ---- send ----------------------------------------------------------------------------
+
+struct SendFlags {
+  ClientFlags client;
+  std::string file, type, receipt_out, idempotency_key;
+  std::vector<std::string> to;
+};
+
+Status RunSend(const SendFlags& f) {
+  ADTGW_ASSIGN(Connected c, Connect(f.client));
+  ADTGW_ASSIGN(TransferSender sender, TransferSender::New(c.config));
+  SendRequest request;
+  request.path = f.file;
+  request.file_type = f.type;
+  request.idempotency_key = f.idempotency_key;
+  for (const auto& text : f.to) {
+    ADTGW_ASSIGN(Eui64 e, Eui64::Parse(text));
+    request.to.push_back(e);
+  }
+  ProgressBar bar;
+  ADTGW_ASSIGN(SentTransfer sent,
+               sender.Send(
+                   *c.api, request,
+                   [&bar](const std::string& phase, uint64_t total) {
+                     if (phase == "done") {
+                       bar.Finish();
+                     } else {
+                       bar.Start(phase, total);
+                     }
+                   },
+                   [&bar](uint64_t done) { bar.Update(done); }));
+  bar.Finish();
+  if (!f.receipt_out.empty()) {
+    ADTGW_TRY(WriteFileAtomically(f.receipt_out, sent.receipt_json + "\n", 0644, false));
+  }
+  std::vector<std::string> to;
+  for (const auto& e : sent.recipients) to.push_back(e.ToString());
+  if (f.client.json) {
+    value v = value::object();
+    v["transfer_id"] = value::string(sent.transfer_id);
+    v["file"] = value::string(f.file);
+    v["file_type"] = value::string(f.type);
+    v["recipients"] = Strings(to);
+    v["content_size"] = value::number(sent.content_size);
+    v["envelope_size"] = value::number(sent.envelope_size);
+    v["envelope_sha256"] = value::string(sent.envelope_sha256);
+    v["upload_requests"] = value::number(sent.attempts);
+    v["receipt"] = value::parse(sent.receipt_json);
+    std::cout << v.serialize() << "\n";
+    return OkStatus();
+  }
+  std::cout << "sent " << f.file << " (" << f.type << ", " << Size(sent.content_size)
+            << ") as transfer " << sent.transfer_id << "\n";
+  for (const auto& e : to) std::cout << "  to:              " << e << "\n";
+  std::cout << "  envelope sha256: " << sent.envelope_sha256 << " (" << Size(sent.envelope_size)
+            << ")\n"
+            << "  received at:     " << FormatTime(sent.receipt.received_at) << " under rule "
+            << sent.receipt.rule << "\n"
+            << "  status:          adtgw status " << sent.transfer_id << "\n";
+  return OkStatus();
+}
+
+// ---- inbox ---------------------------------------------------------------------------
+
+Status RunInbox(const ClientFlags& f) {
+  ADTGW_ASSIGN(Connected c, Connect(f));
+  ADTGW_ASSIGN(std::vector<TransferView> items, c.api->Inbox());
+  if (f.json) {
+    std::cout << InboxToJson(items) << "\n";
+    return OkStatus();
+  }
+  if (items.empty()) {
+    std::cout << "inbox of " << c.config.party.ToString() << " is empty\n";
+    return OkStatus();
+  }
+  std::cout << items.size() << " transfer(s) waiting for " << c.config.party.ToString() << ":\n";
+  for (const auto& v : items) {
+    std::cout << "  " << v.id << "  " << v.created << "  from " << v.sender << "  " << v.file_type
+              << "  " << v.file_name << "  " << Size(v.envelope_size) << "  " << v.state << "\n";
+  }
+  return OkStatus();
+}
+
+// ---- receive -------------------------------------------------------------------------
+
+struct ReceiveFlags {
+  ClientFlags client;
+  std::string out;
+  bool once = false;
+};
+
+Status RunReceive(const ReceiveFlags& f) {
+  if (!f.once) {
+    return MakeError(ErrorKind::kUsage, "usage", "adtgw receive needs --once",
+                     "--once receives everything waiting now and exits");
+  }
+  struct stat st;
+  if (stat(f.out.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return MakeError(ErrorKind::kNotFound, "input.not_found",
+                     "--out " + f.out + " is not a directory", "create it first");
+  }
+  ADTGW_ASSIGN(Connected c, Connect(f.client));
+  ADTGW_ASSIGN(TransferReceiver receiver, TransferReceiver::New(c.config));
+  ADTGW_ASSIGN(std::vector<TransferView> items, c.api->Inbox());
+  std::vector<value> results;
+  size_t rejected = 0;
+  for (const auto& item : items) {
+    ProgressBar bar;
+    bar.Start("receiving", item.envelope_size);
+    ADTGW_ASSIGN(ReceivedTransfer got, receiver.Receive(*c.api, item, f.out,
+                                                        [&bar](uint64_t n) { bar.Update(n); }));
+    bar.Finish();
+    if (!got.accepted) ++rejected;
+    if (f.client.json) {
+      value v = value::object();
+      v["transfer_id"] = value::string(got.view.id);
+      v["sender"] = value::string(got.view.sender);
+      v["file_type"] = value::string(got.view.file_type);
+      v["decision"] = value::string(got.accepted ? "accepted" : "rejected");
+      v["path"] = value::string(got.path);
+      v["reason"] = value::string(got.problem ? got.problem->code : "");
+      v["state"] = value::string(got.view.state);
+      results.push_back(v);
+    } else if (got.accepted) {
+      std::cout << "received " << got.view.id << " from " << got.view.sender << " ("
+                << got.view.file_type << ", " << Size(got.content_size) << ") -> " << got.path
+                << "; acknowledged: accepted\n";
+    } else {
+      std::cout << "rejected " << got.view.id << " from " << got.view.sender << ": "
+                << got.problem->code << ": " << got.problem->message
+                << "; acknowledged: rejected\n";
+    }
+  }
+  if (f.client.json) {
+    value v = value::object();
+    v["received"] = value::array(results);
+    std::cout << v.serialize() << "\n";
+  } else if (items.empty()) {
+    std::cout << "nothing to receive for " << c.config.party.ToString() << "\n";
+  }
+  if (rejected > 0) {
+    return MakeError(ErrorKind::kIntegrity, "receive.rejected",
+                     std::to_string(rejected) + " transfer(s) failed their checks and were "
+                                                "rejected; nothing was written for them",
+                     "the senders see the reason with adtgw status");
+  }
+  return OkStatus();
+}
+
+// ---- status --------------------------------------------------------------------------
+
+struct StatusFlags {
+  ClientFlags client;
+  std::string id;
+};
+
+Status RunStatus(const StatusFlags& f) {
+  ADTGW_ASSIGN(Connected c, Connect(f.client));
+  ADTGW_ASSIGN(TransferView v, c.api->Status(f.id));
+  if (f.client.json) {
+    std::cout << ViewJson(v).serialize() << "\n";
+    return OkStatus();
+  }
+  std::cout << "transfer " << v.id << ": " << v.state
+            << (v.reason.empty() ? "" : " (" + v.reason + ")") << "\n"
+            << "  from:     " << v.sender << "\n"
+            << "  file:     " << v.file_name << " (" << v.file_type << ")\n"
+            << "  envelope: " << Size(v.envelope_size) << ", sha256 " << v.envelope_sha256
+            << "\n"
+            << "  created:  " << v.created << "; updated " << v.updated << "\n";
+  if (v.state == "receiving") {
+    std::cout << "  uploaded: " << v.upload_offset << " of " << v.envelope_size << " bytes\n";
+  }
+  for (const auto& d : v.deliveries) {
+    std::cout << "  to " << d.recipient << ": " << d.state
+              << (d.reason.empty() ? "" : " (" + d.reason + ")") << "\n";
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+CommandAction AddSendCommand(CLI::App& app) {
+  auto f = std::make_shared<SendFlags>();
+  CLI::App* cmd = app.add_subcommand("send", "seal a file and upload it through the gateway");
+  cmd->footer(
+      "Example: adtgw send adt-2026-11.csv --type adt\n"
+      "Signs with your SMKI DS key, encrypts to the recipients' KA certificates, uploads\n"
+      "over mutual TLS and prints the gateway's receipt. Without --to, ADT and exit-\n"
+      "quarantine files go to the DCC's certificate under 'recipients'.");
+  cmd->add_option("FILE", f->file, "the file to send")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--type", f->type, "adt, exit-quarantine or quarantine-report")
+      ->required()
+      ->check(CLI::IsMember({"adt", "exit-quarantine", "quarantine-report"}));
+  cmd->add_option("--to", f->to, "recipient EUI-64 (repeatable)")->type_name("EUI");
+  cmd->add_option("--receipt", f->receipt_out, "also write the receipt (JSON) to this file");
+  cmd->add_option("--idempotency-key", f->idempotency_key,
+                  "reuse a key to make a retried send deliver at most once (16-64 of "
+                  "A-Za-z0-9_-)");
+  AddClientFlags(cmd, f->client);
+  return [f] { return RunSend(*f); };
+}
+
+CommandAction AddInboxCommand(CLI::App& app) {
+  auto f = std::make_shared<ClientFlags>();
+  CLI::App* cmd = app.add_subcommand("inbox", "list the transfers waiting for you");
+  cmd->footer("Example: adtgw inbox --json");
+  AddClientFlags(cmd, *f);
+  return [f] { return RunInbox(*f); };
+}
+
+CommandAction AddReceiveCommand(CLI::App& app) {
+  auto f = std::make_shared<ReceiveFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("receive", "download, verify, decrypt and acknowledge your transfers");
+  cmd->footer(
+      "Example: adtgw receive --out ~/adt-inbox --once\n"
+      "Each file is checked (manifest signature, SMKI trust, envelope hash, inner signer)\n"
+      "before it is written; a file that fails is rejected with a signed acknowledgement.");
+  cmd->add_option("--out", f->out, "directory for the received files")->required();
+  cmd->add_flag("--once", f->once, "receive what is waiting now, then exit");
+  AddClientFlags(cmd, f->client);
+  return [f] { return RunReceive(*f); };
+}
+
+CommandAction AddStatusCommand(CLI::App& app) {
+  auto f = std::make_shared<StatusFlags>();
+  CLI::App* cmd = app.add_subcommand("status", "show a transfer's state (sender or recipients)");
+  cmd->footer("Example: adtgw status 3f2a...e1 --json");
+  cmd->add_option("ID", f->id, "the transfer id (from adtgw send or adtgw inbox)")->required();
+  AddClientFlags(cmd, f->client);
+  return [f] { return RunStatus(*f); };
+}
+
+}  // namespace adtgw

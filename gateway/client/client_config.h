@@ -1,0 +1,43 @@
+// The client configuration (client.yaml; every key in docs/api.md, "Client
+// configuration"): which party this is, the gateway's URL, the DCCKI TLS credentials
+// and the CA the gateway's certificate must chain to, the SMKI signing (DS) and
+// key-agreement (KA) credentials, the SMKI trust used to check other parties'
+// certificates, and the recipients' KA certificates.
+//
+// Found by --config, else $ADTGW_CONFIG, else ~/.config/adtgw/client.yaml.
+//
+// Thread safety: a loaded config is an immutable value.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "certs/eui64.h"
+#include "certs/trust_store.h"
+#include "crypto/result.h"
+
+namespace adtgw {
+
+struct ClientConfig {
+  std::string source;
+  Eui64 party;
+  std::string gateway_url;  // https://host:port
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_ca;
+  std::string signing_certificate;
+  std::string signing_key;
+  std::string key_agreement_certificate;
+  std::string key_agreement_key;
+  std::shared_ptr<TrustConfig> smki_trust;         // shared: TrustConfig owns OpenSSL handles
+  std::map<std::string, std::string> recipients;  // label -> KA certificate path
+};
+
+// The path the client commands read: `flag` if given, else $ADTGW_CONFIG, else the
+// per-user default.
+std::string ClientConfigPath(const std::string& flag);
+
+Result<ClientConfig> LoadClientConfig(const std::string& path);
+
+}  // namespace adtgw

@@ -1,0 +1,57 @@
+// GatewayApi: the client side of the gateway's HTTP API (docs/api.md), one method per
+// call, so the commands (send, inbox, receive, status) do not know HTTP. Errors carry
+// the gateway's {code, message, hint} and the kind its HTTP status maps to
+// (gateway/common/http_status.h); transport failures are kUnavailable (net.*) or,
+// for a refused TLS handshake, kUnauthenticated (tls.handshake_failed).
+//
+// The implementation (NewGatewayClient) is cpprestsdk's http_client with the
+// configured client certificate and ONLY the configured CA as trust anchor.
+//
+// Thread safety: one client per thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/byte_stream.h"
+#include "crypto/result.h"
+#include "gateway/client/client_config.h"
+#include "gateway/transfer/api_messages.h"
+
+namespace adtgw {
+
+// Called with the bytes moved so far in the current request.
+using ProgressCallback = std::function<void(uint64_t)>;
+
+class GatewayApi {
+ public:
+  virtual ~GatewayApi() = default;
+
+  // POST /v1/transfers: the view's upload_offset says where to (re)start.
+  virtual Result<TransferView> Offer(const SignedDocument& manifest) = 0;
+  // HEAD /v1/transfers/ID/envelope.
+  virtual Result<uint64_t> UploadOffset(const std::string& id) = 0;
+
+  struct UploadOutcome {
+    uint64_t offset = 0;
+    std::optional<std::string> receipt;  // when this request completed the upload
+  };
+  // PATCH /v1/transfers/ID/envelope with bytes [offset, size) of the file at `path`.
+  virtual Result<UploadOutcome> Upload(const std::string& id, const std::string& path,
+                                       uint64_t offset, uint64_t size,
+                                       const ProgressCallback& progress) = 0;
+
+  virtual Result<TransferView> Status(const std::string& id) = 0;
+  virtual Result<std::vector<TransferView>> Inbox() = 0;
+  // GET /v1/transfers/ID/envelope into `out`; fails unless exactly `size` bytes came.
+  virtual ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
+                          const ProgressCallback& progress) = 0;
+  virtual Result<TransferView> Acknowledge(const std::string& id, const SignedDocument& ack) = 0;
+};
+
+Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config);
+
+}  // namespace adtgw

@@ -1,0 +1,233 @@
+// GatewayApi over cpprestsdk's http_client (gateway_api.h).
+#include <cpprest/filestream.h>
+#include <cpprest/http_client.h>
+#include <cpprest/rawptrstream.h>
+
+#include <boost/asio/ssl.hpp>
+
+#include "certs/credential_files.h"
+#include "crypto/tls_context.h"
+#include "gateway/client/gateway_api.h"
+#include "gateway/common/http_status.h"
+
+namespace adtgw {
+namespace {
+
+namespace http = web::http;
+using http::client::http_client;
+using http::client::http_client_config;
+
+constexpr size_t kChunk = 1 << 20;
+
+// TLS credentials shared with cpprestsdk's context callback (it may outlive a call).
+struct TlsCredentials {
+  X509Ptr certificate;
+  EvpPkeyPtr key;
+  std::vector<X509Ptr> anchors;
+};
+
+Error TransportError(const std::string& url, const std::string& what) {
+  std::string lower = what;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool tls = lower.find("ssl") != std::string::npos || lower.find("handshake") != std::string::npos ||
+             lower.find("certificate") != std::string::npos ||
+             lower.find("alert") != std::string::npos;
+  if (tls) {
+    return MakeError(ErrorKind::kUnauthenticated, "tls.handshake_failed",
+                     "TLS with " + url + " failed: " + what,
+                     "the gateway refused your DCCKI certificate, or its certificate does not "
+                     "chain to tls.ca in your client configuration");
+  }
+  return MakeError(ErrorKind::kUnavailable, "net.unreachable",
+                   "cannot reach the gateway at " + url + ": " + what,
+                   "is the gateway running, and is 'gateway' in your client configuration right?");
+}
+
+class CpprestGatewayClient final : public GatewayApi {
+ public:
+  CpprestGatewayClient(std::string url, const http_client_config& config)
+      : url_(std::move(url)), client_(utility::conversions::to_string_t(url_), config) {}
+
+  Result<TransferView> Offer(const SignedDocument& manifest) override {
+    http::http_request req(http::methods::POST);
+    req.set_request_uri("/v1/transfers");
+    req.set_body(SignedDocumentToJson(manifest, "manifest"), "application/json");
+    ADTGW_ASSIGN(std::string body, Call(req, {200, 201}));
+    return ParseTransferView(Bytes(body));
+  }
+
+  Result<uint64_t> UploadOffset(const std::string& id) override {
+    http::http_request req(http::methods::HEAD);
+    req.set_request_uri("/v1/transfers/" + id + "/envelope");
+    req.headers().add("Tus-Resumable", "1.0.0");
+    http::http_response res;
+    ADTGW_TRY(Exchange(req, {200}, &res, nullptr));
+    auto it = res.headers().find("Upload-Offset");
+    if (it == res.headers().end()) {
+      return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                       "the gateway's HEAD answer has no Upload-Offset");
+    }
+    return static_cast<uint64_t>(std::stoull(it->second));
+  }
+
+  Result<UploadOutcome> Upload(const std::string& id, const std::string& path, uint64_t offset,
+                               uint64_t size, const ProgressCallback& progress) override {
+    concurrency::streams::istream file;
+    try {
+      file = concurrency::streams::file_stream<uint8_t>::open_istream(path).get();
+      if (offset > 0) file.seek(static_cast<std::streamoff>(offset));
+    } catch (const std::exception& e) {
+      return MakeError(ErrorKind::kIo, "io.read", path + ": " + e.what());
+    }
+    http::http_request req(http::methods::PATCH);
+    req.set_request_uri("/v1/transfers/" + id + "/envelope");
+    req.headers().add("Tus-Resumable", "1.0.0");
+    req.headers().add("Upload-Offset", std::to_string(offset));
+    req.set_body(file, size - offset, "application/offset+octet-stream");
+    if (progress) {
+      req.set_progress_handler([&progress, offset](http::message_direction::direction d,
+                                                   utility::size64_t so_far) {
+        if (d == http::message_direction::upload) progress(offset + so_far);
+      });
+    }
+    http::http_response res;
+    std::string body;
+    ::adtgw::Status done = Exchange(req, {201, 204}, &res, &body);
+    file.close().wait();
+    if (!done.ok()) return std::move(done).error();
+    UploadOutcome out;
+    auto it = res.headers().find("Upload-Offset");
+    out.offset = it == res.headers().end() ? 0 : std::stoull(it->second);
+    if (res.status_code() == 201) out.receipt = body;
+    return out;
+  }
+
+  Result<TransferView> Status(const std::string& id) override {
+    http::http_request req(http::methods::GET);
+    req.set_request_uri("/v1/transfers/" + id);
+    ADTGW_ASSIGN(std::string body, Call(req, {200}));
+    return ParseTransferView(Bytes(body));
+  }
+
+  Result<std::vector<TransferView>> Inbox() override {
+    http::http_request req(http::methods::GET);
+    req.set_request_uri("/v1/inbox");
+    ADTGW_ASSIGN(std::string body, Call(req, {200}));
+    return ParseInbox(Bytes(body));
+  }
+
+  ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
+                           const ProgressCallback& progress) override {
+    http::http_request req(http::methods::GET);
+    req.set_request_uri("/v1/transfers/" + id + "/envelope");
+    http::http_response res;
+    ADTGW_TRY(Exchange(req, {200}, &res, nullptr, /*read_body=*/false));
+    std::vector<uint8_t> buf(kChunk);
+    uint64_t got = 0;
+    try {
+      auto body = res.body();
+      for (;;) {
+        size_t n = body.streambuf().getn(buf.data(), buf.size()).get();
+        if (n == 0) break;
+        got += n;
+        if (got > size) break;
+        ADTGW_TRY(out.Write(std::span<const uint8_t>(buf.data(), n)));
+        if (progress) progress(got);
+      }
+    } catch (const std::exception& e) {
+      return TransportError(url_, e.what());
+    }
+    if (got != size) {
+      return MakeError(ErrorKind::kUnavailable, "net.short_download",
+                       "the envelope download stopped at " + std::to_string(got) + " of " +
+                           std::to_string(size) + " bytes",
+                       "run the command again; nothing was written");
+    }
+    return OkStatus();
+  }
+
+  Result<TransferView> Acknowledge(const std::string& id, const SignedDocument& ack) override {
+    http::http_request req(http::methods::POST);
+    req.set_request_uri("/v1/transfers/" + id + "/acknowledgement");
+    req.set_body(SignedDocumentToJson(ack, "acknowledgement"), "application/json");
+    ADTGW_ASSIGN(std::string body, Call(req, {200}));
+    return ParseTransferView(Bytes(body));
+  }
+
+ private:
+  static std::span<const uint8_t> Bytes(const std::string& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+  }
+
+  // Sends `req`; an answer outside `ok` becomes the gateway's Error. With `read_body`,
+  // the body (capped) is read into `body`.
+  ::adtgw::Status Exchange(http::http_request& req, std::initializer_list<int> ok,
+                           http::http_response* res, std::string* body, bool read_body = true) {
+    try {
+      *res = client_.request(req).get();
+      int status = res->status_code();
+      bool success = std::find(ok.begin(), ok.end(), status) != ok.end();
+      if (!success || (read_body && body != nullptr)) {
+        auto bytes = res->extract_vector().get();
+        if (bytes.size() > kMaxInboxBody) {
+          return MakeError(ErrorKind::kInvalidInput, "response.too_large",
+                           "the gateway's answer is larger than this client accepts");
+        }
+        if (!success) {
+          return ParseErrorJson(std::span<const uint8_t>(bytes.data(), bytes.size()),
+                                ErrorKindForHttpStatus(status), status);
+        }
+        body->assign(bytes.begin(), bytes.end());
+      }
+      return OkStatus();
+    } catch (const std::exception& e) {
+      return TransportError(url_, e.what());
+    }
+  }
+
+  Result<std::string> Call(http::http_request& req, std::initializer_list<int> ok) {
+    http::http_response res;
+    std::string body;
+    ADTGW_TRY(Exchange(req, ok, &res, &body));
+    return body;
+  }
+
+  std::string url_;
+  http_client client_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config) {
+  auto creds = std::make_shared<TlsCredentials>();
+  ADTGW_ASSIGN(creds->certificate, LoadCertificate(config.tls_certificate));
+  ADTGW_ASSIGN(creds->key, LoadPrivateKey(config.tls_key));
+  ADTGW_ASSIGN(creds->anchors, LoadCertificates(config.tls_ca));
+  TlsEndpoint endpoint;
+  endpoint.certificate = creds->certificate.get();
+  endpoint.key = creds->key.get();
+  for (auto& a : creds->anchors) endpoint.anchors.push_back(a.get());
+  // Check the credentials once here, where an error can still be reported cleanly.
+  ADTGW_ASSIGN(SslCtxPtr probe, NewTlsClientContext(endpoint));
+  (void)probe;
+
+  http_client_config cfg;
+  cfg.set_validate_certificates(true);
+  cfg.set_timeout(std::chrono::seconds(600));
+  cfg.set_chunksize(kChunk);
+  cfg.set_ssl_context_callback([creds, endpoint](boost::asio::ssl::context& ctx) {
+    // Already validated above; a failure here leaves the context without a trust
+    // anchor, so the handshake fails closed.
+    if (!ConfigureTlsClientContext(ctx.native_handle(), endpoint).ok()) {
+      SSL_CTX_set_cert_store(ctx.native_handle(), X509_STORE_new());  // trusts nothing
+    }
+  });
+  try {
+    return std::unique_ptr<GatewayApi>(new CpprestGatewayClient(config.gateway_url, cfg));
+  } catch (const std::exception& e) {
+    return MakeError(ErrorKind::kUsage, "config.bad_gateway_url",
+                     "gateway URL '" + config.gateway_url + "' is not usable: " + e.what());
+  }
+}
+
+}  // namespace adtgw
