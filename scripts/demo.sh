@@ -1,52 +1,78 @@
 #!/usr/bin/env bash
-# The `make demo` walk-through: a demo PKI, a file sealed by a supplier for the DCC,
-# opened by the DCC with the signer named, and a tampered copy refused.
+# The `make demo` walk-through, on loopback: a demo PKI, the gateway on a free port
+# (SQLite metadata, local document store), supplier A sends an ADT file to the DCC, the
+# DCC receives, checks and acknowledges it, supplier A sees the status, and supplier B's
+# attempt to send in supplier A's name is refused. Then the gateway is stopped.
 # Usage: scripts/demo.sh [ADTGW_BINARY]   (scratch folder: $ADTGW_DEMO_DIR or a new temp dir)
 set -euo pipefail
 adtgw=$(realpath "${1:-build/release/adtgw}")
 dir=${ADTGW_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/adtgw-demo.XXXXXX")}
+mkdir -p "$dir"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
-step "1. A demo SMKI + DCCKI PKI for two suppliers, a network operator, the DCC and an auditor"
+gateway_pid=
+stop_gateway() {
+  [ -n "$gateway_pid" ] || return 0
+  kill -TERM "$gateway_pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$gateway_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$gateway_pid" 2>/dev/null || true
+  wait "$gateway_pid" 2>/dev/null || true
+  gateway_pid=
+}
+trap stop_gateway EXIT
+
+step "1. A demo SMKI + DCCKI PKI, the policy and configurations for five parties"
 show "$adtgw" demo-pki "$dir/pki"
 pki=$dir/pki
-oid=2.25.161723384018474328562402419043254938120
-trust=(--trust "$pki/smki/trust.pem" --crl "$pki/smki/issuing-oca.crl.pem"
-  --crl "$pki/smki/root-oca.arl.pem" --policy-oid "$oid")
 
-step "2. The DCC's key-agreement certificate"
-show "$adtgw" certs inspect "$pki/parties/dcc/ka.cert.pem"
+step "2. The gateway, on a free loopback port (log: $dir/gateway.log)"
+"$adtgw" serve --config "$pki/config/gateway.yaml" --listen 127.0.0.1:0 \
+  --ready-file "$dir/gateway.port" 2>"$dir/gateway.log" &
+gateway_pid=$!
+for _ in $(seq 100); do [ -s "$dir/gateway.port" ] && break; sleep 0.1; done
+[ -s "$dir/gateway.port" ] || { cat "$dir/gateway.log" >&2; echo "the gateway did not start" >&2; exit 1; }
+url=https://127.0.0.1:$(cat "$dir/gateway.port")
+head -n 1 "$dir/gateway.log"
+as() { local party=$1; shift; show "$adtgw" "$@" --config "$pki/config/client-$party.yaml" --gateway "$url"; }
 
-step "3. Supplier A signs and encrypts an ADT file for the DCC"
+step "3. Supplier A sends its ADT file to the DCC: signed, encrypted, uploaded over mutual TLS"
 cat >"$dir/adt-supplier-a.csv" <<'CSV'
-H,ADT,1,AD-7C-00-00-00-00-02-01,20261129T020000Z
-D,AD-7C-00-00-00-00-02-01,IS,4.1.1,1000,1500
-D,AD-7C-00-00-00-00-02-01,IS,6.15.1,200,300
-T,2
+rec,user_id,user_role,srv,threshold_type,period,max_count,effective_from,note
+H,AD-7C-00-00-00-00-02-01,IS,,,,,2026-12-01T00:00:00Z,fmt=ADT/1;ref=DEMO-1
+D,AD-7C-00-00-00-00-02-01,IS,4.1.1,WARNING,PT24H,1000,2026-12-01T00:00:00Z,
+D,AD-7C-00-00-00-00-02-01,IS,4.1.1,QUARANTINE,PT24H,1500,2026-12-01T00:00:00Z,
 CSV
-show "$adtgw" seal "$dir/adt-supplier-a.csv" --to "$pki/parties/dcc/ka.cert.pem" \
-  --sign-cert "$pki/parties/supplier-a/ds.cert.pem" --sign-key "$pki/parties/supplier-a/ds.key.pem" \
-  "${trust[@]}" -o "$dir/adt-supplier-a.csv.cms"
+as supplier-a send "$dir/adt-supplier-a.csv" --type adt --receipt "$dir/receipt.json"
+id=$(sed -n 's/.*"transfer_id":"\([0-9a-f]*\)".*/\1/p' "$dir/receipt.json")
 
-step "4. The DCC opens it: decrypt, verify the signature, check the signer's SMKI certificate"
-show "$adtgw" open "$dir/adt-supplier-a.csv.cms" --key "$pki/parties/dcc/ka.key.pem" \
-  --cert "$pki/parties/dcc/ka.cert.pem" "${trust[@]}" -o "$dir/received.csv"
-cmp "$dir/adt-supplier-a.csv" "$dir/received.csv" && echo "received.csv is byte-identical to what supplier A sealed"
+step "4. The gateway holds only ciphertext: the stored object is a CMS envelope"
+object=$(ls "$pki/gateway-state/documents/objects" | head -n 1)
+printf '$ openssl asn1parse -inform DER -in %s -i | head -n 5\n' "gateway-state/documents/objects/$object"
+openssl asn1parse -inform DER -in "$pki/gateway-state/documents/objects/$object" -i | head -n 5 || true
 
-step "5. A copy with one byte changed in transit is refused, and nothing is written"
-cp "$dir/adt-supplier-a.csv.cms" "$dir/tampered.cms"
-size=$(stat -c %s "$dir/tampered.cms")
-printf '\x42' | dd of="$dir/tampered.cms" bs=1 seek=$((size / 2)) conv=notrunc status=none
+step "5. The DCC lists its inbox, then receives: verify, decrypt, check the signer, acknowledge"
+as dcc inbox
+mkdir -p "$dir/dcc-inbox"
+as dcc receive --out "$dir/dcc-inbox" --once
+cmp "$dir/adt-supplier-a.csv" "$dir/dcc-inbox/adt-supplier-a.csv" &&
+  echo "dcc-inbox/adt-supplier-a.csv is byte-identical to what supplier A sent"
+
+step "6. Supplier A sees that the DCC accepted it"
+as supplier-a status "$id"
+
+step "7. Supplier B, holding a copy of supplier A's signing key, tries to send in A's name"
+sed -e "s|parties/supplier-a/tls|parties/supplier-b/tls|g" \
+  "$pki/config/client-supplier-a.yaml" >"$dir/impostor.yaml"
 set +e
-show "$adtgw" open "$dir/tampered.cms" --key "$pki/parties/dcc/ka.key.pem" \
-  --cert "$pki/parties/dcc/ka.cert.pem" "${trust[@]}" -o "$dir/tampered.csv"
+show "$adtgw" send "$dir/adt-supplier-a.csv" --type adt --config "$dir/impostor.yaml" --gateway "$url"
 rc=$?
 set -e
-if [ "$rc" -eq 0 ] || [ -e "$dir/tampered.csv" ]; then
-  echo "demo FAILED: the tampered copy was accepted" >&2
-  exit 1
-fi
-echo "refused with exit code $rc; $dir/tampered.csv was not created"
+[ "$rc" -ne 0 ] || { echo "demo FAILED: the impostor was let through" >&2; exit 1; }
+echo "refused with exit code $rc: the TLS identity (supplier B) is not the manifest's signer"
+
+step "8. The gateway stops gracefully (SIGTERM)"
+stop_gateway
+tail -n 4 "$dir/gateway.log"
 
 step "Done. Everything is in $dir"

@@ -23,6 +23,7 @@ using web::json::value;
 
 struct ClientFlags {
   std::string config;
+  std::string gateway;
   bool json = false;
 };
 
@@ -30,6 +31,8 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
   cmd->add_option("--config", f.config,
                   "client configuration (default: $ADTGW_CONFIG, then "
                   "~/.config/adtgw/client.yaml)");
+  cmd->add_option("--gateway", f.gateway, "gateway URL, instead of the configuration's")
+      ->type_name("URL");
   cmd->add_flag("--json", f.json, "print the result as JSON");
 }
 
@@ -41,6 +44,12 @@ struct Connected {
 Result<Connected> Connect(const ClientFlags& f) {
   Connected c;
   ADTGW_ASSIGN(c.config, LoadClientConfig(ClientConfigPath(f.config)));
+  if (!f.gateway.empty()) {
+    if (f.gateway.rfind("https://", 0) != 0) {
+      return MakeError(ErrorKind::kUsage, "usage", "--gateway must be an https:// URL");
+    }
+    c.config.gateway_url = f.gateway;
+  }
   ADTGW_ASSIGN(c.api, NewGatewayClient(c.config));
   return c;
 }
