@@ -137,6 +137,18 @@ std::string SmkiTrustYaml(const std::string& dir) {
                 "  policy_oids:", "    - \"" + std::string(kDemoPolicyOid) + "\""});
 }
 
+// Users send to the DCC; the DCC sends quarantine reports to every user.
+std::string RecipientsYaml(const DemoParty& party, const std::string& dir) {
+  if (party.role != RemotePartyRole::kAccessControlBroker) {
+    return Lines({"recipients:", "  dcc: " + dir + "/parties/dcc/ka.cert.pem"});
+  }
+  std::string out = "recipients:\n";
+  for (const char* user : {"supplier-a", "supplier-b", "network-operator"}) {
+    out += std::string("  ") + user + ": " + dir + "/parties/" + user + "/ka.cert.pem\n";
+  }
+  return out;
+}
+
 std::string ClientConfig(const DemoParty& party, const std::string& dir) {
   std::string p = dir + "/parties/" + party.name + "/";
   return Lines({
@@ -155,7 +167,7 @@ std::string ClientConfig(const DemoParty& party, const std::string& dir) {
              "  key_agreement_certificate: " + p + "ka.cert.pem",
              "  key_agreement_key: " + p + "ka.key.pem",
          }) +
-         SmkiTrustYaml(dir) + Lines({"recipients:", "  dcc: " + dir + "/parties/dcc/ka.cert.pem"});
+         SmkiTrustYaml(dir) + RecipientsYaml(party, dir);
 }
 
 std::string GatewayConfig(const std::string& dir) {

@@ -8,6 +8,7 @@
 #include "certs/credential_files.h"
 #include "crypto/tls_context.h"
 #include "gateway/client/gateway_api.h"
+#include "gateway/client/tls_probe.h"
 #include "gateway/common/http_status.h"
 
 namespace adtgw {
@@ -26,27 +27,14 @@ struct TlsCredentials {
   std::vector<X509Ptr> anchors;
 };
 
-Error TransportError(const std::string& url, const std::string& what) {
-  std::string lower = what;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  bool tls = lower.find("ssl") != std::string::npos || lower.find("handshake") != std::string::npos ||
-             lower.find("certificate") != std::string::npos ||
-             lower.find("alert") != std::string::npos;
-  if (tls) {
-    return MakeError(ErrorKind::kUnauthenticated, "tls.handshake_failed",
-                     "TLS with " + url + " failed: " + what,
-                     "the gateway refused your DCCKI certificate, or its certificate does not "
-                     "chain to tls.ca in your client configuration");
-  }
-  return MakeError(ErrorKind::kUnavailable, "net.unreachable",
-                   "cannot reach the gateway at " + url + ": " + what,
-                   "is the gateway running, and is 'gateway' in your client configuration right?");
-}
-
 class CpprestGatewayClient final : public GatewayApi {
  public:
-  CpprestGatewayClient(std::string url, const http_client_config& config)
-      : url_(std::move(url)), client_(utility::conversions::to_string_t(url_), config) {}
+  CpprestGatewayClient(std::string url, const http_client_config& config,
+                       std::shared_ptr<TlsCredentials> creds, TlsEndpoint endpoint)
+      : url_(std::move(url)),
+        client_(utility::conversions::to_string_t(url_), config),
+        creds_(std::move(creds)),
+        endpoint_(std::move(endpoint)) {}
 
   Result<TransferView> Offer(const SignedDocument& manifest) override {
     http::http_request req(http::methods::POST);
@@ -135,7 +123,7 @@ class CpprestGatewayClient final : public GatewayApi {
         if (progress) progress(got);
       }
     } catch (const std::exception& e) {
-      return TransportError(url_, e.what());
+      return TransportError(e.what());
     }
     if (got != size) {
       return MakeError(ErrorKind::kUnavailable, "net.short_download",
@@ -181,7 +169,7 @@ class CpprestGatewayClient final : public GatewayApi {
       }
       return OkStatus();
     } catch (const std::exception& e) {
-      return TransportError(url_, e.what());
+      return TransportError(e.what());
     }
   }
 
@@ -192,8 +180,32 @@ class CpprestGatewayClient final : public GatewayApi {
     return body;
   }
 
+  // A transport failure, named as a TLS refusal when it was one (tls_probe.h).
+  Error TransportError(const std::string& what) {
+    std::optional<std::string> refusal;
+    try {
+      web::uri uri(utility::conversions::to_string_t(url_));
+      auto ctx = NewTlsClientContext(endpoint_);
+      if (ctx.ok()) {
+        refusal = ProbeTlsRefusal(ctx->get(), uri.host(), uri.port() > 0 ? uri.port() : 443);
+      }
+    } catch (const std::exception&) {
+    }
+    if (refusal) {
+      return MakeError(ErrorKind::kUnauthenticated, "tls.handshake_failed",
+                       "TLS with " + url_ + " failed: " + *refusal,
+                       "the gateway refused your DCCKI certificate, or its certificate does not "
+                       "chain to tls.ca in your client configuration");
+    }
+    return MakeError(ErrorKind::kUnavailable, "net.unreachable",
+                     "cannot reach the gateway at " + url_ + ": " + what,
+                     "is the gateway running, and is 'gateway' in your configuration right?");
+  }
+
   std::string url_;
   http_client client_;
+  std::shared_ptr<TlsCredentials> creds_;  // keeps endpoint_'s borrowed handles alive
+  TlsEndpoint endpoint_;
 };
 
 }  // namespace
@@ -223,7 +235,8 @@ Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config)
     }
   });
   try {
-    return std::unique_ptr<GatewayApi>(new CpprestGatewayClient(config.gateway_url, cfg));
+    return std::unique_ptr<GatewayApi>(
+        new CpprestGatewayClient(config.gateway_url, cfg, creds, endpoint));
   } catch (const std::exception& e) {
     return MakeError(ErrorKind::kUsage, "config.bad_gateway_url",
                      "gateway URL '" + config.gateway_url + "' is not usable: " + e.what());

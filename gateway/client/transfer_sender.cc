@@ -15,14 +15,22 @@
 namespace adtgw {
 namespace {
 
-constexpr int kMaxUploadAttempts = 6;
+// About a minute of retrying in all (backoff 0.5 s doubling to 8 s), so that an upload
+// whose connection stalled outlives the gateway's body timer (60 s by default), after
+// which the gateway lets go of the old request and HEAD tells the true offset.
+constexpr int kMaxUploadAttempts = 12;
 
 std::string BaseName(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-bool Transient(const Error& e) { return e.kind == ErrorKind::kUnavailable; }
+// Worth retrying: the network, a busy gateway, or the gateway still holding the previous
+// (broken) request for this upload, whose bytes HEAD will count once it lets go.
+bool Transient(const Error& e) {
+  return e.kind == ErrorKind::kUnavailable || e.code == "upload.in_progress" ||
+         e.code == "upload.offset_mismatch";
+}
 
 }  // namespace
 
@@ -145,9 +153,7 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
     } else {
       auto at = api.UploadOffset(id);
       if (!at.ok()) {
-        if (at.error().code == "upload.complete" || !Transient(at.error())) {
-          return std::move(at).error();
-        }
+        if (!Transient(at.error())) return std::move(at).error();
         last = std::move(at).error();
         continue;
       }
@@ -198,7 +204,10 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   }
   Error e = last.value_or(MakeError(ErrorKind::kUnavailable, "net.unreachable", "no attempt made"));
   e.message += " (after " + std::to_string(kMaxUploadAttempts) + " attempts)";
-  if (!id.empty()) e.hint = "the upload of transfer " + id + " can be retried; " + e.hint;
+  if (!id.empty()) {
+    e.hint = "transfer " + id + " stays incomplete at the gateway (adtgw status " + id +
+             "); sending the file again makes a new transfer. " + e.hint;
+  }
   return e;
 }
 

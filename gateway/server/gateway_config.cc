@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "gateway/transfer/api_messages.h"
 #include "policies/yaml_reader.h"
 
 namespace adtgw {
@@ -84,8 +85,8 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
       if (c.limits.max_connections == 0 || c.limits.threads == 0) {
         y.Fail(top["limits"], "max_connections and threads must be at least 1");
       }
-      if (c.limits.header_limit > 64 * 1024 || c.limits.json_body_limit > 1024 * 1024) {
-        y.Fail(top["limits"], "header_limit is at most 64KiB and json_body_limit 1MiB");
+      if (c.limits.header_limit > 64 * 1024 || c.limits.json_body_limit > kMaxSignedDocumentBody) {
+        y.Fail(top["limits"], "header_limit is at most 64KiB and json_body_limit 256KiB");
       }
     }
   }));

@@ -316,6 +316,9 @@ class HttpsServer::Impl {
       first = false;
       http::request_parser<http::empty_body> header;
       header.header_limit(static_cast<std::uint32_t>(options_.limits.header_limit));
+      // Beast checks Content-Length against the body limit while reading the header
+      // (1 MiB by default); each route sets the real limit before reading a body.
+      header.body_limit(std::numeric_limits<std::uint64_t>::max());
       tcp_stream.expires_after(options_.limits.header_timeout);
       co_await http::async_read_header(s->stream, buffer, header,
                                        asio::redirect_error(use_awaitable, ec));

@@ -181,6 +181,11 @@ Result<OfferOutcome> TransferService::Offer(const Caller& caller,
                      "send files in your own name, with your own TLS and SMKI credentials");
   }
   ADTGW_TRY(CheckSigner(vm.signature.signer.get(), policy, m.sender, "manifest"));
+  // A repeated offer is answered from what exists, before the clock and the policy are
+  // consulted again: a retry must not fail on a limit its own first attempt used up.
+  ADTGW_ASSIGN(std::optional<TransferRecord> existing,
+               metadata_.FindByIdempotencyKey(m.sender, m.idempotency_key));
+  if (existing) return Repeated(std::move(*existing), manifest_bytes);
   if (m.created > now + options_.manifest_max_skew) {
     return MakeError(ErrorKind::kInvalidInput, "manifest.from_future",
                      "the manifest was created at " + FormatTime(m.created) +
@@ -230,28 +235,36 @@ Result<OfferOutcome> TransferService::Offer(const Caller& caller,
   auto created = metadata_.CreateOrGet(r);
   if (!created.ok() || !created->is_new) (void)documents_.AbandonUpload(key);
   if (!created.ok()) return std::move(created).error();
-  TransferRecord& stored = created->record;
-  if (!created->is_new) {
-    if (stored.manifest != r.manifest) {
-      return MakeError(ErrorKind::kConflict, "transfer.idempotency_conflict",
-                       "idempotency key " + m.idempotency_key + " was already used by transfer " +
-                           stored.id + " with a different manifest",
-                       "use a fresh idempotency key for a different file");
-    }
-    if (stored.state != TransferState::kReceiving) {
-      return MakeError(ErrorKind::kConflict, "transfer.replayed",
-                       "this manifest was already used: transfer " + stored.id + " is " +
-                           TransferStateName(stored.state),
-                       "adtgw status " + stored.id + " shows it; a manifest is used once");
-    }
+  if (!created->is_new) return Repeated(std::move(created->record), manifest_bytes);
+  ADTGW_ASSIGN(uint64_t offset, documents_.UploadOffset(key));
+  return OfferOutcome{UploadProgress{std::move(created->record), offset}, true};
+}
+
+Result<OfferOutcome> TransferService::Repeated(TransferRecord stored,
+                                               std::span<const uint8_t> manifest_bytes) {
+  if (stored.manifest.size() != manifest_bytes.size() ||
+      !std::equal(manifest_bytes.begin(), manifest_bytes.end(), stored.manifest.begin())) {
+    return MakeError(ErrorKind::kConflict, "transfer.idempotency_conflict",
+                     "idempotency key " + stored.idempotency_key +
+                         " was already used by transfer " + stored.id +
+                         " with a different manifest",
+                     "each manifest needs its own idempotency key (adtgw send makes one)");
   }
-  ADTGW_ASSIGN(uint64_t offset, documents_.UploadOffset(StorageKey::Parse(stored.storage_key).value()));
-  return OfferOutcome{UploadProgress{std::move(stored), offset}, created->is_new};
+  if (stored.state != TransferState::kReceiving) {
+    return MakeError(ErrorKind::kConflict, "transfer.replayed",
+                     "this manifest was already used: transfer " + stored.id + " is " +
+                         TransferStateName(stored.state),
+                     "adtgw status " + stored.id + " shows it; a manifest is used once");
+  }
+  ADTGW_ASSIGN(uint64_t offset,
+               documents_.UploadOffset(StorageKey::Parse(stored.storage_key).value()));
+  return OfferOutcome{UploadProgress{std::move(stored), offset}, false};
 }
 
 Result<TransferRecord> TransferService::ReadableBy(const Caller& caller, const std::string& id) {
-  ADTGW_ASSIGN(StorageKey parsed, StorageKey::Parse(id));  // refuses anything path-like
-  auto record = metadata_.Get(parsed.str());
+  auto parsed = StorageKey::Parse(id);  // refuses anything path-like
+  if (!parsed.ok()) return NotFound(id);
+  auto record = metadata_.Get(parsed->str());
   if (!record.ok()) {
     if (record.error().kind == ErrorKind::kNotFound) return NotFound(id);
     return std::move(record).error();
@@ -448,17 +461,26 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
   if (policy->retention_days == 0) return size_t{0};
   std::time_t cutoff = now - static_cast<std::time_t>(policy->retention_days) * kDay;
   size_t expired = 0;
+  std::optional<Error> first_error;
   for (TransferState state : {TransferState::kReceived, TransferState::kDownloaded,
-                              TransferState::kAccepted, TransferState::kRejected}) {
+                              TransferState::kAccepted, TransferState::kRejected,
+                              TransferState::kReceiving}) {
     ADTGW_ASSIGN(std::vector<TransferRecord> old, metadata_.CreatedBefore(cutoff, state));
     for (const TransferRecord& r : old) {
-      // Metadata first: once expired, nobody can start a download of the envelope.
-      auto moved = metadata_.Transition(r.id, state, TransferState::kExpired, "retention", now);
+      // Metadata first: once expired (or abandoned), nobody can start a download or an
+      // append, so deleting the bytes races with nothing.
+      bool upload = state == TransferState::kReceiving;
+      auto moved = metadata_.Transition(
+          r.id, state, upload ? TransferState::kAbandoned : TransferState::kExpired,
+          upload ? "upload.never_completed" : "retention", now);
       if (!moved.ok()) continue;  // it changed state meanwhile; the next sweep sees it
-      ADTGW_TRY(documents_.Remove(StorageKey::Parse(r.storage_key).value()));
+      StorageKey key = StorageKey::Parse(r.storage_key).value();
+      ::adtgw::Status removed = upload ? documents_.AbandonUpload(key) : documents_.Remove(key);
+      if (!removed.ok() && !first_error) first_error = std::move(removed).error();
       ++expired;
     }
   }
+  if (first_error) return *first_error;
   return expired;
 }
 

@@ -104,7 +104,7 @@ class UploadWriter {
 class TransferService {
  public:
   struct Options {
-    size_t append_chunk = 8 << 20;         // bytes buffered before a durable append
+    size_t append_chunk = 4 << 20;         // bytes buffered before a durable append
     std::time_t manifest_max_age = 86400;  // an older manifest is refused (replay)
     std::time_t manifest_max_skew = 300;   // a manifest from further in the future too
   };
@@ -146,7 +146,9 @@ class TransferService {
                                      std::span<const uint8_t> signature, std::time_t now);
 
   // Deletes envelopes older than the policy's retention (metadata is kept, state
-  // expired); returns how many expired.
+  // expired) and drops uploads that never completed within it (state abandoned);
+  // returns how many. A deletion that fails does not stop the sweep; the first such
+  // error is returned after it.
   Result<size_t> ExpireEnvelopes(std::time_t now);
 
   // After a crash: uploads with no transfer are dropped, uploads that were committed
@@ -156,6 +158,8 @@ class TransferService {
  private:
   friend class UploadWriter;
   Result<TransferRecord> ReadableBy(const Caller& caller, const std::string& id);
+  // The answer to an offer whose idempotency key exists already.
+  Result<OfferOutcome> Repeated(TransferRecord stored, std::span<const uint8_t> manifest_bytes);
   Result<std::unique_ptr<Sha256>> HashOfStoredPrefix(const StorageKey& key, uint64_t offset);
   void ReleaseWriter(const std::string& id, uint64_t offset, std::unique_ptr<Sha256> hash);
   Result<std::string> CompleteUpload(const TransferRecord& record, const StorageKey& key,

@@ -86,6 +86,9 @@ class MetadataStore {
   };
   virtual Result<Created> CreateOrGet(const TransferRecord& record) = 0;
   virtual Result<TransferRecord> Get(const std::string& id) = 0;
+  // The transfer `sender` made with `idempotency_key`, if any.
+  virtual Result<std::optional<TransferRecord>> FindByIdempotencyKey(
+      const Eui64& sender, const std::string& idempotency_key) = 0;
   // Moves `id` from `from` to `to`; kConflict (code store.state_conflict) if it is not
   // in `from`, kNotFound if there is no such transfer.
   virtual Status Transition(const std::string& id, TransferState from, TransferState to,

@@ -137,7 +137,9 @@ Status Bind(sqlite3* db, sqlite3_stmt* s,
     int rc;
     int idx = static_cast<int>(i + 1);
     if (const auto* text = std::get_if<std::string>(&ps[i])) {
-      rc = sqlite3_bind_blob64(s, idx, text->data(), text->size(), SQLITE_TRANSIENT);
+      // As TEXT (bytes kept exactly, NULs included), so that operators' queries with
+      // string literals match.
+      rc = sqlite3_bind_text64(s, idx, text->data(), text->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     } else {
       rc = sqlite3_bind_int64(s, idx, std::get<int64_t>(ps[i]));
     }
@@ -300,6 +302,18 @@ Result<TransferRecord> SqliteMetadataStore::Get(const std::string& id) {
   return GetLocked(id);
 }
 
+Result<std::optional<TransferRecord>> SqliteMetadataStore::FindByIdempotencyKey(
+    const Eui64& sender, const std::string& idempotency_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ADTGW_ASSIGN(Statement find, Prepare(db_.get(), kFindByIdempotencyKey));
+  ADTGW_TRY(Bind(db_.get(), find.get(), {sender.ToString(), idempotency_key}));
+  int rc = sqlite3_step(find.get());
+  if (rc == SQLITE_DONE) return std::optional<TransferRecord>();
+  if (rc != SQLITE_ROW) return DbError(db_.get(), "looking up an idempotency key");
+  ADTGW_ASSIGN(TransferRecord existing, GetLocked(Column(find.get(), 0)));
+  return std::optional<TransferRecord>(std::move(existing));
+}
+
 Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRecord& r) {
   std::lock_guard<std::mutex> lock(mu_);
   ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
@@ -445,12 +459,18 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
                     details.ack, details.ack_signature, id, recipient.ToString()}));
     if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a delivery");
     d->state = to;
+    d->reason = details.reason;
     TransferState next = CombinedState(r.deliveries);
     if (next == r.state) return OkStatus();
+    // A rejected transfer carries the first rejecting recipient's reason.
+    std::string reason;
+    for (const Delivery& x : r.deliveries) {
+      if (x.state == DeliveryState::kRejected && reason.empty()) reason = x.reason;
+    }
     ADTGW_ASSIGN(Statement t, Prepare(db_.get(), kTransition));
     ADTGW_TRY(Bind(db_.get(), t.get(),
-                   {std::string(TransferStateName(next)), details.reason, static_cast<int64_t>(at),
-                    id, std::string(TransferStateName(r.state))}));
+                   {std::string(TransferStateName(next)), reason, static_cast<int64_t>(at), id,
+                    std::string(TransferStateName(r.state))}));
     if (sqlite3_step(t.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
     return OkStatus();
   };

@@ -25,6 +25,8 @@ class SqliteMetadataStore final : public MetadataStore {
 
   Result<Created> CreateOrGet(const TransferRecord& record) override;
   Result<TransferRecord> Get(const std::string& id) override;
+  Result<std::optional<TransferRecord>> FindByIdempotencyKey(
+      const Eui64& sender, const std::string& idempotency_key) override;
   Status Transition(const std::string& id, TransferState from, TransferState to,
                     const std::string& reason, std::time_t at) override;
   Status MarkReceived(const std::string& id, const std::string& receipt, std::time_t at) override;
