@@ -59,13 +59,9 @@ api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/forged.
 expect_api "manifest signed by another party" 422 manifest.sender_not_signer
 # A manifest whose bytes were changed after signing.
 offer_body "$WORK/adt.cms" "$WORK/tampered.offer"
-python3 - "$WORK/tampered.offer" <<'PY'
-import base64, json, sys
-body = json.load(open(sys.argv[1]))
-manifest = base64.b64decode(body["manifest"]).replace(b"file.csv", b"evil.csv")
-body["manifest"] = base64.b64encode(manifest).decode()
-json.dump(body, open(sys.argv[1], "w"))
-PY
+sed 's/file.csv/evil.csv/' "$WORK/tampered.offer.json" >"$WORK/evil.json"
+printf '{"manifest":"%s","signature":"%s"}' "$(base64 -w0 "$WORK/evil.json")" \
+  "$(base64 -w0 "$WORK/tampered.offer.sig")" >"$WORK/tampered.offer"
 api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/tampered.offer" /v1/transfers
 expect_api "manifest changed after signing" 422 signature.digest_mismatch
 expect_unchanged "refused signers" "$before"
