@@ -27,6 +27,11 @@ void YamlReader::Fail(int line, int column, const std::string& what,
 
 std::map<std::string, YAML::Node> YamlReader::Mapping(
     const YAML::Node& node, const char* what, std::initializer_list<const char*> known) const {
+  return Mapping(node, what, std::vector<const char*>(known));
+}
+
+std::map<std::string, YAML::Node> YamlReader::Mapping(const YAML::Node& node, const char* what,
+                                                      const std::vector<const char*>& known) const {
   if (!node.IsMap()) Fail(node, std::string(what) + " must be a mapping (key: value)");
   std::map<std::string, YAML::Node> out;
   // yaml-cpp iterators yield key/value pairs by value: bind the pair, copy the nodes.
@@ -127,8 +132,11 @@ std::vector<X509Ptr> YamlReader::Certificates(const YAML::Node& node, const char
   return out;
 }
 
-TrustConfig YamlReader::Smki(const YAML::Node& node) const {
-  auto m = Mapping(node, "smki", {"trust", "pinned", "crls", "policy_oids"});
+TrustConfig YamlReader::Smki(const YAML::Node& node,
+                             std::initializer_list<const char*> other_keys) const {
+  std::vector<const char*> known = {"trust", "pinned", "crls", "policy_oids"};
+  known.insert(known.end(), other_keys.begin(), other_keys.end());
+  auto m = Mapping(node, "smki", known);
   TrustConfig t;
   if (m.count("trust")) t.anchors = Certificates(m["trust"], "smki.trust");
   if (m.count("pinned")) t.pinned = Certificates(m["pinned"], "smki.pinned");

@@ -42,6 +42,8 @@ class YamlReader {
   // Requires a mapping whose keys are all in `known` and unique; returns key -> node.
   std::map<std::string, YAML::Node> Mapping(const YAML::Node& node, const char* what,
                                             std::initializer_list<const char*> known) const;
+  std::map<std::string, YAML::Node> Mapping(const YAML::Node& node, const char* what,
+                                            const std::vector<const char*>& known) const;
   std::string Scalar(const YAML::Node& node, const char* what) const;
   uint64_t Number(const YAML::Node& node, const char* what, uint64_t max) const;
   // "10MiB", "512KiB", "1GiB" or a plain byte count.
@@ -54,8 +56,9 @@ class YamlReader {
     return Path(Scalar(node, what));
   }
   std::vector<X509Ptr> Certificates(const YAML::Node& node, const char* what) const;
-  // An smki: section (trust, pinned, crls, policy_oids), docs/policy.md.
-  TrustConfig Smki(const YAML::Node& node) const;
+  // An smki: section (trust, pinned, crls, policy_oids), docs/policy.md; `other_keys`
+  // are allowed beside them (and left to the caller).
+  TrustConfig Smki(const YAML::Node& node, std::initializer_list<const char*> other_keys = {}) const;
 
   const std::string& source() const { return source_; }
 

@@ -65,11 +65,9 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
       c.key_agreement_key = y.PathAt(smki["key_agreement_key"], "smki.key_agreement_key");
     }
     // The trust part of the section has the policy's shape (YamlReader::Smki).
-    YAML::Node only_trust(YAML::NodeType::Map);
-    for (const char* key : {"trust", "pinned", "crls", "policy_oids"}) {
-      if (smki.count(key)) only_trust[key] = smki[key];
-    }
-    c.smki_trust = std::make_shared<TrustConfig>(y.Smki(only_trust));
+    c.smki_trust = std::make_shared<TrustConfig>(
+        y.Smki(top["smki"], {"signing_certificate", "signing_key", "key_agreement_certificate",
+                             "key_agreement_key"}));
     if (top.count("recipients")) {
       if (!top["recipients"].IsMap()) y.Fail(top["recipients"], "recipients must be a mapping");
       for (const auto& entry : top["recipients"]) {

@@ -2,6 +2,9 @@
 #include <cpprest/filestream.h>
 #include <cpprest/http_client.h>
 #include <cpprest/rawptrstream.h>
+#include <pplx/threadpool.h>
+
+#include <mutex>
 
 #include <boost/asio/ssl.hpp>
 
@@ -211,6 +214,16 @@ class CpprestGatewayClient final : public GatewayApi {
 }  // namespace
 
 Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config) {
+  // cpprestsdk starts 40 threads by default; a command-line client makes one request at a
+  // time, and starting them showed in every command's latency.
+  static std::once_flag threads_once;
+  std::call_once(threads_once, [] {
+    try {
+      crossplat::threadpool::initialize_with_threads(2);
+    } catch (const std::exception&) {
+      // Already initialised by an earlier use: keep that pool.
+    }
+  });
   auto creds = std::make_shared<TlsCredentials>();
   ADTGW_ASSIGN(creds->certificate, LoadCertificate(config.tls_certificate));
   ADTGW_ASSIGN(creds->key, LoadPrivateKey(config.tls_key));

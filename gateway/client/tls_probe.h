@@ -4,7 +4,7 @@
 // the server's verdict on a client certificate arrives only after the client has
 // finished its handshake and started writing, which is why the HTTP library's own error
 // says nothing about TLS. The probe connects once (5 s timeouts), completes a handshake
-// with the same context settings, sends one HEAD request and reads the answer.
+// with the same context settings, sends one GET /v1/inbox and reads the answer.
 //
 // Thread safety: pure function of its arguments (the context is only read).
 #pragma once

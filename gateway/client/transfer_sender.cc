@@ -163,7 +163,8 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
     ++sent.attempts;
     GatewayApi::UploadOutcome outcome;
     if (offset == sealed.size) {
-      // Everything arrived before the answer was lost: the status holds the receipt.
+      // Every byte arrived, but the answer was lost: the status holds the receipt, or,
+      // if the gateway stopped before completing, an empty PATCH completes it now.
       auto status = api.Status(id);
       if (!status.ok()) {
         if (!Transient(status.error())) return std::move(status).error();
@@ -172,7 +173,8 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
       }
       outcome.offset = offset;
       if (!status->receipt.empty()) outcome.receipt = status->receipt;
-    } else {
+    }
+    if (!outcome.receipt) {
       auto uploaded = api.Upload(id, envelope.path(), offset, sealed.size, progress);
       if (!uploaded.ok()) {
         if (!Transient(uploaded.error())) return std::move(uploaded).error();

@@ -260,6 +260,9 @@ class HttpsServer::Impl {
 
   // ---- connections -------------------------------------------------------------------
 
+  // Over the connection limit: complete the handshake, read the request, answer 503
+  // and close cleanly (closing with the request unread would reset the connection
+  // before the client could read the answer).
   awaitable<void> Busy(std::shared_ptr<Session> s) {
     ++busy_;
     beast::error_code ec;
@@ -268,12 +271,23 @@ class HttpsServer::Impl {
     co_await s->stream.async_handshake(asio::ssl::stream_base::server,
                                        asio::redirect_error(use_awaitable, ec));
     if (!ec) {
+      beast::flat_buffer buffer;
+      http::request_parser<http::empty_body> header;
+      header.header_limit(static_cast<std::uint32_t>(options_.limits.header_limit));
+      header.body_limit(std::numeric_limits<std::uint64_t>::max());
+      tcp_stream.expires_after(options_.limits.header_timeout);
+      co_await http::async_read_header(s->stream, buffer, header,
+                                       asio::redirect_error(use_awaitable, ec));
+    }
+    if (!ec) {
       std::string body = ErrorToJson(MakeError(
           ErrorKind::kUnavailable, "http.busy",
           "the gateway is serving its maximum number of connections", "retry in a few seconds"));
       std::vector<std::pair<std::string, std::string>> headers;
       headers.emplace_back("Retry-After", "5");
       co_await SendJson(*s, http::status::service_unavailable, body, false, std::move(headers));
+      tcp_stream.expires_after(std::chrono::seconds(2));
+      co_await s->stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
     }
     --busy_;
   }

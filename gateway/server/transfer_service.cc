@@ -114,15 +114,17 @@ Status UploadWriter::Write(std::span<const uint8_t> data) {
   return OkStatus();
 }
 
-Status UploadWriter::Flush() {
+Status UploadWriter::Flush(bool then_commit) {
   if (buffer_.empty()) return OkStatus();
-  ADTGW_ASSIGN(durable_, service_.documents_.Append(key_, durable_, buffer_));
+  ADTGW_ASSIGN(durable_, service_.documents_.Append(key_, durable_, buffer_, then_commit));
   buffer_.clear();
   return OkStatus();
 }
 
 Result<UploadWriter::Finished> UploadWriter::Finish(std::time_t now) {
-  Status flushed = Flush();
+  // The request that completes the envelope commits it at once: Commit's sync covers
+  // the last bytes too. A hash mismatch then discards them anyway.
+  Status flushed = Flush(/*then_commit=*/offset() == record_.envelope_size);
   if (!flushed.ok()) return std::move(flushed).error();
   finished_ = true;
   if (durable_ < record_.envelope_size) {
@@ -495,6 +497,7 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
     // Committed but not recorded (a crash between the two): check, then record it.
     auto size = documents_.Size(key);
     if (!size.ok() || *size != r.envelope_size) {
+      if (size.ok()) (void)documents_.Remove(key);  // not what the manifest declared
       (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
                                  "store.lost_upload", now);
       continue;

@@ -89,7 +89,7 @@ class UploadWriter {
   friend class TransferService;
   UploadWriter(TransferService& service, TransferRecord record, StorageKey key, uint64_t durable,
                uint64_t limit, std::unique_ptr<Sha256> hash);
-  Status Flush();
+  Status Flush(bool then_commit = false);
 
   TransferService& service_;
   TransferRecord record_;

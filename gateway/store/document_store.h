@@ -9,7 +9,8 @@
 //   that is not exactly that, so no client-supplied text ever becomes a path.
 // - Uploads are invisible to Open() until Commit(); a crash at any point leaves either
 //   no object or the whole object, never part of one.
-// - Append() is durable when it returns: the reported offset survives a crash.
+// - Append() is durable when it returns (unless the caller commits straight after):
+//   the reported offset survives a crash.
 // - Commit() and Remove() are durable when they return. Remove() is idempotent.
 // - Thread safety: calls on different keys may run concurrently; calls on the same
 //   upload must be serialised by the caller (the gateway holds one writer per upload).
@@ -46,9 +47,10 @@ class DocumentStore {
   // Bytes durably received so far for an upload in progress.
   virtual Result<uint64_t> UploadOffset(const StorageKey& key) = 0;
   // Appends at `offset`, which must equal UploadOffset (else kConflict); returns the
-  // new durable offset.
+  // new offset, durable when it returns unless `then_commit`: the caller commits at once
+  // and Commit() makes the bytes durable (one sync instead of two for a whole upload).
   virtual Result<uint64_t> Append(const StorageKey& key, uint64_t offset,
-                                  std::span<const uint8_t> data) = 0;
+                                  std::span<const uint8_t> data, bool then_commit = false) = 0;
   // Makes the upload an immutable object.
   virtual Status Commit(const StorageKey& key) = 0;
   // Drops an upload in progress (idempotent).

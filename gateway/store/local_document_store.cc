@@ -110,7 +110,7 @@ Result<uint64_t> LocalDocumentStore::UploadOffset(const StorageKey& key) {
 }
 
 Result<uint64_t> LocalDocumentStore::Append(const StorageKey& key, uint64_t offset,
-                                            std::span<const uint8_t> data) {
+                                            std::span<const uint8_t> data, bool then_commit) {
   int fd = open(PartialPath(key).c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return NoSuch(key, "upload");
@@ -140,7 +140,7 @@ Result<uint64_t> LocalDocumentStore::Append(const StorageKey& key, uint64_t offs
     pos += static_cast<uint64_t>(n);
     data = data.subspan(static_cast<size_t>(n));
   }
-  if (fdatasync(fd) != 0) {
+  if (!then_commit && fdatasync(fd) != 0) {
     int err = errno;
     close(fd);
     return IoError("fsync " + PartialPath(key), err);
@@ -163,8 +163,10 @@ Status LocalDocumentStore::Commit(const StorageKey& key) {
   if (rename(from.c_str(), ObjectPath(key).c_str()) != 0) {
     return IoError("rename into objects/", errno);
   }
-  ADTGW_TRY(SyncDirectory(root_ + "/objects"));
-  return SyncDirectory(root_ + "/partial");
+  // One directory sync: the journal commits the whole rename (both names) with it. Were
+  // the partial name to reappear after a crash, the upload would look complete but
+  // uncommitted, and the sender's completing PATCH commits it again (same bytes).
+  return SyncDirectory(root_ + "/objects");
 }
 
 Status LocalDocumentStore::AbandonUpload(const StorageKey& key) {

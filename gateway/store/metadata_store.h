@@ -27,7 +27,8 @@ namespace adtgw {
 // waiting for its recipients) -> downloaded (a recipient has fetched it) -> accepted
 // (every recipient accepted) or rejected (every recipient acknowledged, one rejected);
 // expired once retention deletes the envelope; abandoned when an upload failed its
-// checks (hash mismatch) and nothing was kept.
+// checks (hash mismatch) or never completed within the retention period, and nothing
+// was kept.
 enum class TransferState {
   kReceiving,
   kReceived,
@@ -66,7 +67,7 @@ struct TransferRecord {
   uint64_t envelope_size = 0;
   std::string storage_key;
   TransferState state = TransferState::kReceiving;
-  std::string reason;  // why it was rejected, when it was
+  std::string reason;  // why it is abandoned, expired or rejected (a reason code)
   std::time_t created = 0;
   std::time_t updated = 0;
   std::string manifest;   // the canonical manifest bytes as signed

@@ -47,6 +47,11 @@ Status ValidateAcknowledgement(const Acknowledgement& a) {
     if (p.size() > 512) return Bad("problems", "has a problem longer than 512 bytes");
   }
   if (a.created <= 0) return Bad("created", "created is not a valid time");
+  // The limit is on the encoded form (escapes can make it six times the raw text), so
+  // that everything that validates also parses back at the gateway.
+  if (AcknowledgementToJson(a).size() > kMaxAcknowledgementSize) {
+    return Bad("too_large", "is larger than 64 KiB once encoded; shorten the problems");
+  }
   return OkStatus();
 }
 
@@ -95,8 +100,7 @@ Result<Acknowledgement> ParseAcknowledgement(std::span<const uint8_t> bytes) {
   a.created = *t;
   ADTGW_TRY(ValidateAcknowledgement(a));
   std::string canonical = AcknowledgementToJson(a);
-  if (canonical.size() != bytes.size() ||
-      !std::equal(canonical.begin(), canonical.end(), bytes.begin())) {
+  if (!SameBytes(bytes, canonical)) {
     return Bad("not_canonical", "is not in canonical form");
   }
   return a;

@@ -122,8 +122,7 @@ Result<Manifest> ParseManifest(std::span<const uint8_t> bytes) {
   // One manifest, one byte form: anything else (spacing, key order, escapes, duplicate
   // keys, upper-case hex, unsorted recipients) is refused.
   std::string canonical = ManifestToJson(m);
-  if (canonical.size() != bytes.size() ||
-      !std::equal(canonical.begin(), canonical.end(), bytes.begin())) {
+  if (!SameBytes(bytes, canonical)) {
     return Bad("not_canonical", "is not in canonical form",
                "manifests are canonical JSON: keys sorted, no spaces, recipients sorted");
   }

@@ -106,6 +106,13 @@ Result<std::vector<std::string>> StrictJsonObject::TextArray(const char* key) co
   return out;
 }
 
+bool SameBytes(std::span<const uint8_t> bytes, std::string_view text) {
+  // Compared as unsigned bytes: `char` is signed here, and UTF-8 bytes are >= 0x80.
+  return bytes.size() == text.size() &&
+         std::equal(bytes.begin(), bytes.end(), text.begin(),
+                    [](uint8_t b, char c) { return b == static_cast<uint8_t>(c); });
+}
+
 std::optional<Sha256Digest> ParseHexDigest(std::string_view hex) {
   if (hex.size() != 64) return std::nullopt;
   Sha256Digest out{};

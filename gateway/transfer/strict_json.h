@@ -50,6 +50,9 @@ class StrictJsonObject {
 Result<web::json::value> ParseCappedJson(std::span<const uint8_t> bytes,
                                          const StrictJsonObject::Rules& rules);
 
+// Whether `bytes` are exactly `text` (byte for byte; for canonical-form checks).
+bool SameBytes(std::span<const uint8_t> bytes, std::string_view text);
+
 // 64 lower-case hex digits into a digest.
 std::optional<Sha256Digest> ParseHexDigest(std::string_view hex);
 
