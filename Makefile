@@ -34,6 +34,7 @@ fuzz: deps
 bench: build
 	$(BUILD_DIR)/bench/adtgw_policy_bench --benchmark_min_time=2
 	bench/seal_open.sh $(BUILD_DIR)/adtgw
+	ADTGW_BENCH_LOAD_TOOL=$(BUILD_DIR)/bench/adtgw_gateway_load bench/gateway_send.sh $(BUILD_DIR)/adtgw
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
