@@ -208,6 +208,7 @@ class HttpsServer::Impl {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
         continue;  // e.g. EMFILE: the next accept may succeed
       }
+      socket.set_option(tcp::no_delay(true), ec);  // answers are whole; send them at once
       if (active_ >= options_.limits.max_connections) {
         if (busy_ >= kMaxBusySessions) continue;  // the socket closes here
         auto s = std::make_shared<Session>(std::move(socket), ctx_, strand);
