@@ -60,8 +60,9 @@ Result<StrictJsonObject> StrictJsonObject::Parse(std::span<const uint8_t> bytes,
                                                  std::initializer_list<const char*> keys) {
   ADTGW_ASSIGN(web::json::value v, ParseCappedJson(bytes, rules));
   if (!v.is_object()) return BadDocument(rules, "malformed", "is not a JSON object");
-  for (const auto& [key, value] : v.as_object()) {
-    if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
+  for (const auto& member : v.as_object()) {
+    const std::string& key = member.first;
+    if (std::none_of(keys.begin(), keys.end(), [&key](const char* k) { return key == k; })) {
       return BadDocument(rules, "unknown_key", "has an unknown key '" + key.substr(0, 40) + "'");
     }
   }
