@@ -5,7 +5,8 @@
 #
 # BUILD_DIR is the fuzz build (`cmake --preset fuzz`: build/fuzz); SECONDS is the run
 # time of EACH target; TARGETs default to all of them (envelope_open,
-# detached_signature, ber_reader, smki_profile, policy_loader, manifest). For each target it:
+# detached_signature, ber_reader, smki_profile, policy_loader, manifest, acknowledgement,
+# api_messages). For each target it:
 #   1. writes fresh seeds with the target's seed mode into BUILD_DIR/seeds/<name>;
 #   2. fuzzes for SECONDS seconds with the corpus BUILD_DIR/corpus/<name> (kept between
 #      runs; new inputs are added there), the seeds and tests/fuzz/regressions/<name>
@@ -28,7 +29,8 @@ shift 2
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || usage
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(envelope_open detached_signature ber_reader smki_profile policy_loader manifest)
+  targets=(envelope_open detached_signature ber_reader smki_profile policy_loader manifest
+    acknowledgement api_messages)
 fi
 
 bin_dir=$build_dir/tests/fuzz

@@ -1,0 +1,239 @@
+#include "gateway/client/client_config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include "certs/credential_files.h"
+#include "gateway/common/atomic_file.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace adtgw {
+namespace {
+
+// Lines 1-13 of a minimal valid client.yaml; cases replace or append lines.
+std::vector<std::string> Minimal() {
+  return {
+      "party: AD-7C-00-00-00-00-02-01",         // 1
+      "gateway: https://gateway.example:8443",  // 2
+      "tls:",                                   // 3
+      "  certificate: tls.cert.pem",            // 4
+      "  key: tls.key.pem",                     // 5
+      "  ca: tls-ca.cert.pem",                  // 6
+      "smki:",                                  // 7
+      "  signing_certificate: ds.cert.pem",     // 8
+      "  signing_key: ds.key.pem",              // 9
+      "  trust: trust.pem",                     // 10
+      "  policy_oids: [\"1.2.3\"]",             // 11
+  };
+}
+
+std::string Join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+class ClientConfigTest : public ::testing::Test {
+ protected:
+  ClientConfigTest() {
+    std::filesystem::create_directories(conf_);
+    auto write = [](const std::string& path, const std::string& text) {
+      ASSERT_TRUE(WriteFileAtomically(path, text, 0644, false).ok()) << path;
+    };
+    write(conf_ + "/trust.pem", CertificateToPem(pki_.root.cert.get()).value());
+    write(conf_ + "/oca.pem", CertificateToPem(pki_.oca.cert.get()).value());
+    write(conf_ + "/oca.crl.pem", CrlToPem(pki_.Crl({}).get()).value());
+  }
+
+  Result<ClientConfig> Load(const std::string& text) {
+    Status w = WriteFileAtomically(path_, text, 0644, /*replace=*/true);
+    EXPECT_TRUE(w.ok());
+    return LoadClientConfig(path_);
+  }
+
+  testing::TestPki pki_;
+  testing::TempDir dir_{"adtgw-clconfig"};
+  std::string conf_ = dir_.path() + "/conf";
+  std::string path_ = conf_ + "/client.yaml";
+};
+
+TEST_F(ClientConfigTest, TheMinimalFileLoads) {
+  auto c = Load(Join(Minimal()));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->source, path_);
+  EXPECT_EQ(c->party, Eui64::Parse("AD-7C-00-00-00-00-02-01").value());
+  EXPECT_EQ(c->gateway_url, "https://gateway.example:8443");
+  EXPECT_EQ(c->tls_certificate, conf_ + "/tls.cert.pem");
+  EXPECT_EQ(c->tls_key, conf_ + "/tls.key.pem");
+  EXPECT_EQ(c->tls_ca, conf_ + "/tls-ca.cert.pem");
+  EXPECT_EQ(c->signing_certificate, conf_ + "/ds.cert.pem");
+  EXPECT_EQ(c->signing_key, conf_ + "/ds.key.pem");
+  EXPECT_TRUE(c->key_agreement_certificate.empty());
+  EXPECT_TRUE(c->key_agreement_key.empty());
+  ASSERT_NE(c->smki_trust, nullptr);
+  ASSERT_EQ(c->smki_trust->anchors.size(), 1u);
+  EXPECT_EQ(X509_cmp(c->smki_trust->anchors[0].get(), pki_.root.cert.get()), 0);
+  EXPECT_EQ(c->smki_trust->profile.accepted_policy_oids, std::vector<std::string>{"1.2.3"});
+  EXPECT_TRUE(c->recipients.empty());
+}
+
+TEST_F(ClientConfigTest, EverythingOptionalAndRelativePathsResolved) {
+  std::vector<std::string> lines = Minimal();
+  lines[1] = "gateway: https://gateway.example:8443//";
+  lines[3] = "  certificate: ../tls/tls.cert.pem";
+  lines[5] = "  ca: /etc/adtgw/tls-ca.cert.pem";
+  lines[9] = "  trust: [trust.pem, oca.pem]";
+  for (const char* l :
+       {"  key_agreement_certificate: keys/ka.cert.pem", "  key_agreement_key: keys/ka.key.pem",
+        "  crls: [oca.crl.pem]", "recipients:", "  dcc: ../peers/dcc-ka.pem",
+        "  other: /abs/other-ka.pem"}) {
+    lines.push_back(l);
+  }
+  auto c = Load(Join(lines));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->gateway_url, "https://gateway.example:8443") << "trailing slashes are dropped";
+  EXPECT_EQ(c->tls_certificate, conf_ + "/../tls/tls.cert.pem");
+  EXPECT_EQ(c->tls_ca, "/etc/adtgw/tls-ca.cert.pem");
+  EXPECT_EQ(c->key_agreement_certificate, conf_ + "/keys/ka.cert.pem");
+  EXPECT_EQ(c->key_agreement_key, conf_ + "/keys/ka.key.pem");
+  EXPECT_EQ(c->smki_trust->anchors.size(), 2u);
+  EXPECT_EQ(c->smki_trust->crls.size(), 1u);
+  ASSERT_EQ(c->recipients.size(), 2u);
+  EXPECT_EQ(c->recipients["dcc"], conf_ + "/../peers/dcc-ka.pem");
+  EXPECT_EQ(c->recipients["other"], "/abs/other-ka.pem");
+}
+
+struct BadCase {
+  const char* what;
+  std::function<void(std::vector<std::string>&)> edit;
+  const char* where;    // ":LINE:COLUMN: " after the file name
+  const char* message;  // a part of the message
+};
+
+TEST_F(ClientConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
+  const BadCase cases[] = {
+      {"unknown top-level key", [](auto& l) { l.push_back("gateway_url: https://x:1"); },
+       ":12:1: ", "unknown key 'gateway_url' in the client configuration"},
+      {"unknown key in smki", [](auto& l) { l.push_back("  signing_pin: 1234"); },
+       ":12:3: ", "unknown key 'signing_pin' in smki"},
+      {"unknown key in tls", [](auto& l) { l[5] = "  cafile: ca.pem"; },
+       ":6:3: ", "unknown key 'cafile' in tls"},
+      {"no party", [](auto& l) { l.erase(l.begin()); }, ":1:1: ", "needs 'party'"},
+      {"no gateway", [](auto& l) { l.erase(l.begin() + 1); }, ":1:1: ", "needs 'gateway'"},
+      {"no tls", [](auto& l) { l.erase(l.begin() + 2, l.begin() + 6); }, ":1:1: ", "needs 'tls'"},
+      {"no smki", [](auto& l) { l.erase(l.begin() + 6, l.end()); }, ":1:1: ", "needs 'smki'"},
+      {"tls without ca", [](auto& l) { l.erase(l.begin() + 5); }, ":4:3: ", "tls needs 'ca'"},
+      {"smki without signing key", [](auto& l) { l.erase(l.begin() + 8); },
+       ":8:3: ", "smki needs 'signing_key'"},
+      {"bad party", [](auto& l) { l[0] = "party: AD-7C-00"; }, ":1:8: ", "is not an EUI-64"},
+      {"plain http gateway", [](auto& l) { l[1] = "gateway: http://gateway.example:8443"; },
+       ":2:10: ", "must be an https:// URL"},
+      {"trust file missing", [](auto& l) { l[9] = "  trust: missing.pem"; },
+       ":10:10: ", "missing.pem"},
+      {"recipients as a list", [](auto& l) { l.push_back("recipients: [a.pem]"); },
+       ":12:13: ", "recipients must be a mapping"},
+      {"a recipient without a path",
+       [](auto& l) {
+         l.push_back("recipients:");
+         l.push_back("  dcc: [a.pem, b.pem]");
+       },
+       ":13:8: ", "must be a single value"},
+      {"duplicate key", [](auto& l) { l.push_back("party: AD-7C-00-00-00-00-02-02"); },
+       ":12:1: ", "duplicate key 'party'"},
+  };
+  for (const BadCase& c : cases) {
+    std::vector<std::string> lines = Minimal();
+    c.edit(lines);
+    auto r = Load(Join(lines));
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.error().code, "config.invalid") << c.what;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
+    EXPECT_EQ(r.error().message.rfind(path_ + c.where, 0), 0u)
+        << c.what << ": " << r.error().message;
+    EXPECT_NE(r.error().message.find(c.message), std::string::npos)
+        << c.what << ": " << r.error().message;
+  }
+}
+
+TEST_F(ClientConfigTest, SmkiTrustMustBeComplete) {
+  std::vector<std::string> no_anchor = Minimal();
+  no_anchor.erase(no_anchor.begin() + 9);
+  auto r = Load(Join(no_anchor));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "config.invalid");
+  EXPECT_NE(r.error().message.find("smki names no trust anchor"), std::string::npos)
+      << r.error().message;
+  std::vector<std::string> no_oid = Minimal();
+  no_oid.erase(no_oid.begin() + 10);
+  auto o = Load(Join(no_oid));
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.error().message.find("no accepted certificate policy OID"), std::string::npos)
+      << o.error().message;
+}
+
+// Regression: the trust part of the smki section was copied into a new YAML node
+// without a position, so these two mistakes were reported without FILE:LINE:COLUMN.
+TEST_F(ClientConfigTest, IncompleteSmkiTrustIsNamedAtItsLine) {
+  std::vector<std::string> no_anchor = Minimal();
+  no_anchor.erase(no_anchor.begin() + 9);
+  auto r = Load(Join(no_anchor));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind(path_ + ":8:3: ", 0), 0u) << r.error().message;
+}
+
+TEST_F(ClientConfigTest, MissingFileSaysHowToGiveOne) {
+  auto r = LoadClientConfig(conf_ + "/nowhere.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "input.not_found");
+  EXPECT_EQ(r.error().kind, ErrorKind::kNotFound);
+  EXPECT_NE(r.error().hint.find("--config"), std::string::npos);
+  auto empty = Load("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, "config.invalid");
+}
+
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(ClientConfigPath, FlagThenEnvironmentThenHome) {
+  ScopedEnv home("HOME", "/home/tester");
+  {
+    ScopedEnv env("ADTGW_CONFIG", "/etc/adtgw/client.yaml");
+    EXPECT_EQ(ClientConfigPath("given.yaml"), "given.yaml");
+    EXPECT_EQ(ClientConfigPath(""), "/etc/adtgw/client.yaml");
+  }
+  {
+    ScopedEnv env("ADTGW_CONFIG", "");
+    EXPECT_EQ(ClientConfigPath(""), "/home/tester/.config/adtgw/client.yaml");
+  }
+  ScopedEnv env("ADTGW_CONFIG", nullptr);
+  EXPECT_EQ(ClientConfigPath(""), "/home/tester/.config/adtgw/client.yaml");
+}
+
+}  // namespace
+}  // namespace adtgw

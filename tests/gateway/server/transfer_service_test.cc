@@ -1,0 +1,1210 @@
+#include "gateway/server/transfer_service.h"
+
+#include <gtest/gtest.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+
+#include "certs/credential_files.h"
+#include "crypto/envelope.h"
+#include "gateway/common/atomic_file.h"
+#include "gateway/store/local_document_store.h"
+#include "gateway/store/sqlite_metadata_store.h"
+#include "gateway/transfer/acknowledgement.h"
+#include "gateway/transfer/manifest.h"
+#include "gateway/transfer/receipt.h"
+#include "gateway/transfer/strict_json.h"
+#include "policies/policy_loader.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace adtgw {
+namespace {
+
+constexpr std::time_t kDay = 86400;
+
+// The demo deployment's parties (gateway/cli/demo_pki.cc).
+constexpr char kSupplierA[] = "AD-7C-00-00-00-00-02-01";
+constexpr char kSupplierB[] = "AD-7C-00-00-00-00-02-02";
+constexpr char kDcc[] = "AD-7C-00-00-00-00-04-01";
+constexpr char kAuditor[] = "AD-7C-00-00-00-00-7F-01";
+constexpr char kAuditorSubject[] = "CN=Demo Auditor";
+
+constexpr TransferState kAllStates[] = {TransferState::kReceiving,  TransferState::kReceived,
+                                        TransferState::kDownloaded, TransferState::kAccepted,
+                                        TransferState::kRejected,   TransferState::kExpired,
+                                        TransferState::kAbandoned};
+
+Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
+
+// The error code of a result, or "ok": for checks that must not abort when a result
+// unexpectedly succeeds.
+template <typename R>
+std::string CodeOf(const R& r) {
+  return r.ok() ? std::string("ok") : r.error().code;
+}
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+std::string ReadAll(ByteSource& src) {
+  std::string out;
+  uint8_t buf[4096];
+  for (;;) {
+    auto n = src.Read(buf);
+    if (!n.ok() || *n == 0) return out;
+    out.append(reinterpret_cast<char*>(buf), *n);
+  }
+}
+
+// The TLS fingerprint the policy maps to party n (every byte n).
+Sha256Digest Fingerprint(uint8_t n) {
+  Sha256Digest d;
+  d.fill(n);
+  return d;
+}
+
+std::string FingerprintText(uint8_t n) {
+  char hex[3];
+  std::snprintf(hex, sizeof hex, "%02X", n);
+  std::string out;
+  for (int i = 0; i < 32; ++i) out += std::string(i ? ":" : "") + hex;
+  return out;
+}
+
+struct Envelope {
+  std::vector<uint8_t> bytes;
+  Sha256Digest sha256{};
+  std::string content;
+};
+
+struct SignedManifest {
+  Manifest manifest;
+  std::string json;
+  std::vector<uint8_t> signature;
+};
+
+// A gateway over a throw-away SMKI PKI (root + issuing OCA, CRL + ARL), the demo's
+// parties (two suppliers, the DCC, an auditor), a policy loaded from YAML that names
+// the PKI's files, and real stores in a temporary folder.
+class TransferServiceTest : public ::testing::Test {
+ protected:
+  TransferServiceTest() {
+    supplier_a_ds_ = pki_.Party(kSupplierA, "02", KU_DIGITAL_SIGNATURE);
+    supplier_a_revoked_ds_ = pki_.Party(kSupplierA, "02", KU_DIGITAL_SIGNATURE);
+    supplier_a_ka_ = pki_.Party(kSupplierA, "02", KU_KEY_AGREEMENT);
+    supplier_b_ds_ = pki_.Party(kSupplierB, "02", KU_DIGITAL_SIGNATURE);
+    dcc_ds_ = pki_.Party(kDcc, "04", KU_DIGITAL_SIGNATURE);
+    dcc_ka_ = pki_.Party(kDcc, "04", KU_KEY_AGREEMENT);
+    auditor_ds_ = pki_.Party(kAuditor, "7F", KU_DIGITAL_SIGNATURE);
+    const std::string& d = dir_.path();
+    auto write = [&](const std::string& name, const Result<std::string>& pem) {
+      ASSERT_TRUE(pem.ok());
+      ASSERT_TRUE(WriteFileAtomically(d + "/" + name, pem.value(), 0644, false).ok()) << name;
+    };
+    write("root.pem", CertificateToPem(pki_.root.cert.get()));
+    write("oca.pem", CertificateToPem(pki_.oca.cert.get()));
+    write("oca.crl.pem", CrlToPem(pki_.Crl({supplier_a_revoked_ds_.cert.get()}).get()));
+    write("root.arl.pem", CrlToPem(pki_.Arl().get()));
+    auto policy = ParsePolicy(PolicyYaml(), "policy.yaml", d);
+    EXPECT_TRUE(policy.ok()) << policy.error().message;
+    holder_ = std::make_unique<PolicyHolder>(std::move(policy).value());
+    OpenStores();
+  }
+
+  static std::string PolicyYaml() {
+    return R"(version: 1
+deployment: test
+retention_days: 30
+smki:
+  trust: [root.pem, oca.pem]
+  crls: [oca.crl.pem, root.arl.pem]
+  policy_oids: [")" +
+           std::string(testing::kTestPolicyOid) + R"("]
+file_types:
+  adt: { max_size: 1MiB }
+  quarantine-report: { max_size: 4MiB }
+parties:
+  - eui64: )" +
+           kSupplierA +
+           R"(
+    name: Supplier A
+    roles: [supplier]
+    tls: { fingerprints: [")" +
+           FingerprintText(1) + R"("] }
+  - eui64: )" +
+           kSupplierB +
+           R"(
+    name: Supplier B
+    roles: [supplier]
+    tls: { fingerprints: [")" +
+           FingerprintText(2) + R"("] }
+    daily_limit: 1
+  - eui64: )" +
+           kDcc + R"(
+    name: DCC
+    roles: [dcc]
+    tls: { fingerprints: [")" +
+           FingerprintText(4) + R"("] }
+  - eui64: )" +
+           kAuditor +
+           R"(
+    name: Auditor
+    roles: [auditor]
+    tls: { subjects: [")" +
+           kAuditorSubject + R"("] }
+rules:
+  - name: suppliers-send-adt-to-dcc
+    from: [role:supplier]
+    to: [role:dcc]
+    types: [adt]
+    max_size: 512KiB
+  - name: dcc-sends-reports
+    from: [role:dcc]
+    to: [role:supplier]
+    types: [quarantine-report]
+)";
+  }
+
+  // (Re)opens both stores and a service over them, as a gateway (re)start does.
+  void OpenStores() {
+    service_.reset();
+    documents_ = LocalDocumentStore::Create(dir_.path() + "/store").value();
+    metadata_ = SqliteMetadataStore::Create(dir_.path() + "/meta.db").value();
+    NewService();
+  }
+
+  void NewService() {
+    service_.reset();
+    TransferService::Options options;
+    options.append_chunk = 512;  // several durable appends per PATCH
+    service_ = std::make_unique<TransferService>(*holder_, *documents_, *metadata_, options);
+  }
+
+  Caller As(uint8_t fingerprint, const std::string& subject = "CN=somebody") {
+    auto caller = service_->Identify(PeerCertificate{Fingerprint(fingerprint), subject});
+    EXPECT_TRUE(caller.ok()) << caller.error().message;
+    return caller.ok() ? *caller : Caller{};
+  }
+  Caller SupplierA() { return As(1); }
+  Caller SupplierB() { return As(2); }
+  Caller Dcc() { return As(4); }
+  Caller Auditor() { return As(0xEE, kAuditorSubject); }
+
+  Envelope Seal(size_t content_size = 3000) {
+    Envelope env;
+    for (size_t i = 0; i < content_size; ++i) env.content += static_cast<char>('a' + i % 26);
+    MemorySource src(Bytes(env.content));
+    MemorySink out;
+    SealedEnvelope summary;
+    SealRequest req{
+        {supplier_a_ds_.cert.get(), supplier_a_ds_.key.get()}, {dcc_ka_.cert.get()}, now_};
+    Status s = SealEnvelope(req, src, env.content.size(), out, &summary);
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    env.bytes = out.bytes();
+    env.sha256 = summary.sha256;
+    EXPECT_EQ(summary.size, env.bytes.size());
+    return env;
+  }
+
+  Manifest ManifestFor(const Envelope& env, const std::string& key = "idempotency-key-0001") {
+    Manifest m;
+    m.file_type = "adt";
+    m.sender = E(kSupplierA);
+    m.recipients = {E(kDcc)};
+    m.file_name = "ADT_20261129.csv";
+    m.envelope_sha256 = env.sha256;
+    m.envelope_size = env.bytes.size();
+    m.created = now_;
+    m.idempotency_key = key;
+    return m;
+  }
+
+  SignedManifest Sign(const Manifest& m, const testing::Credential* by = nullptr) {
+    if (by == nullptr) by = &supplier_a_ds_;
+    SignedManifest out;
+    out.manifest = m;
+    out.json = ManifestToJson(m);
+    auto sig = SignManifest(m, {by->cert.get(), by->key.get()}, now_);
+    EXPECT_TRUE(sig.ok()) << sig.error().message;
+    if (sig.ok()) out.signature = *sig;
+    return out;
+  }
+
+  Result<OfferOutcome> Offer(const Caller& caller, const SignedManifest& sm) {
+    return service_->Offer(caller, Bytes(sm.json), sm.signature, now_);
+  }
+
+  // Sends data[from, to) as PATCH requests of `piece` bytes, each arriving in writes of
+  // `write` bytes; returns the last request's answer or the first error.
+  Result<UploadWriter::Finished> Upload(const Caller& caller, const std::string& id,
+                                        std::span<const uint8_t> data, uint64_t from, uint64_t to,
+                                        uint64_t piece = 1000, uint64_t write = 300) {
+    Result<UploadWriter::Finished> last = UploadWriter::Finished{from, std::nullopt};
+    for (uint64_t at = from; at < to;) {
+      uint64_t n = std::min(piece, to - at);
+      ADTGW_ASSIGN(std::unique_ptr<UploadWriter> w, service_->BeginAppend(caller, id, at, n));
+      for (uint64_t done = 0; done < n;) {
+        uint64_t k = std::min(write, n - done);
+        ADTGW_TRY(w->Write(data.subspan(at + done, k)));
+        done += k;
+      }
+      last = w->Finish(now_);
+      if (!last.ok()) return last;
+      at += n;
+    }
+    return last;
+  }
+
+  // Offers and uploads a fresh envelope in full; returns the received transfer.
+  TransferRecord SendOne(const Envelope& env, const std::string& key = "idempotency-key-0001") {
+    auto offered = Offer(SupplierA(), Sign(ManifestFor(env, key)));
+    EXPECT_TRUE(offered.ok()) << offered.error().message;
+    if (!offered.ok()) return {};
+    auto done = Upload(SupplierA(), offered->progress.record.id, env.bytes, 0, env.bytes.size());
+    EXPECT_TRUE(done.ok()) << done.error().message;
+    return metadata_->Get(offered->progress.record.id).value();
+  }
+
+  size_t TransferCount() {
+    size_t n = 0;
+    for (TransferState s : kAllStates) n += metadata_->CreatedBefore(now_ + 1000 * kDay, s)->size();
+    return n;
+  }
+  size_t PendingCount() { return documents_->PendingUploads()->size(); }
+  // The sender's view of the offset, or UINT64_MAX when it cannot be had.
+  uint64_t OffsetOf(const std::string& id) {
+    auto p = service_->Progress(SupplierA(), id);
+    EXPECT_TRUE(p.ok()) << p.error().code;
+    return p.ok() ? p->offset : UINT64_MAX;
+  }
+
+  struct Snapshot {
+    size_t transfers;
+    size_t pending;
+  };
+  Snapshot Snap() { return {TransferCount(), PendingCount()}; }
+  // Nothing was stored: no new transfer, no new upload.
+  void ExpectNothingStored(const Snapshot& before, const std::string& what) {
+    EXPECT_EQ(TransferCount(), before.transfers) << what;
+    EXPECT_EQ(PendingCount(), before.pending) << what;
+  }
+
+  Acknowledgement AckFor(const TransferRecord& r, bool accepted = true) {
+    Acknowledgement a;
+    a.transfer_id = r.id;
+    a.recipient = E(kDcc);
+    a.envelope_sha256 = ParseHexDigest(r.envelope_sha256).value_or(Sha256Digest{});
+    a.accepted = accepted;
+    if (!accepted) {
+      a.reason = "format.bad_row";
+      a.problems = {"row 3: unknown MPAN"};
+    }
+    a.created = now_;
+    return a;
+  }
+
+  Result<TransferRecord> Acknowledge(const Caller& caller, const std::string& id,
+                                     const Acknowledgement& a,
+                                     const testing::Credential* by = nullptr) {
+    if (by == nullptr) by = &dcc_ds_;
+    std::string json = AcknowledgementToJson(a);
+    auto sig = SignAcknowledgement(a, {by->cert.get(), by->key.get()}, now_);
+    EXPECT_TRUE(sig.ok()) << sig.error().message;
+    if (!sig.ok()) return std::move(sig).error();
+    return service_->Acknowledge(caller, id, Bytes(json), *sig, now_);
+  }
+
+  testing::TestPki pki_;
+  std::time_t now_ = pki_.now;
+  testing::TempDir dir_{"adtgw-service"};
+  testing::Credential supplier_a_ds_, supplier_a_revoked_ds_, supplier_a_ka_, supplier_b_ds_,
+      dcc_ds_, dcc_ka_, auditor_ds_;
+  std::unique_ptr<PolicyHolder> holder_;
+  std::unique_ptr<LocalDocumentStore> documents_;
+  std::unique_ptr<SqliteMetadataStore> metadata_;
+  std::unique_ptr<TransferService> service_;
+};
+
+// ---------------------------------------------------------------------------------------
+// The happy path
+
+TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
+  Envelope env = Seal();
+  ASSERT_GT(env.bytes.size(), 3000u);
+  SignedManifest sm = Sign(ManifestFor(env));
+  auto offered = Offer(SupplierA(), sm);
+  ASSERT_TRUE(offered.ok()) << offered.error().message;
+  EXPECT_TRUE(offered->is_new);
+  EXPECT_EQ(offered->progress.offset, 0u);
+  const TransferRecord& r = offered->progress.record;
+  EXPECT_TRUE(StorageKey::Parse(r.id).ok());
+  EXPECT_EQ(r.state, TransferState::kReceiving);
+  EXPECT_EQ(r.sender, E(kSupplierA));
+  EXPECT_EQ(r.recipients, std::vector<Eui64>{E(kDcc)});
+  EXPECT_EQ(r.rule, "suppliers-send-adt-to-dcc");
+  EXPECT_EQ(r.manifest, sm.json);
+  EXPECT_EQ(r.signature, std::string(sm.signature.begin(), sm.signature.end()));
+  EXPECT_EQ(TransferCount(), 1u);
+  EXPECT_EQ(PendingCount(), 1u);
+
+  // PATCH by PATCH; every one but the last answers with the offset only.
+  const std::string id = r.id;
+  uint64_t offset = 0;
+  std::optional<std::string> receipt_json;
+  while (offset < env.bytes.size()) {
+    uint64_t n = std::min<uint64_t>(1000, env.bytes.size() - offset);
+    auto w = service_->BeginAppend(SupplierA(), id, offset, n);
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    for (uint64_t done = 0; done < n; done += 300) {
+      ASSERT_TRUE((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(
+                                  offset + done, std::min<uint64_t>(300, n - done)))
+                      .ok());
+    }
+    auto fin = (*w)->Finish(now_ + 5);
+    ASSERT_TRUE(fin.ok()) << fin.error().message;
+    EXPECT_EQ(fin->offset, offset + n);
+    offset += n;
+    if (offset < env.bytes.size()) {
+      EXPECT_FALSE(fin->receipt.has_value());
+      EXPECT_EQ(OffsetOf(id), offset);
+      EXPECT_EQ(service_->Status(SupplierA(), id)->state, TransferState::kReceiving);
+    } else {
+      receipt_json = fin->receipt;
+    }
+  }
+  ASSERT_TRUE(receipt_json.has_value());
+  auto receipt = ParseReceipt(Bytes(*receipt_json));
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(receipt->transfer_id, id);
+  EXPECT_EQ(receipt->sender, E(kSupplierA));
+  EXPECT_EQ(receipt->recipients, std::vector<Eui64>{E(kDcc)});
+  EXPECT_EQ(receipt->file_type, "adt");
+  EXPECT_EQ(receipt->file_name, "ADT_20261129.csv");
+  EXPECT_EQ(receipt->envelope_sha256, env.sha256);
+  EXPECT_EQ(receipt->envelope_size, env.bytes.size());
+  EXPECT_EQ(receipt->received_at, now_ + 5);
+  EXPECT_EQ(receipt->policy_sha256, holder_->Current()->canonical_sha256);
+  EXPECT_EQ(receipt->rule, "suppliers-send-adt-to-dcc");
+  EXPECT_EQ(ReceiptToJson(*receipt), *receipt_json);
+
+  TransferRecord stored = service_->Status(SupplierA(), id).value();
+  EXPECT_EQ(stored.state, TransferState::kReceived);
+  EXPECT_EQ(stored.receipt, *receipt_json);
+  EXPECT_EQ(PendingCount(), 0u);
+  EXPECT_EQ(documents_->Size(StorageKey::Parse(stored.storage_key).value()).value(),
+            env.bytes.size());
+  auto progress = service_->Progress(SupplierA(), id);
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ(progress->offset, env.bytes.size());
+  auto again = service_->BeginAppend(SupplierA(), id, env.bytes.size(), 0);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "upload.complete");
+
+  // The DCC sees it in its inbox, downloads exactly the envelope and can open it.
+  auto inbox = service_->Inbox(Dcc());
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ((*inbox)[0].id, id);
+  EXPECT_TRUE(service_->Inbox(SupplierA())->empty());
+  auto download = service_->OpenDownload(Dcc(), id);
+  ASSERT_TRUE(download.ok()) << download.error().message;
+  std::string got = ReadAll(*download->envelope);
+  ASSERT_EQ(got, std::string(env.bytes.begin(), env.bytes.end()));
+  MemorySource src(Bytes(got));
+  MemorySink plain;
+  auto opened = OpenEnvelope({dcc_ka_.cert.get(), dcc_ka_.key.get()}, src, plain);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(std::string(plain.bytes().begin(), plain.bytes().end()), env.content);
+  EXPECT_EQ(X509_cmp(opened->signer.get(), supplier_a_ds_.cert.get()), 0);
+  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), id, now_ + 6).ok());
+  EXPECT_EQ(service_->Status(Dcc(), id)->state, TransferState::kDownloaded);
+}
+
+// ---------------------------------------------------------------------------------------
+// Offers that are refused before the transfer exists
+
+TEST_F(TransferServiceTest, AnUnknownTlsPeerIsNotAParty) {
+  auto caller = service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"});
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().code, "tls.unknown_client");
+  EXPECT_EQ(caller.error().kind, ErrorKind::kUnauthenticated);
+  // The subject of a known fingerprint-mapped party does not identify it either.
+  EXPECT_FALSE(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=Supplier A"}).ok());
+  // Both ways of mapping work.
+  EXPECT_EQ(SupplierA().eui64, E(kSupplierA));
+  EXPECT_EQ(Auditor().eui64, E(kAuditor));
+  EXPECT_EQ(TransferCount(), 0u);
+}
+
+struct RefusedOffer {
+  const char* what;
+  std::function<Caller(TransferServiceTest&)> caller;
+  std::function<void(Manifest&)> change;
+  // Whose key signs the manifest.
+  std::function<const testing::Credential*(TransferServiceTest&)> signer;
+  const char* code;
+  ErrorKind kind;
+};
+
+class TransferServiceOfferTest : public TransferServiceTest {
+ public:
+  // Static accessors, so that the table below can name callers and signers.
+  static Caller A(TransferServiceTest& t) {
+    return static_cast<TransferServiceOfferTest&>(t).SupplierA();
+  }
+  static Caller B(TransferServiceTest& t) {
+    return static_cast<TransferServiceOfferTest&>(t).SupplierB();
+  }
+  static Caller Aud(TransferServiceTest& t) {
+    return static_cast<TransferServiceOfferTest&>(t).Auditor();
+  }
+  static const testing::Credential* Ds(TransferServiceTest& t, int which) {
+    auto& self = static_cast<TransferServiceOfferTest&>(t);
+    switch (which) {
+      case 0:
+        return &self.supplier_a_ds_;
+      case 1:
+        return &self.supplier_b_ds_;
+      case 2:
+        return &self.supplier_a_revoked_ds_;
+      case 3:
+        return &self.supplier_a_ka_;
+      case 4:
+        return &self.auditor_ds_;
+      default:
+        return &self.dcc_ds_;
+    }
+  }
+};
+
+TEST_F(TransferServiceOfferTest, EachRefusalHasItsCodeAndStoresNothing) {
+  Envelope env = Seal();
+  auto signer = [](int which) { return [which](TransferServiceTest& t) { return Ds(t, which); }; };
+  const RefusedOffer cases[] = {
+      {"manifest sender is not the TLS party", B, [](Manifest&) {}, signer(0),
+       "policy.tls_signer_mismatch", ErrorKind::kDenied},
+      {"signed with another party's DS key", A, [](Manifest&) {}, signer(1),
+       "manifest.sender_not_signer", ErrorKind::kIntegrity},
+      {"signed with a revoked DS certificate", A, [](Manifest&) {}, signer(2), "cert.revoked",
+       ErrorKind::kTrust},
+      {"signed with a key-agreement certificate", A, [](Manifest&) {}, signer(3),
+       "cert.wrong_usage", ErrorKind::kTrust},
+      {"a supplier sends a quarantine report", A,
+       [](Manifest& m) { m.file_type = "quarantine-report"; }, signer(0),
+       "policy.file_type_not_allowed", ErrorKind::kDenied},
+      {"a supplier sends to another supplier", A,
+       [](Manifest& m) { m.recipients = {E(kSupplierB)}; }, signer(0),
+       "policy.recipient_not_allowed", ErrorKind::kDenied},
+      {"a recipient the policy does not know", A,
+       [](Manifest& m) { m.recipients = {E("AD-7C-00-00-00-00-09-09")}; }, signer(0),
+       "policy.unknown_recipient", ErrorKind::kDenied},
+      {"a file type the policy does not define", A,
+       [](Manifest& m) { m.file_type = "exit-quarantine"; }, signer(0), "policy.unknown_file_type",
+       ErrorKind::kDenied},
+      {"the auditor sends", Aud, [](Manifest& m) { m.sender = E(kAuditor); }, signer(4),
+       "policy.read_only", ErrorKind::kDenied},
+      {"over the rule's size limit", A, [](Manifest& m) { m.envelope_size = 512 * 1024 + 1; },
+       signer(0), "policy.too_large", ErrorKind::kTooLarge},
+      {"over the file type's size limit", A, [](Manifest& m) { m.envelope_size = 1024 * 1024 + 1; },
+       signer(0), "policy.too_large", ErrorKind::kTooLarge},
+      {"created two days ago", A, [](Manifest& m) { m.created -= 2 * kDay; }, signer(0),
+       "manifest.stale", ErrorKind::kInvalidInput},
+      {"created a second too long ago", A, [](Manifest& m) { m.created -= kDay + 1; }, signer(0),
+       "manifest.stale", ErrorKind::kInvalidInput},
+      {"created an hour from now", A, [](Manifest& m) { m.created += 3600; }, signer(0),
+       "manifest.from_future", ErrorKind::kInvalidInput},
+      {"created just past the allowed skew", A, [](Manifest& m) { m.created += 301; }, signer(0),
+       "manifest.from_future", ErrorKind::kInvalidInput},
+  };
+  for (const RefusedOffer& c : cases) {
+    SCOPED_TRACE(c.what);
+    Manifest m = ManifestFor(env);
+    c.change(m);
+    SignedManifest sm = Sign(m, c.signer(*this));
+    Snapshot before = Snap();
+    auto r = Offer(c.caller(*this), sm);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, c.code) << r.error().message;
+    EXPECT_EQ(r.error().kind, c.kind);
+    ExpectNothingStored(before, c.what);
+  }
+  EXPECT_EQ(TransferCount(), 0u);
+  EXPECT_EQ(PendingCount(), 0u);
+}
+
+TEST_F(TransferServiceTest, TheAgeLimitsAreInclusive) {
+  Envelope env = Seal();
+  Manifest oldest = ManifestFor(env, "idempotency-key-oldest");
+  oldest.created = now_ - kDay;
+  ASSERT_TRUE(Offer(SupplierA(), Sign(oldest)).ok());
+  Manifest newest = ManifestFor(env, "idempotency-key-newest");
+  newest.created = now_ + 300;
+  ASSERT_TRUE(Offer(SupplierA(), Sign(newest)).ok());
+  EXPECT_EQ(TransferCount(), 2u);
+}
+
+TEST_F(TransferServiceTest, TamperedOrNonCanonicalManifestsAreRefused) {
+  Envelope env = Seal();
+  SignedManifest sm = Sign(ManifestFor(env));
+  Snapshot before = Snap();
+  // Signed bytes changed afterwards (still canonical): the signature no longer covers them.
+  Manifest other = sm.manifest;
+  other.envelope_size += 1;
+  std::string changed = ManifestToJson(other);
+  auto tampered = service_->Offer(SupplierA(), Bytes(changed), sm.signature, now_);
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_EQ(tampered.error().code, "signature.digest_mismatch");
+  // Not canonical (a space): refused before the signature matters.
+  std::string spaced = sm.json;
+  spaced.insert(1, " ");
+  auto loose = service_->Offer(SupplierA(), Bytes(spaced), sm.signature, now_);
+  ASSERT_FALSE(loose.ok());
+  EXPECT_EQ(loose.error().code, "manifest.not_canonical");
+  // No signature at all.
+  auto unsigned_offer = service_->Offer(SupplierA(), Bytes(sm.json), {}, now_);
+  ASSERT_FALSE(unsigned_offer.ok());
+  ExpectNothingStored(before, "tampered");
+}
+
+TEST_F(TransferServiceTest, TheDailyLimitCountsOffers) {
+  Envelope env = Seal();
+  Manifest m = ManifestFor(env, "supplier-b-key-000001");
+  m.sender = E(kSupplierB);
+  ASSERT_TRUE(Offer(SupplierB(), Sign(m, &supplier_b_ds_)).ok());
+  Manifest second = m;
+  second.idempotency_key = "supplier-b-key-000002";
+  Snapshot before = Snap();
+  auto r = Offer(SupplierB(), Sign(second, &supplier_b_ds_));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "policy.daily_limit");
+  EXPECT_EQ(r.error().kind, ErrorKind::kDenied);
+  ExpectNothingStored(before, "daily limit");
+  // The next UTC day counts afresh.
+  Manifest tomorrow = second;
+  tomorrow.created = now_ + kDay;
+  SignedManifest st = Sign(tomorrow, &supplier_b_ds_);
+  auto next_day = service_->Offer(SupplierB(), Bytes(st.json), st.signature, now_ + kDay);
+  EXPECT_TRUE(next_day.ok()) << next_day.error().message;
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency and replay
+
+// docs/api.md section 5: a repeated offer is answered before the clock and the policy,
+// so a retry is not refused by the daily limit its own first attempt used up.
+TEST_F(TransferServiceTest, ARetriedOfferIsNotRefusedByItsOwnDailyCount) {
+  // Supplier B may make one transfer a day; the retry of that one is not a second.
+  Envelope env = Seal();
+  Manifest m = ManifestFor(env, "supplier-b-key-000001");
+  m.sender = E(kSupplierB);
+  SignedManifest sm = Sign(m, &supplier_b_ds_);
+  auto first = Offer(SupplierB(), sm);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  Snapshot before = Snap();
+  auto retry = Offer(SupplierB(), sm);
+  ASSERT_TRUE(retry.ok()) << retry.error().code << ": " << retry.error().message;
+  EXPECT_FALSE(retry->is_new);
+  EXPECT_EQ(retry->progress.record.id, first->progress.record.id);
+  ExpectNothingStored(before, "retry");
+}
+
+TEST_F(TransferServiceTest, APolicyReloadAppliesToTheNextIdentification) {
+  Caller before_reload = SupplierB();
+  std::string yaml = PolicyYaml();
+  size_t from = yaml.find("  - eui64: " + std::string(kSupplierB));
+  size_t to = yaml.find("  - eui64: " + std::string(kDcc));
+  ASSERT_NE(from, std::string::npos);
+  yaml.erase(from, to - from);
+  auto smaller = ParsePolicy(yaml, "policy.yaml", dir_.path());
+  ASSERT_TRUE(smaller.ok()) << smaller.error().message;
+  holder_->Replace(*smaller);
+  auto after = service_->Identify(PeerCertificate{Fingerprint(2), "CN=somebody"});
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().code, "tls.unknown_client");
+  EXPECT_EQ(before_reload.eui64, E(kSupplierB)) << "a caller keeps the policy it was made under";
+  EXPECT_EQ(SupplierA().policy, *smaller);
+}
+
+TEST_F(TransferServiceTest, AReusedIdempotencyKeyWithAnotherManifestConflicts) {
+  Envelope env = Seal();
+  ASSERT_TRUE(Offer(SupplierA(), Sign(ManifestFor(env))).ok());
+  Manifest other = ManifestFor(env);
+  other.file_name = "ADT_other.csv";
+  Snapshot before = Snap();
+  auto r = Offer(SupplierA(), Sign(other));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "transfer.idempotency_conflict");
+  EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
+  ExpectNothingStored(before, "idempotency conflict");
+}
+
+TEST_F(TransferServiceTest, TheSameManifestWhileReceivingResumesTheSameTransfer) {
+  Envelope env = Seal();
+  SignedManifest sm = Sign(ManifestFor(env));
+  auto first = Offer(SupplierA(), sm);
+  ASSERT_TRUE(first.ok());
+  const std::string id = first->progress.record.id;
+  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 1234).ok());
+  Snapshot before = Snap();
+  // A retry (the answer was lost), re-signed: the same manifest bytes.
+  SignedManifest resigned = Sign(sm.manifest);
+  auto again = Offer(SupplierA(), resigned);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(again->is_new);
+  EXPECT_EQ(again->progress.record.id, id);
+  EXPECT_EQ(again->progress.offset, 1234u);
+  ExpectNothingStored(before, "retried offer");
+  auto done = Upload(SupplierA(), id, env.bytes, 1234, env.bytes.size());
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_TRUE(done->receipt.has_value());
+}
+
+TEST_F(TransferServiceTest, TheSameManifestAfterCompletionIsAReplay) {
+  Envelope env = Seal();
+  SignedManifest sm = Sign(ManifestFor(env));
+  TransferRecord r = SendOne(env);
+  ASSERT_EQ(r.state, TransferState::kReceived);
+  Snapshot before = Snap();
+  auto replay = Offer(SupplierA(), sm);
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.error().code, "transfer.replayed");
+  EXPECT_EQ(replay.error().kind, ErrorKind::kConflict);
+  ExpectNothingStored(before, "replay");
+  EXPECT_EQ(metadata_->Get(r.id)->state, TransferState::kReceived);
+}
+
+// ---------------------------------------------------------------------------------------
+// Uploads
+
+TEST_F(TransferServiceTest, AppendsMustMatchTheOffsetAndTheDeclaredSize) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  const uint64_t size = env.bytes.size();
+  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 100).ok());
+
+  auto wrong = service_->BeginAppend(SupplierA(), id, 99, 10);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, "upload.offset_mismatch");
+  EXPECT_EQ(wrong.error().kind, ErrorKind::kConflict);
+  auto ahead = service_->BeginAppend(SupplierA(), id, 101, 10);
+  ASSERT_FALSE(ahead.ok());
+  EXPECT_EQ(ahead.error().code, "upload.offset_mismatch");
+
+  auto past = service_->BeginAppend(SupplierA(), id, 100, size - 100 + 1);
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.error().code, "upload.too_large");
+  EXPECT_EQ(past.error().kind, ErrorKind::kTooLarge);
+  auto huge = service_->BeginAppend(SupplierA(), id, 100, UINT64_MAX);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error().code, "upload.too_large");
+
+  // A request that carries more than it announced is cut off at its length.
+  {
+    auto w = service_->BeginAppend(SupplierA(), id, 100, 10);
+    ASSERT_TRUE(w.ok());
+    Status over = (*w)->Write(std::span<const uint8_t>(env.bytes).subspan(100, 11));
+    ASSERT_FALSE(over.ok());
+    EXPECT_EQ(over.error().code, "upload.too_large");
+    auto fin = (*w)->Finish(now_);
+    ASSERT_TRUE(fin.ok());
+    EXPECT_EQ(fin->offset, 100u);
+  }
+  EXPECT_EQ(OffsetOf(id), 100u);
+  EXPECT_EQ(TransferCount(), 1u);
+  EXPECT_EQ(PendingCount(), 1u);
+  auto done = Upload(SupplierA(), id, env.bytes, 100, size);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_TRUE(done->receipt.has_value());
+}
+
+TEST_F(TransferServiceTest, OnlyOneWriterAtATime) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  auto first = service_->BeginAppend(SupplierA(), id, 0, 100);
+  ASSERT_TRUE(first.ok());
+  auto second = service_->BeginAppend(SupplierA(), id, 0, 100);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, "upload.in_progress");
+  EXPECT_EQ(second.error().kind, ErrorKind::kConflict);
+  ASSERT_TRUE((*first)->Write(std::span<const uint8_t>(env.bytes).subspan(0, 100)).ok());
+  ASSERT_TRUE((*first)->Finish(now_).ok());
+  // Finished: the next request may start (after the first's bytes).
+  auto third = service_->BeginAppend(SupplierA(), id, 100, 100);
+  ASSERT_TRUE(third.ok()) << third.error().message;
+}
+
+TEST_F(TransferServiceTest, OnlyTheSenderUploads) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  auto by_dcc = service_->BeginAppend(Dcc(), id, 0, 10);
+  ASSERT_FALSE(by_dcc.ok());
+  EXPECT_EQ(by_dcc.error().code, "transfer.not_sender");
+  auto by_other = service_->BeginAppend(SupplierB(), id, 0, 10);
+  ASSERT_FALSE(by_other.ok());
+  EXPECT_EQ(by_other.error().code, "transfer.not_party");
+  EXPECT_EQ(
+      documents_->UploadOffset(StorageKey::Parse(offered->progress.record.storage_key).value())
+          .value(),
+      0u);
+}
+
+TEST_F(TransferServiceTest, AHashMismatchAbandonsTheTransferAndKeepsNothing) {
+  Envelope env = Seal();
+  SignedManifest sm = Sign(ManifestFor(env));
+  auto offered = Offer(SupplierA(), sm);
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
+  std::vector<uint8_t> altered = env.bytes;
+  altered[altered.size() / 2] ^= 0x01;  // same size, other bytes
+  auto done = Upload(SupplierA(), id, altered, 0, altered.size());
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.error().code, "upload.hash_mismatch");
+  EXPECT_EQ(done.error().kind, ErrorKind::kIntegrity);
+  TransferRecord r = metadata_->Get(id).value();
+  EXPECT_EQ(r.state, TransferState::kAbandoned);
+  EXPECT_EQ(r.reason, "upload.hash_mismatch");
+  EXPECT_EQ(PendingCount(), 0u);
+  EXPECT_EQ(CodeOf(documents_->Open(key)), "store.not_found");
+  EXPECT_EQ(CodeOf(documents_->UploadOffset(key)), "store.not_found");
+  auto progress = service_->Progress(SupplierA(), id);
+  ASSERT_FALSE(progress.ok());
+  EXPECT_EQ(progress.error().code, "transfer.abandoned");
+  auto download = service_->OpenDownload(Dcc(), id);
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.error().code, "transfer.no_envelope");
+  EXPECT_TRUE(service_->Inbox(Dcc())->empty());
+  auto again = Offer(SupplierA(), sm);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "transfer.replayed");
+}
+
+TEST_F(TransferServiceTest, ABrokenRequestKeepsItsBytesAndTheUploadResumes) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  {
+    auto w = service_->BeginAppend(SupplierA(), id, 0, env.bytes.size());
+    ASSERT_TRUE(w.ok());
+    // 1500 bytes: two durable appends of 512 and 476 still buffered.
+    for (size_t at = 0; at < 1500; at += 300) {
+      ASSERT_TRUE((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(at, 300)).ok());
+    }
+    EXPECT_EQ((*w)->offset(), 1500u);
+  }  // the connection breaks: no Finish
+  auto progress = service_->Progress(SupplierA(), id);
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ(progress->offset, 1500u);
+  auto stale = service_->BeginAppend(SupplierA(), id, 0, 10);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, "upload.offset_mismatch");
+  auto done = Upload(SupplierA(), id, env.bytes, 1500, env.bytes.size());
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_TRUE(done->receipt.has_value());
+  EXPECT_EQ(ParseReceipt(Bytes(*done->receipt))->envelope_sha256, env.sha256);
+  EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
+}
+
+TEST_F(TransferServiceTest, AnUploadResumesAfterARestartWithTheHashOfTheStoredPrefix) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  {
+    auto w = service_->BeginAppend(SupplierA(), id, 0, env.bytes.size());
+    ASSERT_TRUE(w.ok());
+    for (size_t at = 0; at < 1500; at += 300) {
+      ASSERT_TRUE((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(at, 300)).ok());
+    }
+  }
+  OpenStores();  // the gateway restarts: new stores, new service, no hash state in memory
+  ASSERT_TRUE(service_->Recover(now_).ok());
+  EXPECT_EQ(PendingCount(), 1u) << "a live upload survives recovery";
+  auto progress = service_->Progress(SupplierA(), id);
+  ASSERT_TRUE(progress.ok()) << progress.error().message;
+  EXPECT_EQ(progress->offset, 1500u);
+  auto done = Upload(SupplierA(), id, env.bytes, 1500, env.bytes.size());
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_TRUE(done->receipt.has_value());
+  EXPECT_EQ(ParseReceipt(Bytes(*done->receipt))->envelope_sha256, env.sha256);
+  auto download = service_->OpenDownload(Dcc(), id);
+  ASSERT_TRUE(download.ok());
+  EXPECT_EQ(ReadAll(*download->envelope), std::string(env.bytes.begin(), env.bytes.end()));
+}
+
+TEST_F(TransferServiceTest, AllBytesStoredButNotFinishedCompletesWithAnEmptyRequest) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  {
+    auto w = service_->BeginAppend(SupplierA(), id, 0, env.bytes.size());
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Write(env.bytes).ok());
+  }  // every byte arrived, but the request broke before it ended
+  NewService();
+  EXPECT_EQ(OffsetOf(id), env.bytes.size());
+  auto w = service_->BeginAppend(SupplierA(), id, env.bytes.size(), 0);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  auto fin = (*w)->Finish(now_);
+  ASSERT_TRUE(fin.ok()) << fin.error().message;
+  ASSERT_TRUE(fin->receipt.has_value());
+  EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
+}
+
+// ---------------------------------------------------------------------------------------
+// Who may see what
+
+TEST_F(TransferServiceTest, OnlyPartiesSeeATransferAndOnlyRecipientsDownload) {
+  Envelope env = Seal();
+  TransferRecord r = SendOne(env);
+  ASSERT_EQ(r.state, TransferState::kReceived);
+  auto by_sender = service_->OpenDownload(SupplierA(), r.id);
+  ASSERT_FALSE(by_sender.ok());
+  EXPECT_EQ(by_sender.error().code, "transfer.not_recipient");
+  EXPECT_EQ(by_sender.error().kind, ErrorKind::kDenied);
+  for (const auto& [who, caller] :
+       {std::pair{"another supplier", SupplierB()}, std::pair{"the auditor", Auditor()}}) {
+    SCOPED_TRACE(who);
+    auto status = service_->Status(caller, r.id);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, "transfer.not_party");
+    EXPECT_EQ(status.error().kind, ErrorKind::kDenied);
+    auto download = service_->OpenDownload(caller, r.id);
+    ASSERT_FALSE(download.ok());
+    EXPECT_EQ(download.error().code, "transfer.not_party");
+    auto progress = service_->Progress(caller, r.id);
+    ASSERT_FALSE(progress.ok());
+    EXPECT_EQ(progress.error().code, "transfer.not_party");
+    EXPECT_TRUE(service_->Inbox(caller)->empty());
+  }
+  EXPECT_TRUE(service_->Status(SupplierA(), r.id).ok());
+  EXPECT_TRUE(service_->Status(Dcc(), r.id).ok());
+  auto progress = service_->Progress(Dcc(), r.id);
+  ASSERT_FALSE(progress.ok());
+  EXPECT_EQ(progress.error().code, "transfer.not_sender");
+  auto unknown = service_->Status(Dcc(), StorageKey::Generate().str());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, "transfer.not_found");
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
+}
+
+// docs/api.md section 2: "An id of any other form, and one that does not exist, is
+// 404 transfer.not_found". An id never becomes a path, and it is not the storage key.
+TEST_F(TransferServiceTest, PathLikeIdsAreNotFoundAndNeverBecomePaths) {
+  Envelope env = Seal();
+  TransferRecord r = SendOne(env);
+  // Plant a file where "../x"-style ids would lead if they became paths.
+  ASSERT_TRUE(
+      WriteFileAtomically(dir_.path() + "/store/x", std::string("planted"), 0600, false).ok());
+  Acknowledgement a = AckFor(r);
+  std::string ack_json = AcknowledgementToJson(a);
+  auto ack_sig = SignAcknowledgement(a, {dcc_ds_.cert.get(), dcc_ds_.key.get()}, now_).value();
+  const std::vector<std::string> bad_ids = {"../x",
+                                            "../../etc/passwd",
+                                            "x",
+                                            "",
+                                            std::string(32, 'A'),
+                                            r.id + "/..",
+                                            "objects/" + r.storage_key,
+                                            std::string("0123456789abcdef0123456789abcde\0", 32),
+                                            r.storage_key};
+  for (const std::string& bad : bad_ids) {
+    SCOPED_TRACE(bad);
+    auto status = service_->Status(Dcc(), bad);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, "transfer.not_found");
+    EXPECT_EQ(status.error().kind, ErrorKind::kNotFound);
+    auto download = service_->OpenDownload(Dcc(), bad);
+    ASSERT_FALSE(download.ok());
+    EXPECT_EQ(download.error().code, "transfer.not_found");
+    auto progress = service_->Progress(SupplierA(), bad);
+    ASSERT_FALSE(progress.ok());
+    EXPECT_EQ(progress.error().code, "transfer.not_found");
+    auto append = service_->BeginAppend(SupplierA(), bad, 0, 1);
+    ASSERT_FALSE(append.ok());
+    EXPECT_EQ(append.error().code, "transfer.not_found");
+    auto ack = service_->Acknowledge(Dcc(), bad, Bytes(ack_json), ack_sig, now_);
+    ASSERT_FALSE(ack.ok());
+    EXPECT_EQ(ack.error().code, "transfer.not_found");
+    EXPECT_FALSE(service_->MarkDownloaded(Dcc(), bad, now_).ok());
+  }
+  std::error_code ec;
+  EXPECT_EQ(std::filesystem::file_size(dir_.path() + "/store/x", ec), 7u);
+  TransferRecord after = metadata_->Get(r.id).value();
+  EXPECT_EQ(after.state, TransferState::kReceived);
+  EXPECT_EQ(after.deliveries[0].state, DeliveryState::kWaiting);
+}
+
+// ---------------------------------------------------------------------------------------
+// Acknowledgements
+
+TEST_F(TransferServiceTest, AnAcceptanceFinishesTheTransfer) {
+  Envelope env = Seal();
+  TransferRecord r = SendOne(env);
+  ASSERT_TRUE(service_->OpenDownload(Dcc(), r.id).ok());
+  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_ + 1).ok());
+  Acknowledgement a = AckFor(r);
+  auto done = Acknowledge(Dcc(), r.id, a);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->state, TransferState::kAccepted);
+  ASSERT_EQ(done->deliveries.size(), 1u);
+  EXPECT_EQ(done->deliveries[0].state, DeliveryState::kAccepted);
+  EXPECT_EQ(done->deliveries[0].ack, AcknowledgementToJson(a));
+  auto verified = VerifyAcknowledgement(Bytes(done->deliveries[0].ack),
+                                        Bytes(done->deliveries[0].ack_signature));
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(verified->ack, a);
+  EXPECT_TRUE(service_->Inbox(Dcc())->empty());
+  EXPECT_EQ(service_->Status(SupplierA(), r.id)->state, TransferState::kAccepted);
+  // Once is enough.
+  auto twice = Acknowledge(Dcc(), r.id, a);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, "store.delivery_conflict");
+}
+
+TEST_F(TransferServiceTest, ARejectionCarriesItsReason) {
+  Envelope env = Seal();
+  TransferRecord r = SendOne(env);
+  auto done = Acknowledge(Dcc(), r.id, AckFor(r, /*accepted=*/false));
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->state, TransferState::kRejected);
+  EXPECT_EQ(done->reason, "format.bad_row");
+  EXPECT_EQ(done->deliveries[0].state, DeliveryState::kRejected);
+  EXPECT_EQ(done->deliveries[0].reason, "format.bad_row");
+}
+
+TEST_F(TransferServiceTest, WrongAcknowledgementsAreRefusedAndChangeNothing) {
+  Envelope env = Seal();
+  TransferRecord r = SendOne(env);
+  TransferRecord other = SendOne(Seal(2000), "idempotency-key-0002");
+  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_ + 1).ok());
+
+  Acknowledgement wrong_envelope = AckFor(r);
+  wrong_envelope.envelope_sha256[0] ^= 0xff;
+  Acknowledgement wrong_transfer = AckFor(other);
+  Acknowledgement in_b_name = AckFor(r);
+  in_b_name.recipient = E(kSupplierB);
+  struct Case {
+    const char* what;
+    Caller caller;
+    Acknowledgement ack;
+    const testing::Credential* by;
+    const char* code;
+  } cases[] = {
+      {"signed by another party's DS key", Dcc(), AckFor(r), &supplier_b_ds_,
+       "ack.recipient_not_signer"},
+      {"signed by the sender", Dcc(), AckFor(r), &supplier_a_ds_, "ack.recipient_not_signer"},
+      {"about another envelope", Dcc(), wrong_envelope, &dcc_ds_, "ack.wrong_transfer"},
+      {"about another transfer", Dcc(), wrong_transfer, &dcc_ds_, "ack.wrong_transfer"},
+      {"in another party's name", Dcc(), in_b_name, &supplier_b_ds_, "policy.tls_signer_mismatch"},
+      {"by the sender", SupplierA(), AckFor(r), &supplier_a_ds_, "transfer.not_recipient"},
+      {"by a third party", SupplierB(), AckFor(r), &supplier_b_ds_, "transfer.not_party"},
+      {"signed with a key-agreement key", Dcc(), AckFor(r), &dcc_ka_, "cert.wrong_usage"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto result = Acknowledge(c.caller, r.id, c.ack, c.by);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, c.code) << result.error().message;
+    TransferRecord now = metadata_->Get(r.id).value();
+    EXPECT_EQ(now.state, TransferState::kDownloaded);
+    EXPECT_EQ(now.deliveries[0].state, DeliveryState::kDownloaded);
+    EXPECT_TRUE(now.deliveries[0].ack.empty());
+  }
+  // A signature over other bytes.
+  Acknowledgement a = AckFor(r);
+  Acknowledgement b = AckFor(r);
+  b.created += 1;
+  auto sig = SignAcknowledgement(b, {dcc_ds_.cert.get(), dcc_ds_.key.get()}, now_).value();
+  std::string json = AcknowledgementToJson(a);
+  auto forged = service_->Acknowledge(Dcc(), r.id, Bytes(json), sig, now_);
+  ASSERT_FALSE(forged.ok());
+  EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
+  EXPECT_EQ(metadata_->Get(other.id)->state, TransferState::kReceived);
+  // The right one still works afterwards.
+  auto good = Acknowledge(Dcc(), r.id, AckFor(r));
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(good->state, TransferState::kAccepted);
+}
+
+TEST_F(TransferServiceTest, NothingIsAcknowledgedBeforeTheUploadEnds) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  auto ack = Acknowledge(Dcc(), offered->progress.record.id, AckFor(offered->progress.record));
+  ASSERT_FALSE(ack.ok());
+  EXPECT_EQ(ack.error().code, "store.delivery_conflict");
+  auto download = service_->OpenDownload(Dcc(), offered->progress.record.id);
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.error().code, "transfer.no_envelope");
+  EXPECT_TRUE(service_->Inbox(Dcc())->empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Retention and recovery
+
+TEST_F(TransferServiceTest, RetentionDeletesTheEnvelopeAndKeepsTheMetadata) {
+  Envelope env = Seal();
+  TransferRecord r = SendOne(env);
+  TransferRecord acked = SendOne(Seal(100), "idempotency-key-0002");
+  ASSERT_TRUE(Acknowledge(Dcc(), acked.id, AckFor(acked)).ok());
+  StorageKey key = StorageKey::Parse(r.storage_key).value();
+
+  auto early = service_->ExpireEnvelopes(now_ + 30 * kDay);  // not yet older than 30 days
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(*early, 0u);
+  EXPECT_TRUE(documents_->Size(key).ok());
+
+  auto expired = service_->ExpireEnvelopes(now_ + 30 * kDay + 1);
+  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  EXPECT_EQ(*expired, 2u);
+  TransferRecord after = metadata_->Get(r.id).value();
+  EXPECT_EQ(after.state, TransferState::kExpired);
+  EXPECT_EQ(after.reason, "retention");
+  EXPECT_EQ(after.manifest, r.manifest);
+  EXPECT_EQ(after.receipt, r.receipt);
+  EXPECT_EQ(after.envelope_sha256, r.envelope_sha256);
+  EXPECT_EQ(CodeOf(documents_->Size(key)), "store.not_found");
+  EXPECT_EQ(CodeOf(documents_->Open(key)), "store.not_found");
+  TransferRecord acked_after = metadata_->Get(acked.id).value();
+  EXPECT_EQ(acked_after.state, TransferState::kExpired);
+  EXPECT_EQ(acked_after.deliveries[0].state, DeliveryState::kAccepted);
+  auto download = service_->OpenDownload(Dcc(), r.id);
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.error().code, "transfer.no_envelope");
+  EXPECT_EQ(download.error().kind, ErrorKind::kNotFound);
+  EXPECT_TRUE(service_->Status(SupplierA(), r.id).ok());
+  EXPECT_TRUE(service_->Inbox(Dcc())->empty());
+  EXPECT_EQ(service_->ExpireEnvelopes(now_ + 60 * kDay).value(), 0u) << "once is enough";
+}
+
+// docs/api.md section 10: an upload still receiving after the retention period is
+// abandoned (upload.never_completed) and its partial bytes are deleted.
+TEST_F(TransferServiceTest, RetentionDropsUploadsThatNeverCompleted) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 100).ok());
+  StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
+  EXPECT_EQ(service_->ExpireEnvelopes(now_ + 30 * kDay).value(), 0u);
+  EXPECT_EQ(documents_->UploadOffset(key).value(), 100u);
+  auto swept = service_->ExpireEnvelopes(now_ + 30 * kDay + 1);
+  ASSERT_TRUE(swept.ok()) << swept.error().message;
+  EXPECT_EQ(*swept, 1u);
+  TransferRecord r = metadata_->Get(id).value();
+  EXPECT_EQ(r.state, TransferState::kAbandoned);
+  EXPECT_EQ(r.reason, "upload.never_completed");
+  EXPECT_EQ(CodeOf(documents_->UploadOffset(key)), "store.not_found");
+  EXPECT_EQ(PendingCount(), 0u);
+  auto late = service_->BeginAppend(SupplierA(), id, 100, 10);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, "transfer.abandoned");
+}
+
+TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
+  // 1. Committed but not recorded (a crash between Commit and MarkReceived).
+  Envelope env = Seal();
+  auto committed = Offer(SupplierA(), Sign(ManifestFor(env, "idempotency-key-commit")));
+  ASSERT_TRUE(committed.ok());
+  StorageKey committed_key = StorageKey::Parse(committed->progress.record.storage_key).value();
+  ASSERT_TRUE(documents_->Append(committed_key, 0, env.bytes).ok());
+  ASSERT_TRUE(documents_->Commit(committed_key).ok());
+  // 2. Committed with other bytes than declared.
+  Envelope bad = Seal(500);
+  auto tampered = Offer(SupplierA(), Sign(ManifestFor(bad, "idempotency-key-tamper")));
+  ASSERT_TRUE(tampered.ok());
+  StorageKey tampered_key = StorageKey::Parse(tampered->progress.record.storage_key).value();
+  std::vector<uint8_t> altered = bad.bytes;
+  altered[0] ^= 0x01;
+  ASSERT_TRUE(documents_->Append(tampered_key, 0, altered).ok());
+  ASSERT_TRUE(documents_->Commit(tampered_key).ok());
+  // 3. An upload in progress, which must stay resumable.
+  Envelope partial = Seal(700);
+  auto live = Offer(SupplierA(), Sign(ManifestFor(partial, "idempotency-key-partial")));
+  ASSERT_TRUE(live.ok());
+  ASSERT_TRUE(Upload(SupplierA(), live->progress.record.id, partial.bytes, 0, 100).ok());
+  StorageKey live_key = StorageKey::Parse(live->progress.record.storage_key).value();
+  // 4. An upload that no transfer owns (a crash between BeginUpload and CreateOrGet).
+  StorageKey orphan = documents_->BeginUpload().value();
+  ASSERT_TRUE(documents_->Append(orphan, 0, Bytes("orphan")).ok());
+  ASSERT_EQ(PendingCount(), 2u);
+
+  OpenStores();
+  ASSERT_TRUE(service_->Recover(now_ + 60).ok());
+
+  TransferRecord finished = metadata_->Get(committed->progress.record.id).value();
+  EXPECT_EQ(finished.state, TransferState::kReceived);
+  auto receipt = ParseReceipt(Bytes(finished.receipt));
+  ASSERT_TRUE(receipt.ok()) << finished.receipt;
+  EXPECT_EQ(receipt->envelope_sha256, env.sha256);
+  EXPECT_EQ(receipt->received_at, now_ + 60);
+  EXPECT_EQ(receipt->transfer_id, finished.id);
+  EXPECT_EQ(documents_->Size(committed_key).value(), env.bytes.size());
+
+  TransferRecord refused = metadata_->Get(tampered->progress.record.id).value();
+  EXPECT_EQ(refused.state, TransferState::kAbandoned);
+  EXPECT_EQ(refused.reason, "upload.hash_mismatch");
+  EXPECT_EQ(CodeOf(documents_->Open(tampered_key)), "store.not_found");
+
+  auto pending = documents_->PendingUploads().value();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0], live_key);
+  EXPECT_EQ(CodeOf(documents_->UploadOffset(orphan)), "store.not_found");
+  EXPECT_EQ(OffsetOf(live->progress.record.id), 100u);
+  auto rest =
+      Upload(SupplierA(), live->progress.record.id, partial.bytes, 100, partial.bytes.size());
+  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  EXPECT_TRUE(rest->receipt.has_value());
+  // Recovering again changes nothing.
+  ASSERT_TRUE(service_->Recover(now_ + 120).ok());
+  EXPECT_EQ(metadata_->Get(finished.id)->receipt, finished.receipt);
+}
+
+// Regression: a committed object whose size is not the manifest's used to be left in
+// objects/ for ever once its transfer was abandoned (store.lost_upload).
+TEST_F(TransferServiceTest, RecoveryRemovesACommittedObjectOfTheWrongSize) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
+  ASSERT_TRUE(
+      documents_->Append(key, 0, std::span<const uint8_t>(env.bytes).first(env.bytes.size() - 1))
+          .ok());
+  ASSERT_TRUE(documents_->Commit(key).ok());
+  ASSERT_TRUE(service_->Recover(now_).ok());
+  TransferRecord r = metadata_->Get(offered->progress.record.id).value();
+  EXPECT_EQ(r.state, TransferState::kAbandoned);
+  EXPECT_EQ(r.reason, "store.lost_upload");
+  auto size = documents_->Size(key);
+  EXPECT_FALSE(size.ok()) << "an object of " << *size << " bytes is left for an abandoned transfer";
+}
+
+TEST_F(TransferServiceTest, RecoveryAbandonsATransferWhoseUploadIsGone) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  ASSERT_TRUE(
+      documents_->AbandonUpload(StorageKey::Parse(offered->progress.record.storage_key).value())
+          .ok());
+  ASSERT_TRUE(service_->Recover(now_).ok());
+  TransferRecord r = metadata_->Get(offered->progress.record.id).value();
+  EXPECT_EQ(r.state, TransferState::kAbandoned);
+  EXPECT_EQ(r.reason, "store.lost_upload");
+}
+
+}  // namespace
+}  // namespace adtgw

@@ -1,0 +1,282 @@
+#include "gateway/transfer/api_messages.h"
+
+#include <gtest/gtest.h>
+
+namespace adtgw {
+namespace {
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
+
+// Every byte value, so that base64 round trips are tested on binary data.
+std::string AllBytes() {
+  std::string out;
+  for (int i = 0; i < 256; ++i) out += static_cast<char>(i);
+  return out;
+}
+
+TransferRecord Record() {
+  TransferRecord r;
+  r.id = "0123456789abcdef0123456789abcdef";
+  r.sender = E("AD-7C-00-00-00-00-02-01");
+  r.recipients = {E("AD-7C-00-00-00-00-04-01"), E("AD-7C-00-00-00-00-04-02")};
+  Delivery a;
+  a.recipient = r.recipients[0];
+  a.state = DeliveryState::kAccepted;
+  Delivery b;
+  b.recipient = r.recipients[1];
+  b.state = DeliveryState::kRejected;
+  b.reason = "format.bad_row";
+  r.deliveries = {a, b};
+  r.idempotency_key = "idempotency-key-0001";
+  r.file_type = "adt";
+  r.file_name = "ADT_20261129.csv";
+  r.envelope_sha256 = std::string(64, 'a');
+  r.envelope_size = 1310;
+  r.storage_key = "fedcba9876543210fedcba9876543210";
+  r.state = TransferState::kRejected;
+  r.reason = "format.bad_row";
+  r.created = 1764417600;
+  r.updated = 1764417601;
+  r.manifest = "{\"version\":1}";
+  r.signature = AllBytes();
+  r.receipt = "{\"receipt\":true}";
+  return r;
+}
+
+void ExpectSameView(const TransferView& a, const TransferView& b, bool full) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.state, b.state);
+  EXPECT_EQ(a.sender, b.sender);
+  EXPECT_EQ(a.recipients, b.recipients);
+  ASSERT_EQ(a.deliveries.size(), b.deliveries.size());
+  for (size_t i = 0; i < a.deliveries.size(); ++i) {
+    EXPECT_EQ(a.deliveries[i].recipient, b.deliveries[i].recipient);
+    EXPECT_EQ(a.deliveries[i].state, b.deliveries[i].state);
+    EXPECT_EQ(a.deliveries[i].reason, b.deliveries[i].reason);
+  }
+  EXPECT_EQ(a.file_type, b.file_type);
+  EXPECT_EQ(a.file_name, b.file_name);
+  EXPECT_EQ(a.envelope_sha256, b.envelope_sha256);
+  EXPECT_EQ(a.envelope_size, b.envelope_size);
+  EXPECT_EQ(a.upload_offset, b.upload_offset);
+  EXPECT_EQ(a.created, b.created);
+  EXPECT_EQ(a.updated, b.updated);
+  EXPECT_EQ(a.reason, b.reason);
+  if (full) {
+    EXPECT_EQ(a.manifest, b.manifest);
+    EXPECT_EQ(a.signature, b.signature);
+    EXPECT_EQ(a.receipt, b.receipt);
+  } else {
+    EXPECT_TRUE(b.manifest.empty());
+    EXPECT_TRUE(b.signature.empty());
+    EXPECT_TRUE(b.receipt.empty());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Signed documents (request bodies)
+
+TEST(ApiMessages, SignedDocumentsRoundTripBinaryBytes) {
+  SignedDocument doc{"{\"version\":1}", AllBytes()};
+  for (const char* name : {"manifest", "acknowledgement"}) {
+    std::string body = SignedDocumentToJson(doc, name);
+    EXPECT_NE(body.find(std::string("\"") + name + "\""), std::string::npos);
+    auto back = ParseSignedDocument(Bytes(body), name);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->document, doc.document);
+    EXPECT_EQ(back->signature, doc.signature);
+  }
+  SignedDocument empty{"", ""};
+  auto back = ParseSignedDocument(Bytes(SignedDocumentToJson(empty, "manifest")), "manifest");
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->document.empty());
+}
+
+TEST(ApiMessages, SignedDocumentsAreReadStrictly) {
+  const std::string good = SignedDocumentToJson({"doc", "sig"}, "manifest");
+  const struct {
+    const char* what;
+    std::string body;
+    const char* code;
+  } cases[] = {
+      {"empty", "", "request.empty"},
+      {"not JSON", "manifest=abc", "request.malformed"},
+      {"an array", "[\"ZG9j\",\"c2ln\"]", "request.malformed"},
+      {"the other document's name", SignedDocumentToJson({"doc", "sig"}, "acknowledgement"),
+       "request.unknown_key"},
+      {"an extra key", "{\"manifest\":\"ZG9j\",\"signature\":\"c2ln\",\"x\":\"\"}",
+       "request.unknown_key"},
+      {"no signature", "{\"manifest\":\"ZG9j\"}", "request.signature"},
+      {"no document", "{\"signature\":\"c2ln\"}", "request.manifest"},
+      {"document as a number", "{\"manifest\":1,\"signature\":\"c2ln\"}", "request.manifest"},
+      {"nested", "{\"manifest\":[\"ZG9j\"],\"signature\":\"c2ln\"}", "request.malformed"},
+      {"not base64", "{\"manifest\":\"!!!!\",\"signature\":\"c2ln\"}", "request.bad_base64"},
+      {"signature not base64", "{\"manifest\":\"ZG9j\",\"signature\":\"c2l*\"}",
+       "request.bad_base64"},
+      {"over 256 KiB",
+       "{\"manifest\":\"" + std::string(kMaxSignedDocumentBody, 'A') + "\",\"signature\":\"\"}",
+       "request.too_large"},
+  };
+  ASSERT_TRUE(ParseSignedDocument(Bytes(good), "manifest").ok());
+  for (const auto& c : cases) {
+    auto r = ParseSignedDocument(Bytes(c.body), "manifest");
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Transfer views and the inbox (response bodies)
+
+TEST(ApiMessages, ViewOfCopiesTheRecord) {
+  TransferRecord r = Record();
+  TransferView v = ViewOf(r, 99);
+  EXPECT_EQ(v.id, r.id);
+  EXPECT_EQ(v.state, "rejected");
+  EXPECT_EQ(v.sender, "AD-7C-00-00-00-00-02-01");
+  EXPECT_EQ(v.recipients,
+            (std::vector<std::string>{"AD-7C-00-00-00-00-04-01", "AD-7C-00-00-00-00-04-02"}));
+  ASSERT_EQ(v.deliveries.size(), 2u);
+  EXPECT_EQ(v.deliveries[0].state, "accepted");
+  EXPECT_EQ(v.deliveries[1].state, "rejected");
+  EXPECT_EQ(v.deliveries[1].reason, "format.bad_row");
+  EXPECT_EQ(v.upload_offset, 99u);
+  EXPECT_EQ(v.created, "2025-11-29T12:00:00Z");
+  EXPECT_EQ(v.updated, "2025-11-29T12:00:01Z");
+  EXPECT_EQ(v.manifest, r.manifest);
+  EXPECT_EQ(v.signature, r.signature);
+  EXPECT_EQ(v.receipt, r.receipt);
+  // What the gateway keeps to itself is not in the view.
+  std::string json = TransferViewToJson(v);
+  EXPECT_EQ(json.find(r.storage_key), std::string::npos);
+  EXPECT_EQ(json.find(r.idempotency_key), std::string::npos);
+}
+
+TEST(ApiMessages, TransferViewsRoundTrip) {
+  TransferView v = ViewOf(Record(), 1310);
+  auto full = ParseTransferView(Bytes(TransferViewToJson(v, /*full=*/true)));
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  ExpectSameView(v, *full, true);
+  auto brief = ParseTransferView(Bytes(TransferViewToJson(v, /*full=*/false)));
+  ASSERT_TRUE(brief.ok()) << brief.error().message;
+  ExpectSameView(v, *brief, false);
+  v.envelope_size = UINT64_MAX;
+  v.upload_offset = UINT64_MAX - 1;
+  auto big = ParseTransferView(Bytes(TransferViewToJson(v)));
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->envelope_size, UINT64_MAX);
+  EXPECT_EQ(big->upload_offset, UINT64_MAX - 1);
+}
+
+TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
+  auto extra = ParseTransferView(
+      Bytes("{\"id\":\"0123456789abcdef0123456789abcdef\",\"state\":\"received\","
+            "\"new_field\":{\"x\":[1,2]},\"envelope_size\":-4,\"recipients\":[1,\"A\"]}"));
+  ASSERT_TRUE(extra.ok()) << extra.error().message;
+  EXPECT_EQ(extra->state, "received");
+  EXPECT_EQ(extra->envelope_size, 0u) << "a negative size is not taken";
+  EXPECT_EQ(extra->recipients, std::vector<std::string>{"A"});
+  const struct {
+    const char* what;
+    std::string body;
+    const char* code;
+  } cases[] = {
+      {"empty", "", "response.empty"},
+      {"an HTML error page", "<html>502 Bad Gateway</html>", "response.malformed"},
+      {"an array", "[]", "response.malformed"},
+      {"no id", "{\"state\":\"received\"}", "response.malformed"},
+      {"no state", "{\"id\":\"0123456789abcdef0123456789abcdef\"}", "response.malformed"},
+      {"id as a number", "{\"id\":5,\"state\":\"received\"}", "response.malformed"},
+      {"manifest not base64", "{\"id\":\"x\",\"state\":\"y\",\"manifest\":\"!!!!\"}",
+       "request.bad_base64"},
+      {"nested too deeply", "{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[[1]]]]]]}",
+       "response.malformed"},
+      {"over 256 KiB",
+       "{\"id\":\"x\",\"state\":\"y\",\"receipt\":\"" + std::string(kMaxSignedDocumentBody, 'r') +
+           "\"}",
+       "response.too_large"},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseTransferView(Bytes(c.body));
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
+  }
+  // Depth 6 is the cap: an extra key holding 5 levels is fine.
+  EXPECT_TRUE(ParseTransferView(Bytes("{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[1]]]]]}")).ok());
+}
+
+TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
+  std::vector<TransferView> views;
+  for (int i = 0; i < 3; ++i) {
+    TransferRecord r = Record();
+    r.id[0] = static_cast<char>('a' + i);
+    views.push_back(ViewOf(r, 0));
+  }
+  std::string json = InboxToJson(views);
+  auto back = ParseInbox(Bytes(json));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_EQ(back->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) ExpectSameView(views[i], (*back)[i], false);
+  auto empty = ParseInbox(Bytes(InboxToJson({})));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+
+  const struct {
+    const char* what;
+    std::string body;
+    const char* code;
+  } cases[] = {
+      {"empty", "", "response.empty"},
+      {"a bare list", "[]", "response.malformed"},
+      {"no transfers", "{\"items\":[]}", "response.malformed"},
+      {"transfers not a list", "{\"transfers\":{}}", "response.malformed"},
+      {"an entry that is not an object", "{\"transfers\":[1]}", "response.malformed"},
+      {"an entry without an id", "{\"transfers\":[{\"state\":\"received\"}]}",
+       "response.malformed"},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseInbox(Bytes(c.body));
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+  }
+  std::string huge = "{\"transfers\":[],\"pad\":\"" + std::string(kMaxInboxBody, ' ') + "\"}";
+  auto too_large = ParseInbox(Bytes(huge));
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_EQ(too_large.error().code, "response.too_large");
+}
+
+// ---------------------------------------------------------------------------------------
+// Error bodies
+
+TEST(ApiMessages, ErrorBodiesRoundTripWithTheKindFromTheStatus) {
+  Error e = MakeError(ErrorKind::kDenied, "policy.too_large", "too big: \"1 GiB\"", "send less");
+  Error back = ParseErrorJson(Bytes(ErrorToJson(e)), ErrorKind::kTooLarge, 413);
+  EXPECT_EQ(back.code, "policy.too_large");
+  EXPECT_EQ(back.message, e.message);
+  EXPECT_EQ(back.hint, "send less");
+  EXPECT_EQ(back.kind, ErrorKind::kTooLarge);
+}
+
+TEST(ApiMessages, AnythingElseBecomesAnHttpStatusError) {
+  for (const std::string& body :
+       {std::string(""), std::string("<html>Bad Gateway</html>"), std::string("{}"),
+        std::string("{\"code\":\"\"}"), std::string("{\"code\":5}"), std::string("[\"code\"]"),
+        std::string(std::string(70 * 1024, ' ') + "{\"code\":\"x.y\"}")}) {
+    Error e = ParseErrorJson(Bytes(body), ErrorKind::kUnavailable, 502);
+    EXPECT_EQ(e.code, "http.status_502") << body.substr(0, 40);
+    EXPECT_EQ(e.kind, ErrorKind::kUnavailable);
+    EXPECT_FALSE(e.hint.empty());
+  }
+  Error partial = ParseErrorJson(Bytes("{\"code\":\"store.busy\"}"), ErrorKind::kUnavailable, 503);
+  EXPECT_EQ(partial.code, "store.busy");
+  EXPECT_TRUE(partial.message.empty());
+}
+
+}  // namespace
+}  // namespace adtgw

@@ -1,0 +1,142 @@
+#include "gateway/transfer/receipt.h"
+
+#include <gtest/gtest.h>
+
+namespace adtgw {
+namespace {
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
+
+Receipt Example() {
+  Receipt r;
+  r.transfer_id = "0123456789abcdef0123456789abcdef";
+  r.sender = E("AD-7C-00-00-00-00-02-01");
+  r.recipients = {E("AD-7C-00-00-00-00-04-01")};
+  r.file_type = "adt";
+  r.file_name = "ADT_20261129.csv";
+  r.envelope_sha256.fill(0xab);
+  r.envelope_size = 1310;
+  r.received_at = 1764417600;  // 2025-11-29T12:00:00Z
+  r.policy_sha256.fill(0xcd);
+  r.rule = "users-send-adt-to-dcc";
+  return r;
+}
+
+const char kExampleJson[] =
+    "{\"envelope_sha256\":\"abababababababababababababababababababababababababababababababab\","
+    "\"envelope_size\":1310,\"file_name\":\"ADT_20261129.csv\",\"file_type\":\"adt\","
+    "\"policy_sha256\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\","
+    "\"received_at\":\"2025-11-29T12:00:00Z\",\"recipients\":[\"AD-7C-00-00-00-00-04-01\"],"
+    "\"rule\":\"users-send-adt-to-dcc\",\"sender\":\"AD-7C-00-00-00-00-02-01\","
+    "\"transfer_id\":\"0123456789abcdef0123456789abcdef\",\"version\":1}";
+
+std::string Replaced(std::string s, const std::string& from, const std::string& to) {
+  size_t at = s.find(from);
+  if (at == std::string::npos) ADD_FAILURE() << "no " << from << " in " << s;
+  return at == std::string::npos ? s : s.replace(at, from.size(), to);
+}
+
+TEST(Receipt, CanonicalFormMatchesTheVectorAndRoundTrips) {
+  EXPECT_EQ(ReceiptToJson(Example()), kExampleJson);
+  auto parsed = ParseReceipt(Bytes(kExampleJson));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, Example());
+}
+
+TEST(Receipt, RecipientsAreEncodedSortedAndEscapesAreMinimal) {
+  Receipt r = Example();
+  r.recipients = {E("AD-7C-00-00-00-00-04-02"), E("AD-7C-00-00-00-00-04-01")};
+  r.rule = "rule \"quoted\"\\";
+  std::string json = ReceiptToJson(r);
+  EXPECT_LT(json.find("04-01"), json.find("04-02"));
+  EXPECT_NE(json.find("\"rule\":\"rule \\\"quoted\\\"\\\\\""), std::string::npos) << json;
+  auto back = ParseReceipt(Bytes(json));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->rule, r.rule);
+  EXPECT_EQ(back->recipients,
+            (std::vector<Eui64>{E("AD-7C-00-00-00-00-04-01"), E("AD-7C-00-00-00-00-04-02")}));
+  EXPECT_EQ(ReceiptToJson(*back), json);
+  // The largest envelope size survives.
+  r.envelope_size = UINT64_MAX;
+  auto big = ParseReceipt(Bytes(ReceiptToJson(r)));
+  ASSERT_TRUE(big.ok()) << big.error().message;
+  EXPECT_EQ(big->envelope_size, UINT64_MAX);
+}
+
+TEST(Receipt, EachFieldIsChecked) {
+  const std::string canonical = kExampleJson;
+  const struct {
+    const char* what;
+    std::string text;
+    const char* code;
+  } cases[] = {
+      {"version 2", Replaced(canonical, "\"version\":1", "\"version\":2"), "receipt.version"},
+      {"no version", Replaced(canonical, ",\"version\":1", ""), "receipt.version"},
+      {"transfer id as a number", Replaced(canonical, "\"0123456789abcdef0123456789abcdef\"", "12"),
+       "receipt.transfer_id"},
+      {"bad sender", Replaced(canonical, "AD-7C-00-00-00-00-02-01", "nobody"), "input.bad_eui64"},
+      {"bad recipient", Replaced(canonical, "[\"AD-7C-00-00-00-00-04-01\"]", "[\"x\"]"),
+       "input.bad_eui64"},
+      {"recipients not a list",
+       Replaced(canonical, "[\"AD-7C-00-00-00-00-04-01\"]", "\"AD-7C-00-00-00-00-04-01\""),
+       "receipt.recipients"},
+      {"a recipient that is a number", Replaced(canonical, "[\"AD-7C-00-00-00-00-04-01\"]", "[1]"),
+       "receipt.recipients"},
+      {"no file type", Replaced(canonical, "\"file_type\":\"adt\",", ""), "receipt.file_type"},
+      {"file name as a list", Replaced(canonical, "\"ADT_20261129.csv\"", "[]"),
+       "receipt.file_name"},
+      {"upper-case envelope digest", Replaced(canonical, "abababab", "ABABABAB"),
+       "receipt.envelope_sha256"},
+      {"short policy digest", Replaced(canonical, "cdcd\"", "cd\""), "receipt.policy_sha256"},
+      {"negative size", Replaced(canonical, "1310", "-1310"), "receipt.envelope_size"},
+      {"fractional size", Replaced(canonical, "1310", "1310.5"), "receipt.envelope_size"},
+      {"size as text", Replaced(canonical, "1310", "\"1310\""), "receipt.envelope_size"},
+      {"size past 64 bits", Replaced(canonical, "1310", "18446744073709551616"),
+       "receipt.envelope_size"},
+      {"no rule", Replaced(canonical, "\"rule\":\"users-send-adt-to-dcc\",", ""), "receipt.rule"},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseReceipt(Bytes(c.text));
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
+  }
+  // A time that is not RFC 3339 UTC is refused (its code comes from the time parser).
+  for (const char* bad : {"yesterday", "2025-11-29T12:00:00+01:00", "2025-11-29T12:00:00.5Z",
+                          "2025-13-01T00:00:00Z"}) {
+    EXPECT_FALSE(ParseReceipt(Bytes(Replaced(canonical, "2025-11-29T12:00:00Z", bad))).ok()) << bad;
+  }
+}
+
+TEST(Receipt, MalformedAndOversizedInputIsRefused) {
+  const std::string canonical = kExampleJson;
+  const struct {
+    const char* what;
+    std::string text;
+    const char* code;
+  } cases[] = {
+      {"empty", "", "receipt.empty"},
+      {"not JSON", "stored", "receipt.malformed"},
+      {"an array", "[]", "receipt.malformed"},
+      {"truncated", canonical.substr(0, 40), "receipt.malformed"},
+      {"nested too deeply", Replaced(canonical, "[\"AD-7C-00-00-00-00-04-01\"]", "[[\"x\"]]"),
+       "receipt.malformed"},
+      {"an unknown key", Replaced(canonical, "{", "{\"signed_by\":\"gateway\","),
+       "receipt.unknown_key"},
+      {"over 16 KiB", Replaced(canonical, "users-send-adt-to-dcc", std::string(16 * 1024, 'r')),
+       "receipt.too_large"},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseReceipt(Bytes(c.text));
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
+  }
+}
+
+}  // namespace
+}  // namespace adtgw

@@ -1,0 +1,169 @@
+// gtest first: strict_json.h brings in cpprestsdk, whose U() macro breaks gtest's headers.
+#include <gtest/gtest.h>
+
+#include "gateway/transfer/strict_json.h"
+
+namespace adtgw {
+namespace {
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+const StrictJsonObject::Rules kRules{"doc", "see the doc spec", 64, 2};
+
+Result<StrictJsonObject> Parse(const std::string& text) {
+  return StrictJsonObject::Parse(Bytes(text), kRules, {"name", "size", "list"});
+}
+
+void ExpectRefused(const Status& s, const std::string& code, const std::string& what) {
+  ASSERT_FALSE(s.ok()) << what;
+  EXPECT_EQ(s.error().code, code) << what << ": " << s.error().message;
+  EXPECT_EQ(s.error().kind, ErrorKind::kInvalidInput) << what;
+  EXPECT_EQ(s.error().hint, "see the doc spec") << what;
+}
+
+template <typename T>
+Status AsStatus(const Result<T>& r) {
+  if (r.ok()) return OkStatus();
+  return r.error();
+}
+
+TEST(StrictJson, TypedGettersReadWhatIsThere) {
+  auto obj = Parse("{\"name\":\"a\\\"b\",\"size\":42,\"list\":[\"x\",\"\"]}");
+  ASSERT_TRUE(obj.ok()) << obj.error().message;
+  EXPECT_EQ(obj->Text("name").value(), "a\"b");
+  EXPECT_EQ(obj->Number("size").value(), 42u);
+  EXPECT_EQ(obj->TextArray("list").value(), (std::vector<std::string>{"x", ""}));
+  EXPECT_TRUE(obj->Has("name"));
+  auto empty = Parse("{}");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->Has("name"));
+  ExpectRefused(AsStatus(empty->Text("name")), "doc.name", "missing text");
+  ExpectRefused(AsStatus(empty->Number("size")), "doc.size", "missing number");
+  ExpectRefused(AsStatus(empty->TextArray("list")), "doc.list", "missing list");
+}
+
+TEST(StrictJson, GettersRefuseOtherTypes) {
+  auto obj = Parse("{\"name\":1,\"size\":\"42\",\"list\":\"x\"}");
+  ASSERT_TRUE(obj.ok());
+  ExpectRefused(AsStatus(obj->Text("name")), "doc.name", "number as text");
+  ExpectRefused(AsStatus(obj->Number("size")), "doc.size", "text as number");
+  ExpectRefused(AsStatus(obj->TextArray("list")), "doc.list", "text as list");
+  for (const char* bad : {"-1", "1.5", "1e3", "true", "null", "18446744073709551616"}) {
+    auto o = Parse(std::string("{\"size\":") + bad + "}");
+    ASSERT_TRUE(o.ok()) << bad;
+    ExpectRefused(AsStatus(o->Number("size")), "doc.size", bad);
+  }
+  auto max = Parse("{\"size\":18446744073709551615}");
+  ASSERT_TRUE(max.ok());
+  EXPECT_EQ(max->Number("size").value(), UINT64_MAX);
+  auto mixed = Parse("{\"list\":[\"x\",2]}");
+  ASSERT_TRUE(mixed.ok());
+  ExpectRefused(AsStatus(mixed->TextArray("list")), "doc.list", "a number in the list");
+}
+
+TEST(StrictJson, OnlyKnownKeysInOneObject) {
+  ExpectRefused(AsStatus(Parse("{\"name\":\"a\",\"admin\":true}")), "doc.unknown_key",
+                "unknown key");
+  ExpectRefused(AsStatus(Parse("{\"Name\":\"a\"}")), "doc.unknown_key", "keys are case-sensitive");
+  for (const char* not_object : {"[]", "\"name\"", "42", "null", "true"}) {
+    ExpectRefused(AsStatus(Parse(not_object)), "doc.malformed", not_object);
+  }
+}
+
+TEST(StrictJson, SizeIsCappedBeforeParsing) {
+  ExpectRefused(AsStatus(Parse("")), "doc.empty", "empty");
+  // Exactly the cap is allowed, one byte more is not.
+  std::string at_cap = "{\"name\":\"" + std::string(64 - 11, 'x') + "\"}";
+  ASSERT_EQ(at_cap.size(), 64u);
+  EXPECT_TRUE(Parse(at_cap).ok());
+  std::string over = "{\"name\":\"" + std::string(64 - 10, 'x') + "\"}";
+  ExpectRefused(AsStatus(Parse(over)), "doc.too_large", "65 bytes");
+}
+
+TEST(StrictJson, NestingIsCappedBeforeParsing) {
+  EXPECT_TRUE(Parse("{\"list\":[\"a\"]}").ok());  // depth 2
+  ExpectRefused(AsStatus(Parse("{\"list\":[[\"a\"]]}")), "doc.malformed", "depth 3");
+  ExpectRefused(AsStatus(Parse("{\"list\":[{\"a\":1}]}")), "doc.malformed", "object in list");
+  // Brackets inside strings (escaped quotes included) are text, not nesting.
+  auto text = Parse("{\"name\":\"[[[{{{\\\"[[[\"}");
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  EXPECT_EQ(text->Text("name").value(), "[[[{{{\"[[[");
+  // Deep nesting for a general parser is refused up front, whatever the size cap.
+  StrictJsonObject::Rules roomy = kRules;
+  roomy.max_size = 1 << 20;
+  auto deep = ParseCappedJson(Bytes(std::string(500000, '[') + std::string(500000, ']')), roomy);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().code, "doc.malformed");
+}
+
+TEST(StrictJson, NotJsonIsRefused) {
+  const char* cases[] = {"{",
+                         "{\"name\":}",
+                         "{\"name\":\"a\",}",
+                         "{'name':'a'}",
+                         "{\"name\":\"a\"} {}",
+                         "{\"name\":\"unterminated}"};
+  for (const char* text : cases) {
+    ExpectRefused(AsStatus(Parse(text)), "doc.malformed", text);
+  }
+}
+
+TEST(StrictJson, CappedJsonTakesAnyValue) {
+  auto array = ParseCappedJson(Bytes("[1,\"x\"]"), kRules);
+  ASSERT_TRUE(array.ok());
+  EXPECT_TRUE(array->is_array());
+  auto number = ParseCappedJson(Bytes("7"), kRules);
+  ASSERT_TRUE(number.ok());
+  EXPECT_TRUE(number->is_number());
+}
+
+TEST(StrictJson, BadNamesTheDocumentAndField) {
+  auto obj = Parse("{}");
+  ASSERT_TRUE(obj.ok());
+  Error e = obj->Bad("name", "is wrong");
+  EXPECT_EQ(e.code, "doc.name");
+  EXPECT_EQ(e.kind, ErrorKind::kInvalidInput);
+  EXPECT_EQ(e.message, "doc is wrong");
+  EXPECT_EQ(e.hint, "see the doc spec");
+}
+
+TEST(StrictJson, SameBytesComparesUnsignedBytes) {
+  const std::string text =
+      "\xC3\x9C"
+      "ber \xE2\x82\xAC";
+  EXPECT_TRUE(SameBytes(Bytes(text), text));
+  EXPECT_TRUE(SameBytes({}, ""));
+  EXPECT_FALSE(SameBytes(Bytes(text), text.substr(1)));
+  EXPECT_FALSE(SameBytes(Bytes(text + "x"), text));
+  std::string other = text;
+  other[0] = '\xC4';
+  EXPECT_FALSE(SameBytes(Bytes(other), text));
+}
+
+TEST(StrictJson, HexDigestsAreLowerCaseAndWhole) {
+  Sha256Digest d;
+  for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<uint8_t>(i * 7 + 1);
+  auto back = ParseHexDigest(ToHex(d));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, d);
+  std::string hex = ToHex(d);
+  EXPECT_FALSE(ParseHexDigest(hex.substr(1)).has_value());
+  EXPECT_FALSE(ParseHexDigest(hex + "0").has_value());
+  EXPECT_FALSE(ParseHexDigest("").has_value());
+  std::string upper = hex;
+  upper[0] = 'A';
+  upper[1] = 'F';
+  EXPECT_FALSE(ParseHexDigest(upper).has_value());
+  for (char bad : {'g', ' ', ':', '\0', '-'}) {
+    std::string s = hex;
+    s[10] = bad;
+    EXPECT_FALSE(ParseHexDigest(s).has_value()) << static_cast<int>(bad);
+  }
+  EXPECT_EQ(ParseHexDigest(std::string(64, 'f'))->at(31), 0xff);
+  EXPECT_EQ(ParseHexDigest(std::string(64, '0'))->at(0), 0x00);
+}
+
+}  // namespace
+}  // namespace adtgw
