@@ -21,16 +21,16 @@
 namespace adtgw {
 
 enum class ErrorKind {
-  kUsage,         // the command line or call was malformed
-  kInvalidInput,  // a file or message is not what it claims to be (garbage, truncated)
-  kIntegrity,     // cryptographic check failed: tampering, wrong key, bad signature
-  kTrust,         // a certificate is untrusted, revoked, expired or breaks the profile
-  kNotFound,      // a named file or object does not exist
-  kConflict,      // refusing to overwrite something that exists
-  kPermission,    // unsafe or insufficient file permissions
-  kIo,            // the environment failed: disk, read, write
-  kInternal,      // a library call failed for a reason not caused by the input
-  kDenied,        // the policy refused the request (a decision, not a malfunction)
+  kUsage,            // the command line or call was malformed
+  kInvalidInput,     // a file or message is not what it claims to be (garbage, truncated)
+  kIntegrity,        // cryptographic check failed: tampering, wrong key, bad signature
+  kTrust,            // a certificate is untrusted, revoked, expired or breaks the profile
+  kNotFound,         // a named file or object does not exist
+  kConflict,         // refusing to overwrite something that exists
+  kPermission,       // unsafe or insufficient file permissions
+  kIo,               // the environment failed: disk, read, write
+  kInternal,         // a library call failed for a reason not caused by the input
+  kDenied,           // the policy refused the request (a decision, not a malfunction)
   kUnauthenticated,  // the peer could not be identified (unknown TLS client, no identity)
   kTooLarge,         // a size limit was exceeded (body, header, envelope)
   kUnavailable,      // a service is busy, down or unreachable; retrying later may work

@@ -55,7 +55,6 @@ HoursWindow PolicyParser::Hours(const YAML::Node& node) const {
   return w;
 }
 
-
 std::string RoleList() { return "supplier, network-operator, dcc, other, auditor"; }
 
 std::optional<PartyRole> ParseRole(const std::string& name) {

@@ -125,8 +125,7 @@ std::vector<X509Ptr> YamlReader::Certificates(const YAML::Node& node, const char
   for (const auto& item : List(node, what)) {
     std::string path = Path(Scalar(item, what));
     auto certs = LoadCertificates(path);
-    if (!certs.ok())
-      Fail(item, certs.error().message, "check the path (relative to this file)");
+    if (!certs.ok()) Fail(item, certs.error().message, "check the path (relative to this file)");
     for (auto& c : *certs) out.push_back(std::move(c));
   }
   return out;
@@ -143,8 +142,7 @@ TrustConfig YamlReader::Smki(const YAML::Node& node,
   if (m.count("crls")) {
     for (const auto& item : List(m["crls"], "smki.crls")) {
       auto crl = LoadCrl(Path(Scalar(item, "smki.crls")));
-      if (!crl.ok())
-        Fail(item, crl.error().message, "check the path (relative to this file)");
+      if (!crl.ok()) Fail(item, crl.error().message, "check the path (relative to this file)");
       t.crls.push_back(std::move(*crl));
     }
   }

@@ -58,7 +58,8 @@ class YamlReader {
   std::vector<X509Ptr> Certificates(const YAML::Node& node, const char* what) const;
   // An smki: section (trust, pinned, crls, policy_oids), docs/policy.md; `other_keys`
   // are allowed beside them (and left to the caller).
-  TrustConfig Smki(const YAML::Node& node, std::initializer_list<const char*> other_keys = {}) const;
+  TrustConfig Smki(const YAML::Node& node,
+                   std::initializer_list<const char*> other_keys = {}) const;
 
   const std::string& source() const { return source_; }
 

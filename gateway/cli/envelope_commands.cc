@@ -41,14 +41,14 @@ Status RunSeal(const SealFlags& f) {
   ADTGW_ASSIGN(EvpPkeyPtr sign_key, LoadPrivateKey(f.sign_key));
   ADTGW_ASSIGN(TrustedSmkiCertificate signer,
                VerifySmkiCertificateFor(sign_cert.get(), trust, SmkiKeyUsage::kDigitalSignature,
-                          "signing certificate " + f.sign_cert));
+                                        "signing certificate " + f.sign_cert));
   std::vector<X509Ptr> recipients;
   std::vector<SmkiIdentity> recipient_ids;
   for (const auto& path : f.to) {
     ADTGW_ASSIGN(X509Ptr cert, LoadCertificate(path));
     ADTGW_ASSIGN(TrustedSmkiCertificate r,
                  VerifySmkiCertificateFor(cert.get(), trust, SmkiKeyUsage::kKeyAgreement,
-                            "recipient certificate " + path));
+                                          "recipient certificate " + path));
     recipient_ids.push_back(r.identity);
     recipients.push_back(std::move(cert));
   }
@@ -101,9 +101,9 @@ Status RunOpen(const OpenFlags& f) {
   // signature and the signer's trust all check out.
   ADTGW_ASSIGN(AtomicFile out, AtomicFile::Create(f.output, 0600, f.force));
   ADTGW_ASSIGN(OpenedEnvelope opened, OpenEnvelope({cert.get(), key.get()}, input, out));
-  ADTGW_ASSIGN(
-      TrustedSmkiCertificate signer,
-      VerifySmkiCertificateFor(opened.signer.get(), trust, SmkiKeyUsage::kDigitalSignature, "the signer"));
+  ADTGW_ASSIGN(TrustedSmkiCertificate signer,
+               VerifySmkiCertificateFor(opened.signer.get(), trust, SmkiKeyUsage::kDigitalSignature,
+                                        "the signer"));
   ADTGW_TRY(out.Commit());
 
   bool pinned = signer.decision.mode == TrustDecision::Mode::kPinned;

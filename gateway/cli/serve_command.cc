@@ -44,7 +44,8 @@ void LogLine(const std::string& line) {
 
 Status MakePrivateDir(const std::string& path) {
   if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return MakeError(ErrorKind::kIo, "io.write", "cannot create " + path + ": " + std::strerror(errno));
+    return MakeError(ErrorKind::kIo, "io.write",
+                     "cannot create " + path + ": " + std::strerror(errno));
   }
   return OkStatus();
 }

@@ -92,17 +92,16 @@ Status RunSend(const SendFlags& f) {
     request.to.push_back(e);
   }
   ProgressBar bar;
-  ADTGW_ASSIGN(SentTransfer sent,
-               sender.Send(
-                   *c.api, request,
-                   [&bar](const std::string& phase, uint64_t total) {
-                     if (phase == "done") {
-                       bar.Finish();
-                     } else {
-                       bar.Start(phase, total);
-                     }
-                   },
-                   [&bar](uint64_t done) { bar.Update(done); }));
+  ADTGW_ASSIGN(SentTransfer sent, sender.Send(
+                                      *c.api, request,
+                                      [&bar](const std::string& phase, uint64_t total) {
+                                        if (phase == "done") {
+                                          bar.Finish();
+                                        } else {
+                                          bar.Start(phase, total);
+                                        }
+                                      },
+                                      [&bar](uint64_t done) { bar.Update(done); }));
   bar.Finish();
   if (!f.receipt_out.empty()) {
     ADTGW_TRY(WriteFileAtomically(f.receipt_out, sent.receipt_json + "\n", 0644, false));
@@ -181,8 +180,8 @@ Status RunReceive(const ReceiveFlags& f) {
   for (const auto& item : items) {
     ProgressBar bar;
     bar.Start("receiving", item.envelope_size);
-    ADTGW_ASSIGN(ReceivedTransfer got, receiver.Receive(*c.api, item, f.out,
-                                                        [&bar](uint64_t n) { bar.Update(n); }));
+    ADTGW_ASSIGN(ReceivedTransfer got,
+                 receiver.Receive(*c.api, item, f.out, [&bar](uint64_t n) { bar.Update(n); }));
     bar.Finish();
     if (!got.accepted) ++rejected;
     if (f.client.json) {
@@ -214,8 +213,9 @@ Status RunReceive(const ReceiveFlags& f) {
   }
   if (rejected > 0) {
     return MakeError(ErrorKind::kIntegrity, "receive.rejected",
-                     std::to_string(rejected) + " transfer(s) failed their checks and were "
-                                                "rejected; nothing was written for them",
+                     std::to_string(rejected) +
+                         " transfer(s) failed their checks and were "
+                         "rejected; nothing was written for them",
                      "the senders see the reason with adtgw status");
   }
   return OkStatus();
@@ -239,8 +239,7 @@ Status RunStatus(const StatusFlags& f) {
             << (v.reason.empty() ? "" : " (" + v.reason + ")") << "\n"
             << "  from:     " << v.sender << "\n"
             << "  file:     " << v.file_name << " (" << v.file_type << ")\n"
-            << "  envelope: " << Size(v.envelope_size) << ", sha256 " << v.envelope_sha256
-            << "\n"
+            << "  envelope: " << Size(v.envelope_size) << ", sha256 " << v.envelope_sha256 << "\n"
             << "  created:  " << v.created << "; updated " << v.updated << "\n";
   if (v.state == "receiving") {
     std::cout << "  uploaded: " << v.upload_offset << " of " << v.envelope_size << " bytes\n";

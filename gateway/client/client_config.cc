@@ -21,61 +21,62 @@ std::string ClientConfigPath(const std::string& flag) {
 Result<ClientConfig> LoadClientConfig(const std::string& path) {
   ClientConfig c;
   c.source = path;
-  auto loaded = ReadYamlFile(path, kMaxConfigSize, "config.invalid",
-                             [&](YamlReader& y, const YAML::Node& root) {
-    auto top = y.Mapping(root, "the client configuration",
-                         {"party", "gateway", "tls", "smki", "recipients"});
-    for (const char* required : {"party", "gateway", "tls", "smki"}) {
-      if (top.count(required) == 0) {
-        y.Fail(root, std::string("the client configuration needs '") + required + "'",
-               "see docs/api.md, Client configuration");
-      }
-    }
-    auto party = Eui64::Parse(y.Scalar(top["party"], "party"));
-    if (!party.ok()) y.Fail(top["party"], party.error().message);
-    c.party = *party;
-    c.gateway_url = y.Scalar(top["gateway"], "gateway");
-    if (c.gateway_url.rfind("https://", 0) != 0) {
-      y.Fail(top["gateway"], "gateway must be an https:// URL",
-             "the gateway speaks mutual TLS only, e.g. https://gateway.example:8443");
-    }
-    while (!c.gateway_url.empty() && c.gateway_url.back() == '/') c.gateway_url.pop_back();
-    auto tls = y.Mapping(top["tls"], "tls", {"certificate", "key", "ca"});
-    for (const char* required : {"certificate", "key", "ca"}) {
-      if (tls.count(required) == 0) y.Fail(top["tls"], std::string("tls needs '") + required + "'");
-    }
-    c.tls_certificate = y.PathAt(tls["certificate"], "tls.certificate");
-    c.tls_key = y.PathAt(tls["key"], "tls.key");
-    c.tls_ca = y.PathAt(tls["ca"], "tls.ca");
-    auto smki = y.Mapping(top["smki"], "smki",
-                          {"signing_certificate", "signing_key", "key_agreement_certificate",
-                           "key_agreement_key", "trust", "pinned", "crls", "policy_oids"});
-    for (const char* required : {"signing_certificate", "signing_key"}) {
-      if (smki.count(required) == 0) {
-        y.Fail(top["smki"], std::string("smki needs '") + required + "'");
-      }
-    }
-    c.signing_certificate = y.PathAt(smki["signing_certificate"], "smki.signing_certificate");
-    c.signing_key = y.PathAt(smki["signing_key"], "smki.signing_key");
-    if (smki.count("key_agreement_certificate")) {
-      c.key_agreement_certificate =
-          y.PathAt(smki["key_agreement_certificate"], "smki.key_agreement_certificate");
-    }
-    if (smki.count("key_agreement_key")) {
-      c.key_agreement_key = y.PathAt(smki["key_agreement_key"], "smki.key_agreement_key");
-    }
-    // The trust part of the section has the policy's shape (YamlReader::Smki).
-    c.smki_trust = std::make_shared<TrustConfig>(
-        y.Smki(top["smki"], {"signing_certificate", "signing_key", "key_agreement_certificate",
-                             "key_agreement_key"}));
-    if (top.count("recipients")) {
-      if (!top["recipients"].IsMap()) y.Fail(top["recipients"], "recipients must be a mapping");
-      for (const auto& entry : top["recipients"]) {
-        std::string label = y.Scalar(entry.first, "recipient name");
-        c.recipients[label] = y.PathAt(entry.second, "recipient certificate");
-      }
-    }
-  });
+  auto loaded = ReadYamlFile(
+      path, kMaxConfigSize, "config.invalid", [&](YamlReader& y, const YAML::Node& root) {
+        auto top = y.Mapping(root, "the client configuration",
+                             {"party", "gateway", "tls", "smki", "recipients"});
+        for (const char* required : {"party", "gateway", "tls", "smki"}) {
+          if (top.count(required) == 0) {
+            y.Fail(root, std::string("the client configuration needs '") + required + "'",
+                   "see docs/api.md, Client configuration");
+          }
+        }
+        auto party = Eui64::Parse(y.Scalar(top["party"], "party"));
+        if (!party.ok()) y.Fail(top["party"], party.error().message);
+        c.party = *party;
+        c.gateway_url = y.Scalar(top["gateway"], "gateway");
+        if (c.gateway_url.rfind("https://", 0) != 0) {
+          y.Fail(top["gateway"], "gateway must be an https:// URL",
+                 "the gateway speaks mutual TLS only, e.g. https://gateway.example:8443");
+        }
+        while (!c.gateway_url.empty() && c.gateway_url.back() == '/') c.gateway_url.pop_back();
+        auto tls = y.Mapping(top["tls"], "tls", {"certificate", "key", "ca"});
+        for (const char* required : {"certificate", "key", "ca"}) {
+          if (tls.count(required) == 0)
+            y.Fail(top["tls"], std::string("tls needs '") + required + "'");
+        }
+        c.tls_certificate = y.PathAt(tls["certificate"], "tls.certificate");
+        c.tls_key = y.PathAt(tls["key"], "tls.key");
+        c.tls_ca = y.PathAt(tls["ca"], "tls.ca");
+        auto smki = y.Mapping(top["smki"], "smki",
+                              {"signing_certificate", "signing_key", "key_agreement_certificate",
+                               "key_agreement_key", "trust", "pinned", "crls", "policy_oids"});
+        for (const char* required : {"signing_certificate", "signing_key"}) {
+          if (smki.count(required) == 0) {
+            y.Fail(top["smki"], std::string("smki needs '") + required + "'");
+          }
+        }
+        c.signing_certificate = y.PathAt(smki["signing_certificate"], "smki.signing_certificate");
+        c.signing_key = y.PathAt(smki["signing_key"], "smki.signing_key");
+        if (smki.count("key_agreement_certificate")) {
+          c.key_agreement_certificate =
+              y.PathAt(smki["key_agreement_certificate"], "smki.key_agreement_certificate");
+        }
+        if (smki.count("key_agreement_key")) {
+          c.key_agreement_key = y.PathAt(smki["key_agreement_key"], "smki.key_agreement_key");
+        }
+        // The trust part of the section has the policy's shape (YamlReader::Smki).
+        c.smki_trust = std::make_shared<TrustConfig>(
+            y.Smki(top["smki"], {"signing_certificate", "signing_key", "key_agreement_certificate",
+                                 "key_agreement_key"}));
+        if (top.count("recipients")) {
+          if (!top["recipients"].IsMap()) y.Fail(top["recipients"], "recipients must be a mapping");
+          for (const auto& entry : top["recipients"]) {
+            std::string label = y.Scalar(entry.first, "recipient name");
+            c.recipients[label] = y.PathAt(entry.second, "recipient certificate");
+          }
+        }
+      });
   if (!loaded.ok()) {
     Error e = std::move(loaded).error();
     if (e.code == "input.not_found") {

@@ -30,7 +30,7 @@ struct ClientConfig {
   std::string signing_key;
   std::string key_agreement_certificate;
   std::string key_agreement_key;
-  std::shared_ptr<TrustConfig> smki_trust;         // shared: TrustConfig owns OpenSSL handles
+  std::shared_ptr<TrustConfig> smki_trust;        // shared: TrustConfig owns OpenSSL handles
   std::map<std::string, std::string> recipients;  // label -> KA certificate path
 };
 

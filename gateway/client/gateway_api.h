@@ -48,7 +48,7 @@ class GatewayApi {
   virtual Result<std::vector<TransferView>> Inbox() = 0;
   // GET /v1/transfers/ID/envelope into `out`; fails unless exactly `size` bytes came.
   virtual ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
-                          const ProgressCallback& progress) = 0;
+                                   const ProgressCallback& progress) = 0;
   virtual Result<TransferView> Acknowledge(const std::string& id, const SignedDocument& ack) = 0;
 };
 

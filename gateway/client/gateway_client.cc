@@ -77,10 +77,10 @@ class CpprestGatewayClient final : public GatewayApi {
     req.headers().add("Upload-Offset", std::to_string(offset));
     req.set_body(file, size - offset, "application/offset+octet-stream");
     if (progress) {
-      req.set_progress_handler([&progress, offset](http::message_direction::direction d,
-                                                   utility::size64_t so_far) {
-        if (d == http::message_direction::upload) progress(offset + so_far);
-      });
+      req.set_progress_handler(
+          [&progress, offset](http::message_direction::direction d, utility::size64_t so_far) {
+            if (d == http::message_direction::upload) progress(offset + so_far);
+          });
     }
     http::http_response res;
     std::string body;

@@ -23,8 +23,8 @@ std::optional<std::string> LastTlsError() {
 
 std::optional<std::string> ProbeTlsRefusal(SSL_CTX* ctx, const std::string& host, int port) {
   ERR_clear_error();
-  std::string target = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                       std::to_string(port);
+  std::string target =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   BioPtr bio(BIO_new_connect(target.c_str()));
   if (!bio) return std::nullopt;
   BIO_set_nbio(bio.get(), 1);
@@ -50,7 +50,8 @@ std::optional<std::string> ProbeTlsRefusal(SSL_CTX* ctx, const std::string& host
     }
     return LastTlsError().value_or("handshake failed");
   }
-  static const char kRequest[] = "GET /v1/inbox HTTP/1.1\r\nHost: adtgw\r\nConnection: close\r\n\r\n";
+  static const char kRequest[] =
+      "GET /v1/inbox HTTP/1.1\r\nHost: adtgw\r\nConnection: close\r\n\r\n";
   if (SSL_write(ssl.get(), kRequest, sizeof kRequest - 1) <= 0) return LastTlsError();
   char answer[64];
   if (SSL_read(ssl.get(), answer, sizeof answer) <= 0) return LastTlsError();

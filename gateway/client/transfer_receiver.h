@@ -28,7 +28,7 @@ namespace adtgw {
 struct ReceivedTransfer {
   TransferView view;
   bool accepted = false;
-  std::string path;            // the written file, when accepted
+  std::string path;              // the written file, when accepted
   std::optional<Error> problem;  // why it was rejected
   uint64_t content_size = 0;
 };

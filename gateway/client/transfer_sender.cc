@@ -37,9 +37,9 @@ bool Transient(const Error& e) {
 Result<TransferSender> TransferSender::New(const ClientConfig& config) {
   ADTGW_ASSIGN(X509Ptr cert, LoadCertificate(config.signing_certificate));
   ADTGW_ASSIGN(EvpPkeyPtr key, LoadPrivateKey(config.signing_key));
-  ADTGW_ASSIGN(TrustedSmkiCertificate own,
-               VerifySmkiCertificateFor(cert.get(), *config.smki_trust,
-                                        SmkiKeyUsage::kDigitalSignature, "your signing certificate"));
+  ADTGW_ASSIGN(TrustedSmkiCertificate own, VerifySmkiCertificateFor(cert.get(), *config.smki_trust,
+                                                                    SmkiKeyUsage::kDigitalSignature,
+                                                                    "your signing certificate"));
   if (own.identity.eui64 != config.party) {
     return MakeError(ErrorKind::kUsage, "config.party_mismatch",
                      "smki.signing_certificate names " + own.identity.eui64.ToString() +

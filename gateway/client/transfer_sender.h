@@ -45,8 +45,8 @@ class TransferSender {
  public:
   static Result<TransferSender> New(const ClientConfig& config);
 
-  Result<SentTransfer> Send(GatewayApi& api, const SendRequest& request,
-                            const PhaseCallback& phase, const ProgressCallback& progress);
+  Result<SentTransfer> Send(GatewayApi& api, const SendRequest& request, const PhaseCallback& phase,
+                            const ProgressCallback& progress);
 
  private:
   struct Recipient {

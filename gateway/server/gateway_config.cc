@@ -33,63 +33,66 @@ Status ParseListenAddress(const std::string& text, std::string* host, uint16_t* 
 Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   GatewayConfig c;
   c.source = path;
-  ADTGW_TRY(ReadYamlFile(path, kMaxConfigSize, "config.invalid",
-                         [&](YamlReader& y, const YAML::Node& root) {
-    auto top = y.Mapping(root, "the gateway configuration",
-                         {"listen", "tls", "smki", "policy", "state_dir", "limits"});
-    for (const char* required : {"listen", "tls", "policy", "state_dir"}) {
-      if (top.count(required) == 0) {
-        y.Fail(root, std::string("the gateway configuration needs '") + required + "'",
-               "see docs/api.md, Configuration");
-      }
-    }
-    Status listen = ParseListenAddress(y.Scalar(top["listen"], "listen"), &c.listen_host,
-                                       &c.listen_port);
-    if (!listen.ok()) y.Fail(top["listen"], listen.error().message, listen.error().hint);
-    auto tls = y.Mapping(top["tls"], "tls", {"certificate", "key", "client_ca"});
-    for (const char* required : {"certificate", "key", "client_ca"}) {
-      if (tls.count(required) == 0) {
-        y.Fail(top["tls"], std::string("tls needs '") + required + "'");
-      }
-    }
-    c.tls_certificate = y.PathAt(tls["certificate"], "tls.certificate");
-    c.tls_key = y.PathAt(tls["key"], "tls.key");
-    c.tls_client_ca = y.PathAt(tls["client_ca"], "tls.client_ca");
-    // The SMKI trust that decides is the policy's (per party); a gateway-wide section
-    // is accepted for the checks that have no party yet and must be complete if given.
-    if (top.count("smki")) (void)y.Smki(top["smki"]);
-    c.policy = y.PathAt(top["policy"], "policy");
-    c.state_dir = y.PathAt(top["state_dir"], "state_dir");
-    if (top.count("limits")) {
-      auto l = y.Mapping(top["limits"], "limits",
-                         {"max_connections", "threads", "header_limit", "json_body_limit",
-                          "handshake_timeout", "header_timeout", "idle_timeout", "body_timeout",
-                          "shutdown_grace", "retention_sweep"});
-      auto seconds = [&](const char* key, std::chrono::seconds* out) {
-        if (l.count(key)) *out = std::chrono::seconds(y.Number(l[key], key, 86400));
-        if (out->count() == 0) y.Fail(l.count(key) ? l[key] : top["limits"], std::string(key) + " must be at least 1 second");
-      };
-      if (l.count("max_connections"))
-        c.limits.max_connections = y.Number(l["max_connections"], "max_connections", 100000);
-      if (l.count("threads")) c.limits.threads = y.Number(l["threads"], "threads", 256);
-      if (l.count("header_limit"))
-        c.limits.header_limit = y.Size(l["header_limit"], "header_limit");
-      if (l.count("json_body_limit"))
-        c.limits.json_body_limit = y.Size(l["json_body_limit"], "json_body_limit");
-      seconds("handshake_timeout", &c.limits.handshake_timeout);
-      seconds("header_timeout", &c.limits.header_timeout);
-      seconds("idle_timeout", &c.limits.idle_timeout);
-      seconds("body_timeout", &c.limits.body_timeout);
-      seconds("shutdown_grace", &c.limits.shutdown_grace);
-      seconds("retention_sweep", &c.limits.retention_sweep);
-      if (c.limits.max_connections == 0 || c.limits.threads == 0) {
-        y.Fail(top["limits"], "max_connections and threads must be at least 1");
-      }
-      if (c.limits.header_limit > 64 * 1024 || c.limits.json_body_limit > kMaxSignedDocumentBody) {
-        y.Fail(top["limits"], "header_limit is at most 64KiB and json_body_limit 256KiB");
-      }
-    }
-  }));
+  ADTGW_TRY(ReadYamlFile(
+      path, kMaxConfigSize, "config.invalid", [&](YamlReader& y, const YAML::Node& root) {
+        auto top = y.Mapping(root, "the gateway configuration",
+                             {"listen", "tls", "smki", "policy", "state_dir", "limits"});
+        for (const char* required : {"listen", "tls", "policy", "state_dir"}) {
+          if (top.count(required) == 0) {
+            y.Fail(root, std::string("the gateway configuration needs '") + required + "'",
+                   "see docs/api.md, Configuration");
+          }
+        }
+        Status listen =
+            ParseListenAddress(y.Scalar(top["listen"], "listen"), &c.listen_host, &c.listen_port);
+        if (!listen.ok()) y.Fail(top["listen"], listen.error().message, listen.error().hint);
+        auto tls = y.Mapping(top["tls"], "tls", {"certificate", "key", "client_ca"});
+        for (const char* required : {"certificate", "key", "client_ca"}) {
+          if (tls.count(required) == 0) {
+            y.Fail(top["tls"], std::string("tls needs '") + required + "'");
+          }
+        }
+        c.tls_certificate = y.PathAt(tls["certificate"], "tls.certificate");
+        c.tls_key = y.PathAt(tls["key"], "tls.key");
+        c.tls_client_ca = y.PathAt(tls["client_ca"], "tls.client_ca");
+        // The SMKI trust that decides is the policy's (per party); a gateway-wide section
+        // is accepted for the checks that have no party yet and must be complete if given.
+        if (top.count("smki")) (void)y.Smki(top["smki"]);
+        c.policy = y.PathAt(top["policy"], "policy");
+        c.state_dir = y.PathAt(top["state_dir"], "state_dir");
+        if (top.count("limits")) {
+          auto l = y.Mapping(top["limits"], "limits",
+                             {"max_connections", "threads", "header_limit", "json_body_limit",
+                              "handshake_timeout", "header_timeout", "idle_timeout", "body_timeout",
+                              "shutdown_grace", "retention_sweep"});
+          auto seconds = [&](const char* key, std::chrono::seconds* out) {
+            if (l.count(key)) *out = std::chrono::seconds(y.Number(l[key], key, 86400));
+            if (out->count() == 0)
+              y.Fail(l.count(key) ? l[key] : top["limits"],
+                     std::string(key) + " must be at least 1 second");
+          };
+          if (l.count("max_connections"))
+            c.limits.max_connections = y.Number(l["max_connections"], "max_connections", 100000);
+          if (l.count("threads")) c.limits.threads = y.Number(l["threads"], "threads", 256);
+          if (l.count("header_limit"))
+            c.limits.header_limit = y.Size(l["header_limit"], "header_limit");
+          if (l.count("json_body_limit"))
+            c.limits.json_body_limit = y.Size(l["json_body_limit"], "json_body_limit");
+          seconds("handshake_timeout", &c.limits.handshake_timeout);
+          seconds("header_timeout", &c.limits.header_timeout);
+          seconds("idle_timeout", &c.limits.idle_timeout);
+          seconds("body_timeout", &c.limits.body_timeout);
+          seconds("shutdown_grace", &c.limits.shutdown_grace);
+          seconds("retention_sweep", &c.limits.retention_sweep);
+          if (c.limits.max_connections == 0 || c.limits.threads == 0) {
+            y.Fail(top["limits"], "max_connections and threads must be at least 1");
+          }
+          if (c.limits.header_limit > 64 * 1024 ||
+              c.limits.json_body_limit > kMaxSignedDocumentBody) {
+            y.Fail(top["limits"], "header_limit is at most 64KiB and json_body_limit 256KiB");
+          }
+        }
+      }));
   return c;
 }
 

@@ -16,15 +16,15 @@ namespace adtgw {
 
 struct ServerLimits {
   size_t max_connections = 256;
-  size_t threads = 8;                        // I/O threads; blocking work (fsync) runs on them
-  size_t header_limit = 16 * 1024;           // request line + headers
-  size_t json_body_limit = 256 * 1024;       // manifest and acknowledgement requests
-  size_t read_buffer = 256 * 1024;           // per connection
+  size_t threads = 8;                   // I/O threads; blocking work (fsync) runs on them
+  size_t header_limit = 16 * 1024;      // request line + headers
+  size_t json_body_limit = 256 * 1024;  // manifest and acknowledgement requests
+  size_t read_buffer = 256 * 1024;      // per connection
   std::chrono::seconds handshake_timeout{10};
-  std::chrono::seconds header_timeout{10};   // from a request's first byte to its last header
-  std::chrono::seconds idle_timeout{60};     // keep-alive: waiting for the next request
-  std::chrono::seconds body_timeout{60};     // no body byte for this long ends the request
-  std::chrono::seconds shutdown_grace{30};   // SIGTERM: in-flight requests may finish
+  std::chrono::seconds header_timeout{10};  // from a request's first byte to its last header
+  std::chrono::seconds idle_timeout{60};    // keep-alive: waiting for the next request
+  std::chrono::seconds body_timeout{60};    // no body byte for this long ends the request
+  std::chrono::seconds shutdown_grace{30};  // SIGTERM: in-flight requests may finish
   std::chrono::seconds retention_sweep{3600};
 };
 

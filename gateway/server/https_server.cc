@@ -40,8 +40,14 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 
 // What a request names: /v1/inbox, /v1/transfers, /v1/transfers/ID[/envelope|/acknowledgement].
 struct Route {
-  enum class Kind { kNone, kInbox, kTransfers, kTransfer, kEnvelope, kAcknowledgement } kind =
-      Kind::kNone;
+  enum class Kind {
+    kNone,
+    kInbox,
+    kTransfers,
+    kTransfer,
+    kEnvelope,
+    kAcknowledgement
+  } kind = Kind::kNone;
   std::string id;
 };
 
@@ -111,8 +117,8 @@ class HttpsServer::Impl {
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return MakeError(ErrorKind::kIo, "net.listen",
-                       "cannot listen on " + options_.host + ":" +
-                           std::to_string(options_.port) + ": " + ec.message(),
+                       "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                           ": " + ec.message(),
                        "is another process using the port?");
     }
     return OkStatus();
@@ -125,7 +131,8 @@ class HttpsServer::Impl {
     WaitForSignal();
     ScheduleSweep();
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < options_.limits.threads; ++i) threads.emplace_back([this] { io_.run(); });
+    for (size_t i = 1; i < options_.limits.threads; ++i)
+      threads.emplace_back([this] { io_.run(); });
     io_.run();
     for (auto& t : threads) t.join();
   }
@@ -153,15 +160,16 @@ class HttpsServer::Impl {
   // until no connection is left, so that io_.run() returns.
   void WaitForSessions(std::chrono::steady_clock::time_point deadline) {
     grace_timer_.expires_after(std::chrono::milliseconds(100));
-    grace_timer_.async_wait(asio::bind_executor(server_strand_, [this, deadline](beast::error_code) {
-      if (active_ + busy_ == 0) return;
-      if (std::chrono::steady_clock::now() >= deadline && !cut_) {
-        cut_ = true;
-        Log("grace period over: closing " + std::to_string(active_.load()) + " connection(s)");
-        CloseSessions(/*idle_only=*/false);
-      }
-      WaitForSessions(deadline);
-    }));
+    grace_timer_.async_wait(
+        asio::bind_executor(server_strand_, [this, deadline](beast::error_code) {
+          if (active_ + busy_ == 0) return;
+          if (std::chrono::steady_clock::now() >= deadline && !cut_) {
+            cut_ = true;
+            Log("grace period over: closing " + std::to_string(active_.load()) + " connection(s)");
+            CloseSessions(/*idle_only=*/false);
+          }
+          WaitForSessions(deadline);
+        }));
   }
 
   void WaitForSignal() {
@@ -322,8 +330,8 @@ class HttpsServer::Impl {
         if (stopping_) break;
         tcp_stream.expires_after(first ? options_.limits.header_timeout
                                        : options_.limits.idle_timeout);
-        size_t n = co_await s->stream.async_read_some(
-            buffer.prepare(options_.limits.read_buffer), asio::redirect_error(use_awaitable, ec));
+        size_t n = co_await s->stream.async_read_some(buffer.prepare(options_.limits.read_buffer),
+                                                      asio::redirect_error(use_awaitable, ec));
         s->idle = false;
         if (ec) break;
         buffer.commit(n);
@@ -347,9 +355,9 @@ class HttpsServer::Impl {
       }
       if (ec) {
         // A malformed request gets a 400; a closed, stalled or cancelled connection nothing.
-        bool malformed = ec.category() == beast::http::make_error_code(http::error::bad_target)
-                                              .category() &&
-                         ec != http::error::end_of_stream && ec != http::error::partial_message;
+        bool malformed =
+            ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
+            ec != http::error::end_of_stream && ec != http::error::partial_message;
         if (malformed) {
           co_await SendError(*s, peer.subject, "request",
                              MakeError(ErrorKind::kUsage, "http.bad_request",
@@ -473,13 +481,12 @@ class HttpsServer::Impl {
     if (!body.ok()) co_return co_await SendError(s, who, what, body.error(), true);
     auto doc = ParseSignedDocument(Bytes(*body), "manifest");
     if (!doc.ok()) co_return co_await SendError(s, who, what, doc.error(), false);
-    auto offer = service_.Offer(caller, Bytes(doc->document), Bytes(doc->signature),
-                                std::time(nullptr));
+    auto offer =
+        service_.Offer(caller, Bytes(doc->document), Bytes(doc->signature), std::time(nullptr));
     if (!offer.ok()) co_return co_await SendError(s, who, what, offer.error(), false);
     const TransferRecord& r = offer->progress.record;
-    Log(who + " " + what + " -> " + (offer->is_new ? "201" : "200") + " transfer " + r.id +
-        " (" + r.file_type + ", " + std::to_string(r.envelope_size) + " bytes, rule " + r.rule +
-        ")");
+    Log(who + " " + what + " -> " + (offer->is_new ? "201" : "200") + " transfer " + r.id + " (" +
+        r.file_type + ", " + std::to_string(r.envelope_size) + " bytes, rule " + r.rule + ")");
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Location", "/v1/transfers/" + r.id + "/envelope"},
         {"Upload-Offset", std::to_string(offer->progress.offset)},
@@ -505,7 +512,8 @@ class HttpsServer::Impl {
                          http::request_parser<http::empty_body>& header, const Caller& caller,
                          const std::string& id, const std::string& who, const std::string& what) {
     const auto& req = header.get();
-    auto offset = ParseUint(std::string_view(req["Upload-Offset"].data(), req["Upload-Offset"].size()));
+    auto offset =
+        ParseUint(std::string_view(req["Upload-Offset"].data(), req["Upload-Offset"].size()));
     auto length = header.content_length();
     std::optional<Error> bad;
     if (req[http::field::content_type] != "application/offset+octet-stream") {
@@ -584,8 +592,7 @@ class HttpsServer::Impl {
   }
 
   awaitable<bool> DownloadEnvelope(Session& s, const Caller& caller, const std::string& id,
-                                   const std::string& who, const std::string& what,
-                                   bool has_body) {
+                                   const std::string& who, const std::string& what, bool has_body) {
     auto download = service_.OpenDownload(caller, id);
     if (!download.ok()) co_return co_await SendError(s, who, what, download.error(), has_body);
     http::response<http::buffer_body> res{http::status::ok, 11};

@@ -36,9 +36,9 @@ class HttpsServer {
     std::string host;
     uint16_t port = 0;
     ServerLimits limits;
-    std::function<void()> on_reload;                  // SIGHUP, on an I/O thread
-    std::function<void()> periodic;                   // every limits.retention_sweep
-    std::function<void(const std::string&)> log;      // one line per event
+    std::function<void()> on_reload;              // SIGHUP, on an I/O thread
+    std::function<void()> periodic;               // every limits.retention_sweep
+    std::function<void(const std::string&)> log;  // one line per event
   };
 
   // Binds and listens (port 0: any free port); `tls` is a server context from

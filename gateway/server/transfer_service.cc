@@ -28,8 +28,8 @@ ErrorKind DenialKind(std::string_view reason) {
 }
 
 bool IsParty(const TransferRecord& r, const Eui64& who) {
-  return r.sender == who || std::find(r.recipients.begin(), r.recipients.end(), who) !=
-                                r.recipients.end();
+  return r.sender == who ||
+         std::find(r.recipients.begin(), r.recipients.end(), who) != r.recipients.end();
 }
 
 bool IsRecipient(const TransferRecord& r, const Eui64& who) {
@@ -54,8 +54,8 @@ Status CheckSigner(X509* cert, const Policy& policy, const Eui64& expected,
                VerifySmkiCertificateFor(cert, policy.parties[party->second].smki,
                                         SmkiKeyUsage::kDigitalSignature, what + " signer"));
   if (trusted.identity.eui64 != expected) {
-    return MakeError(ErrorKind::kIntegrity, what == "manifest" ? "manifest.sender_not_signer"
-                                                               : "ack.recipient_not_signer",
+    return MakeError(ErrorKind::kIntegrity,
+                     what == "manifest" ? "manifest.sender_not_signer" : "ack.recipient_not_signer",
                      what + " names " + expected.ToString() + " but was signed by " +
                          trusted.identity.eui64.ToString(),
                      "sign with the SMKI DS key of the party the " + what + " names");
@@ -170,8 +170,7 @@ Result<Caller> TransferService::Identify(const PeerCertificate& peer) const {
 
 Result<OfferOutcome> TransferService::Offer(const Caller& caller,
                                             std::span<const uint8_t> manifest_bytes,
-                                            std::span<const uint8_t> signature,
-                                            std::time_t now) {
+                                            std::span<const uint8_t> signature, std::time_t now) {
   ADTGW_ASSIGN(VerifiedManifest vm, VerifyManifest(manifest_bytes, signature));
   const Manifest& m = vm.manifest;
   const Policy& policy = *caller.policy;
@@ -303,8 +302,9 @@ Result<std::unique_ptr<Sha256>> TransferService::HashOfStoredPrefix(const Storag
   std::vector<uint8_t> buf(1 << 20);
   uint64_t left = offset;
   while (left > 0) {
-    ADTGW_ASSIGN(size_t n, source->Read(std::span<uint8_t>(
-                               buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())))));
+    ADTGW_ASSIGN(size_t n,
+                 source->Read(std::span<uint8_t>(
+                     buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())))));
     if (n == 0) {
       return MakeError(ErrorKind::kIo, "store.short_read", "an upload is shorter than its offset");
     }
@@ -321,10 +321,10 @@ Result<std::unique_ptr<UploadWriter>> TransferService::BeginAppend(const Caller&
   ADTGW_ASSIGN(UploadProgress progress, Progress(caller, id));
   TransferRecord& r = progress.record;
   if (r.state != TransferState::kReceiving) {
-    return MakeError(ErrorKind::kConflict, "upload.complete",
-                     "transfer " + id + " has all its bytes already (" +
-                         TransferStateName(r.state) + ")",
-                     "adtgw status " + id);
+    return MakeError(
+        ErrorKind::kConflict, "upload.complete",
+        "transfer " + id + " has all its bytes already (" + TransferStateName(r.state) + ")",
+        "adtgw status " + id);
   }
   if (offset != progress.offset) {
     return MakeError(ErrorKind::kConflict, "upload.offset_mismatch",
@@ -362,9 +362,8 @@ Result<std::unique_ptr<UploadWriter>> TransferService::BeginAppend(const Caller&
     }
     hash = std::move(rehashed).value();
   }
-  return std::unique_ptr<UploadWriter>(
-      new UploadWriter(*this, std::move(r), std::move(key), offset, offset + length,
-                       std::move(hash)));
+  return std::unique_ptr<UploadWriter>(new UploadWriter(*this, std::move(r), std::move(key), offset,
+                                                        offset + length, std::move(hash)));
 }
 
 void TransferService::ReleaseWriter(const std::string& id, uint64_t offset,
@@ -374,10 +373,8 @@ void TransferService::ReleaseWriter(const std::string& id, uint64_t offset,
   if (hash) resumable_[id] = Resumable{offset, std::move(hash)};
 }
 
-Result<std::string> TransferService::CompleteUpload(const TransferRecord& r,
-                                                    const StorageKey& key,
-                                                    const Sha256Digest& digest,
-                                                    std::time_t now) {
+Result<std::string> TransferService::CompleteUpload(const TransferRecord& r, const StorageKey& key,
+                                                    const Sha256Digest& digest, std::time_t now) {
   if (ToHex(digest) != r.envelope_sha256) {
     (void)documents_.AbandonUpload(key);
     (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
@@ -453,8 +450,8 @@ Result<TransferRecord> TransferService::Acknowledge(const Caller& caller, const 
   details.ack.assign(ack_bytes.begin(), ack_bytes.end());
   details.ack_signature.assign(signature.begin(), signature.end());
   ADTGW_TRY(metadata_.RecordDelivery(
-      r.id, caller.eui64, a.accepted ? DeliveryState::kAccepted : DeliveryState::kRejected,
-      details, now));
+      r.id, caller.eui64, a.accepted ? DeliveryState::kAccepted : DeliveryState::kRejected, details,
+      now));
   return metadata_.Get(r.id);
 }
 
@@ -464,9 +461,9 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
   std::time_t cutoff = now - static_cast<std::time_t>(policy->retention_days) * kDay;
   size_t expired = 0;
   std::optional<Error> first_error;
-  for (TransferState state : {TransferState::kReceived, TransferState::kDownloaded,
-                              TransferState::kAccepted, TransferState::kRejected,
-                              TransferState::kReceiving}) {
+  for (TransferState state :
+       {TransferState::kReceived, TransferState::kDownloaded, TransferState::kAccepted,
+        TransferState::kRejected, TransferState::kReceiving}) {
     ADTGW_ASSIGN(std::vector<TransferRecord> old, metadata_.CreatedBefore(cutoff, state));
     for (const TransferRecord& r : old) {
       // Metadata first: once expired (or abandoned), nobody can start a download or an

@@ -175,7 +175,7 @@ class TransferService {
     std::unique_ptr<Sha256> hash;  // covers exactly [0, offset)
   };
   std::mutex mu_;
-  std::map<std::string, bool> writing_;        // transfer ids with an active writer
+  std::map<std::string, bool> writing_;         // transfer ids with an active writer
   std::map<std::string, Resumable> resumable_;  // hash state of suspended uploads
 };
 

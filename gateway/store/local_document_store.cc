@@ -64,9 +64,7 @@ Result<uint64_t> FileSize(const std::string& path, const StorageKey& key, const 
 
 }  // namespace
 
-StorageKey StorageKey::Generate() {
-  return StorageKey(RandomHex(kKeyHexDigits / 2));
-}
+StorageKey StorageKey::Generate() { return StorageKey(RandomHex(kKeyHexDigits / 2)); }
 
 Result<StorageKey> StorageKey::Parse(std::string_view text) {
   bool ok = text.size() == kKeyHexDigits && std::all_of(text.begin(), text.end(), [](char c) {

@@ -19,8 +19,8 @@ class LocalDocumentStore final : public DocumentStore {
 
   Result<StorageKey> BeginUpload() override;
   Result<uint64_t> UploadOffset(const StorageKey& key) override;
-  Result<uint64_t> Append(const StorageKey& key, uint64_t offset,
-                          std::span<const uint8_t> data, bool then_commit = false) override;
+  Result<uint64_t> Append(const StorageKey& key, uint64_t offset, std::span<const uint8_t> data,
+                          bool then_commit = false) override;
   Status Commit(const StorageKey& key) override;
   Status AbandonUpload(const StorageKey& key) override;
   Result<std::vector<StorageKey>> PendingUploads() override;

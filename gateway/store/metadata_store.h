@@ -49,7 +49,7 @@ std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
 struct Delivery {
   Eui64 recipient;
   DeliveryState state = DeliveryState::kWaiting;
-  std::string reason;         // the recipient's reason when it rejected
+  std::string reason;  // the recipient's reason when it rejected
   std::time_t updated = 0;
   std::string ack;            // the signed acknowledgement (canonical JSON), once acknowledged
   std::string ack_signature;  // its detached CMS signature (DER)
@@ -58,7 +58,7 @@ struct Delivery {
 struct TransferRecord {
   std::string id;  // server-generated, 32 lower-case hex digits
   Eui64 sender;
-  std::vector<Eui64> recipients;    // sorted
+  std::vector<Eui64> recipients;     // sorted
   std::vector<Delivery> deliveries;  // one per recipient, same order (filled by the store)
   std::string idempotency_key;
   std::string file_type;
@@ -70,8 +70,8 @@ struct TransferRecord {
   std::string reason;  // why it is abandoned, expired or rejected (a reason code)
   std::time_t created = 0;
   std::time_t updated = 0;
-  std::string manifest;   // the canonical manifest bytes as signed
-  std::string signature;  // the detached CMS signature (DER)
+  std::string manifest;       // the canonical manifest bytes as signed
+  std::string signature;      // the detached CMS signature (DER)
   std::string rule;           // the policy rule that allowed it
   std::string policy_sha256;  // hex SHA-256 of the policy that decided
   std::string receipt;        // the receipt (canonical JSON), once received

@@ -241,7 +241,8 @@ Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const s
     ADTGW_TRY(store->Execute("PRAGMA user_version=2"));
   } else if (found != kSchemaVersion) {
     return MakeError(ErrorKind::kIo, "store.schema",
-                     path + " has schema version " + std::to_string(found) + "; this adtgw knows " + std::to_string(kSchemaVersion),
+                     path + " has schema version " + std::to_string(found) + "; this adtgw knows " +
+                         std::to_string(kSchemaVersion),
                      "use the adtgw release that wrote it");
   }
   return store;
@@ -327,13 +328,12 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
     }
     if (rc != SQLITE_DONE) return DbError(db_.get(), "looking up an idempotency key");
     ADTGW_ASSIGN(Statement insert, Prepare(db_.get(), kInsertTransfer));
-    ADTGW_TRY(
-        Bind(db_.get(), insert.get(),
-             {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
-              r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
-              std::string(TransferStateName(r.state)), r.reason, static_cast<int64_t>(r.created),
-              static_cast<int64_t>(r.updated), r.manifest, r.signature, r.rule, r.policy_sha256,
-              r.receipt}));
+    ADTGW_TRY(Bind(db_.get(), insert.get(),
+                   {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
+                    r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
+                    std::string(TransferStateName(r.state)), r.reason,
+                    static_cast<int64_t>(r.created), static_cast<int64_t>(r.updated), r.manifest,
+                    r.signature, r.rule, r.policy_sha256, r.receipt}));
     if (sqlite3_step(insert.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a transfer");
     for (const Eui64& to : r.recipients) {
       ADTGW_ASSIGN(Statement rec, Prepare(db_.get(), kInsertRecipient));
@@ -373,16 +373,16 @@ Status SqliteMetadataStore::MarkReceived(const std::string& id, const std::strin
                                          std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
   ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kMarkReceived));
-  ADTGW_TRY(Bind(db_.get(), s.get(),
-                 {std::string(TransferStateName(TransferState::kReceived)), receipt,
-                  static_cast<int64_t>(at), id,
-                  std::string(TransferStateName(TransferState::kReceiving))}));
+  ADTGW_TRY(Bind(
+      db_.get(), s.get(),
+      {std::string(TransferStateName(TransferState::kReceived)), receipt, static_cast<int64_t>(at),
+       id, std::string(TransferStateName(TransferState::kReceiving))}));
   if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
   if (sqlite3_changes(db_.get()) == 1) return OkStatus();
   ADTGW_ASSIGN(TransferRecord current, GetLocked(id));
-  return MakeError(ErrorKind::kConflict, "store.state_conflict",
-                   "transfer " + id + " is " + TransferStateName(current.state) +
-                       ", not receiving");
+  return MakeError(
+      ErrorKind::kConflict, "store.state_conflict",
+      "transfer " + id + " is " + TransferStateName(current.state) + ", not receiving");
 }
 
 Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
@@ -444,7 +444,8 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
       return MakeError(ErrorKind::kNotFound, "store.not_recipient",
                        recipient.ToString() + " is not a recipient of transfer " + id);
     }
-    bool acknowledged = d->state == DeliveryState::kAccepted || d->state == DeliveryState::kRejected;
+    bool acknowledged =
+        d->state == DeliveryState::kAccepted || d->state == DeliveryState::kRejected;
     if (to == DeliveryState::kDownloaded && d->state != DeliveryState::kWaiting) {
       return OkStatus();  // downloading again changes nothing
     }

@@ -71,8 +71,8 @@ std::string AcknowledgementToJson(const Acknowledgement& a) {
 }
 
 Result<Acknowledgement> ParseAcknowledgement(std::span<const uint8_t> bytes) {
-  StrictJsonObject::Rules rules{"ack", "see docs/api.md, Acknowledgement",
-                                kMaxAcknowledgementSize, 2};
+  StrictJsonObject::Rules rules{"ack", "see docs/api.md, Acknowledgement", kMaxAcknowledgementSize,
+                                2};
   ADTGW_ASSIGN(StrictJsonObject obj,
                StrictJsonObject::Parse(bytes, rules,
                                        {"created", "decision", "envelope_sha256", "problems",

@@ -107,8 +107,8 @@ Result<TransferView> ValueToView(const value& obj) {
 }
 
 StrictJsonObject::Rules ResponseRules(size_t max_size) {
-  return {"response", "the gateway answered something this client does not understand",
-          max_size, 6};
+  return {"response", "the gateway answered something this client does not understand", max_size,
+          6};
 }
 
 }  // namespace
@@ -197,10 +197,10 @@ Error ParseErrorJson(std::span<const uint8_t> body, ErrorKind kind, int status) 
   auto v = ParseCappedJson(body, ResponseRules(64 * 1024));
   std::string code = v.ok() ? Text(*v, "code") : "";
   if (code.empty()) {
-    return MakeError(kind, "http.status_" + std::to_string(status),
-                     "the gateway answered HTTP " + std::to_string(status) +
-                         " without an adtgw error body",
-                     "is the gateway URL in your client configuration an adtgw gateway?");
+    return MakeError(
+        kind, "http.status_" + std::to_string(status),
+        "the gateway answered HTTP " + std::to_string(status) + " without an adtgw error body",
+        "is the gateway URL in your client configuration an adtgw gateway?");
   }
   return MakeError(kind, code, Text(*v, "message"), Text(*v, "hint"));
 }

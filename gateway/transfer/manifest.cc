@@ -86,11 +86,11 @@ std::string ManifestToJson(const Manifest& m) {
 
 Result<Manifest> ParseManifest(std::span<const uint8_t> bytes) {
   StrictJsonObject::Rules rules{"manifest", "see docs/manifest.md", kMaxManifestSize, 2};
-  ADTGW_ASSIGN(StrictJsonObject obj,
-               StrictJsonObject::Parse(bytes, rules,
-                                       {"created", "envelope_sha256", "envelope_size",
-                                        "file_name", "file_type", "idempotency_key",
-                                        "recipients", "sender", "version"}));
+  ADTGW_ASSIGN(
+      StrictJsonObject obj,
+      StrictJsonObject::Parse(bytes, rules,
+                              {"created", "envelope_sha256", "envelope_size", "file_name",
+                               "file_type", "idempotency_key", "recipients", "sender", "version"}));
   ADTGW_ASSIGN(uint64_t version, obj.Number("version"));
   if (version != kManifestVersion) return Bad("version", "version is not 1");
   Manifest m;

@@ -32,11 +32,10 @@ std::string ReceiptToJson(const Receipt& r) {
 Result<Receipt> ParseReceipt(std::span<const uint8_t> bytes) {
   StrictJsonObject::Rules rules{"receipt", "see docs/api.md, Receipt", 16 * 1024, 2};
   ADTGW_ASSIGN(StrictJsonObject obj,
-               StrictJsonObject::Parse(bytes, rules,
-                                       {"envelope_sha256", "envelope_size", "file_name",
-                                        "file_type", "policy_sha256", "received_at",
-                                        "recipients", "rule", "sender", "transfer_id",
-                                        "version"}));
+               StrictJsonObject::Parse(
+                   bytes, rules,
+                   {"envelope_sha256", "envelope_size", "file_name", "file_type", "policy_sha256",
+                    "received_at", "recipients", "rule", "sender", "transfer_id", "version"}));
   ADTGW_ASSIGN(uint64_t version, obj.Number("version"));
   if (version != kReceiptVersion) return obj.Bad("version", "version is not 1");
   Receipt r;

@@ -7,8 +7,8 @@ namespace {
 
 Error BadDocument(const StrictJsonObject::Rules& rules, const std::string& field,
                   const std::string& message) {
-  return MakeError(ErrorKind::kInvalidInput, rules.what + "." + field,
-                   rules.what + " " + message, rules.hint);
+  return MakeError(ErrorKind::kInvalidInput, rules.what + "." + field, rules.what + " " + message,
+                   rules.hint);
 }
 
 // Rejects nesting deeper than `limit` before a general (recursive) parser sees it.
@@ -55,8 +55,7 @@ Result<web::json::value> ParseCappedJson(std::span<const uint8_t> bytes,
   return v;
 }
 
-Result<StrictJsonObject> StrictJsonObject::Parse(std::span<const uint8_t> bytes,
-                                                 const Rules& rules,
+Result<StrictJsonObject> StrictJsonObject::Parse(std::span<const uint8_t> bytes, const Rules& rules,
                                                  std::initializer_list<const char*> keys) {
   ADTGW_ASSIGN(web::json::value v, ParseCappedJson(bytes, rules));
   if (!v.is_object()) return BadDocument(rules, "malformed", "is not a JSON object");

@@ -187,7 +187,7 @@ TEST_F(ClientConfigTest, IncompleteSmkiTrustIsNamedAtItsLine) {
 }
 
 TEST_F(ClientConfigTest, MissingFileSaysHowToGiveOne) {
-  auto r = LoadClientConfig(conf_ + "/nowhere.yaml");
+  auto r = LoadClientConfig(conf_ + "/absent.yaml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "input.not_found");
   EXPECT_EQ(r.error().kind, ErrorKind::kNotFound);

@@ -212,7 +212,7 @@ TEST_F(GatewayConfigTest, EmptyMissingAndOversizedFiles) {
   auto huge = Load(Join(Minimal()) + "# " + std::string(64 * 1024, 'x') + "\n");
   ASSERT_FALSE(huge.ok());
   EXPECT_EQ(huge.error().code, "input.too_large");
-  auto missing = LoadGatewayConfig(dir_.path() + "/nowhere.yaml");
+  auto missing = LoadGatewayConfig(dir_.path() + "/absent.yaml");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, "input.not_found");
 }

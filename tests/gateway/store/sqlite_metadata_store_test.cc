@@ -174,11 +174,11 @@ TEST_F(SqliteMetadataStoreTest, DeliveriesAddUpToTheTransferState) {
   EXPECT_EQ(got.deliveries[0].ack, ack.ack);
   EXPECT_EQ(got.deliveries[0].ack_signature, ack.ack_signature);
   EXPECT_EQ(got.deliveries[1].reason, "format.bad_row");
-  EXPECT_EQ(store_->RecordDelivery(r.id, E("90-B3-D5-1F-30-09-00-00"), DeliveryState::kAccepted,
-                                   ack, 7)
-                .error()
-                .code,
-            "store.delivery_conflict");  // the transfer is finished
+  EXPECT_EQ(
+      store_->RecordDelivery(r.id, E("90-B3-D5-1F-30-09-00-00"), DeliveryState::kAccepted, ack, 7)
+          .error()
+          .code,
+      "store.delivery_conflict");  // the transfer is finished
 }
 
 TEST_F(SqliteMetadataStoreTest, DataSurvivesReopeningAndHostileTextStaysData) {
