@@ -8,11 +8,17 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "crypto/result.h"
 
 namespace adtgw {
+
+// The bytes of a string (a view: the string must outlive it).
+inline std::span<const uint8_t> AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 class ByteSource {
  public:

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "certs/credential_files.h"
+#include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "policies/yaml_reader.h"
 
@@ -351,9 +352,7 @@ std::shared_ptr<const Policy> PolicyParser::Parse(const YAML::Node& root) {
   if (m["rules"].size() > kMaxRules) Fail(m["rules"], "more than 4096 rules");
   for (const auto& rule : m["rules"]) Rule(rule);
   policy_->canonical_json = Canonical();
-  policy_->canonical_sha256 = Sha256Of(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(policy_->canonical_json.data()),
-                               policy_->canonical_json.size()));
+  policy_->canonical_sha256 = Sha256Of(AsBytes(policy_->canonical_json));
   return policy_;
 }
 

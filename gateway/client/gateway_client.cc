@@ -45,7 +45,7 @@ class CpprestGatewayClient final : public GatewayApi {
     req.set_request_uri("/v1/transfers");
     req.set_body(SignedDocumentToJson(manifest, "manifest"), "application/json");
     ADTGW_ASSIGN(std::string body, Call(req, {200, 201}));
-    return ParseTransferView(Bytes(body));
+    return ParseTransferView(AsBytes(body));
   }
 
   Result<uint64_t> UploadOffset(const std::string& id) override {
@@ -98,14 +98,14 @@ class CpprestGatewayClient final : public GatewayApi {
     http::http_request req(http::methods::GET);
     req.set_request_uri("/v1/transfers/" + id);
     ADTGW_ASSIGN(std::string body, Call(req, {200}));
-    return ParseTransferView(Bytes(body));
+    return ParseTransferView(AsBytes(body));
   }
 
   Result<std::vector<TransferView>> Inbox() override {
     http::http_request req(http::methods::GET);
     req.set_request_uri("/v1/inbox");
     ADTGW_ASSIGN(std::string body, Call(req, {200}));
-    return ParseInbox(Bytes(body));
+    return ParseInbox(AsBytes(body));
   }
 
   ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
@@ -143,14 +143,10 @@ class CpprestGatewayClient final : public GatewayApi {
     req.set_request_uri("/v1/transfers/" + id + "/acknowledgement");
     req.set_body(SignedDocumentToJson(ack, "acknowledgement"), "application/json");
     ADTGW_ASSIGN(std::string body, Call(req, {200}));
-    return ParseTransferView(Bytes(body));
+    return ParseTransferView(AsBytes(body));
   }
 
  private:
-  static std::span<const uint8_t> Bytes(const std::string& s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-  }
-
   // Sends `req`; an answer outside `ok` becomes the gateway's Error. With `read_body`,
   // the body (capped) is read into `body`.
   ::adtgw::Status Exchange(http::http_request& req, std::initializer_list<int> ok,

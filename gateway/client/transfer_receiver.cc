@@ -18,10 +18,6 @@
 namespace adtgw {
 namespace {
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 // Hashes what passes through on its way to `next`.
 class HashingSink final : public ByteSink {
  public:
@@ -99,7 +95,8 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
 
   // Everything below either publishes the file or names why it is refused.
   auto check = [&]() -> Result<std::string> {
-    ADTGW_ASSIGN(VerifiedManifest vm, VerifyManifest(Bytes(view.manifest), Bytes(view.signature)));
+    ADTGW_ASSIGN(VerifiedManifest vm,
+                 VerifyManifest(AsBytes(view.manifest), AsBytes(view.signature)));
     const Manifest& m = vm.manifest;
     ADTGW_ASSIGN(TrustedSmkiCertificate signer,
                  VerifySmkiCertificateFor(vm.signature.signer.get(), *trust_,

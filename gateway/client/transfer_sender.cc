@@ -191,8 +191,7 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
     }
     sent.transfer_id = id;
     sent.receipt_json = *outcome.receipt;
-    auto receipt = ParseReceipt(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(sent.receipt_json.data()), sent.receipt_json.size()));
+    auto receipt = ParseReceipt(AsBytes(sent.receipt_json));
     if (!receipt.ok()) return std::move(receipt).error();
     if (receipt->transfer_id != id || receipt->envelope_sha256 != sealed.sha256 ||
         receipt->envelope_size != sealed.size || receipt->sender != party_) {

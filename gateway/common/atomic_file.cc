@@ -123,9 +123,7 @@ Status WriteFileAtomically(const std::string& path, std::span<const uint8_t> dat
 
 Status WriteFileAtomically(const std::string& path, const std::string& text, mode_t mode,
                            bool replace) {
-  return WriteFileAtomically(
-      path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
-      mode, replace);
+  return WriteFileAtomically(path, AsBytes(text), mode, replace);
 }
 
 }  // namespace adtgw

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "certs/trust_store.h"
+#include "crypto/byte_stream.h"
 #include "gateway/common/http_status.h"
 #include "gateway/transfer/api_messages.h"
 
@@ -33,10 +34,6 @@ using asio::use_awaitable;
 constexpr size_t kMaxBusySessions = 64;
 constexpr size_t kDownloadChunk = 256 * 1024;
 constexpr char kTusVersion[] = "1.0.0";
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 // What a request names: /v1/inbox, /v1/transfers, /v1/transfers/ID[/envelope|/acknowledgement].
 struct Route {
@@ -479,10 +476,10 @@ class HttpsServer::Impl {
                                 const std::string& what) {
     auto body = co_await ReadJsonBody(s, buffer, header);
     if (!body.ok()) co_return co_await SendError(s, who, what, body.error(), true);
-    auto doc = ParseSignedDocument(Bytes(*body), "manifest");
+    auto doc = ParseSignedDocument(AsBytes(*body), "manifest");
     if (!doc.ok()) co_return co_await SendError(s, who, what, doc.error(), false);
     auto offer =
-        service_.Offer(caller, Bytes(doc->document), Bytes(doc->signature), std::time(nullptr));
+        service_.Offer(caller, AsBytes(doc->document), AsBytes(doc->signature), std::time(nullptr));
     if (!offer.ok()) co_return co_await SendError(s, who, what, offer.error(), false);
     const TransferRecord& r = offer->progress.record;
     Log(who + " " + what + " -> " + (offer->is_new ? "201" : "200") + " transfer " + r.id + " (" +
@@ -640,9 +637,9 @@ class HttpsServer::Impl {
                                       const std::string& who, const std::string& what) {
     auto body = co_await ReadJsonBody(s, buffer, header);
     if (!body.ok()) co_return co_await SendError(s, who, what, body.error(), true);
-    auto doc = ParseSignedDocument(Bytes(*body), "acknowledgement");
+    auto doc = ParseSignedDocument(AsBytes(*body), "acknowledgement");
     if (!doc.ok()) co_return co_await SendError(s, who, what, doc.error(), false);
-    auto record = service_.Acknowledge(caller, id, Bytes(doc->document), Bytes(doc->signature),
+    auto record = service_.Acknowledge(caller, id, AsBytes(doc->document), AsBytes(doc->signature),
                                        std::time(nullptr));
     if (!record.ok()) co_return co_await SendError(s, who, what, record.error(), false);
     Log(who + " " + what + " -> 200 " + TransferStateName(record->state));

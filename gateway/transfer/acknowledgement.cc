@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "certs/trust_store.h"
+#include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "gateway/transfer/strict_json.h"
 
@@ -26,10 +27,6 @@ bool IsReasonCode(const std::string& r) {
   return !r.empty() && r.size() <= 64 && std::all_of(r.begin(), r.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
   });
-}
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 }  // namespace
@@ -109,7 +106,7 @@ Result<Acknowledgement> ParseAcknowledgement(std::span<const uint8_t> bytes) {
 Result<std::vector<uint8_t>> SignAcknowledgement(const Acknowledgement& ack, const Signer& signer,
                                                  std::time_t signing_time) {
   ADTGW_TRY(ValidateAcknowledgement(ack));
-  return SignDetached(signer, Bytes(AcknowledgementToJson(ack)), signing_time);
+  return SignDetached(signer, AsBytes(AcknowledgementToJson(ack)), signing_time);
 }
 
 Result<VerifiedAcknowledgement> VerifyAcknowledgement(std::span<const uint8_t> bytes,

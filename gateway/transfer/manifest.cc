@@ -4,6 +4,7 @@
 #include <map>
 
 #include "certs/trust_store.h"
+#include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "gateway/transfer/strict_json.h"
 
@@ -133,9 +134,7 @@ Result<std::vector<uint8_t>> SignManifest(const Manifest& manifest, const Signer
                                           std::time_t signing_time) {
   ADTGW_TRY(ValidateManifest(manifest));
   std::string json = ManifestToJson(manifest);
-  return SignDetached(
-      signer, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(json.data()), json.size()),
-      signing_time);
+  return SignDetached(signer, AsBytes(json), signing_time);
 }
 
 Result<VerifiedManifest> VerifyManifest(std::span<const uint8_t> manifest_bytes,
