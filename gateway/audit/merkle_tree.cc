@@ -1,0 +1,185 @@
+#include "gateway/audit/merkle_tree.h"
+
+#include <bit>
+#include <string>
+
+namespace adtgw::merkle {
+namespace {
+
+Error ProofError(const char* code, const std::string& message) {
+  return MakeError(ErrorKind::kIntegrity, code, message,
+                   "the log's answer does not prove what it claims; keep both checkpoints "
+                   "and report it");
+}
+
+// The largest power of two smaller than n (n > 1).
+uint64_t Split(uint64_t n) { return std::bit_floor(n - 1); }
+
+void Path(std::span<const Sha256Digest> leaves, uint64_t m, std::vector<Sha256Digest>& out) {
+  if (leaves.size() <= 1) return;
+  uint64_t k = Split(leaves.size());
+  if (m < k) {
+    Path(leaves.first(k), m, out);
+    out.push_back(RootOf(leaves.subspan(k)));
+  } else {
+    Path(leaves.subspan(k), m - k, out);
+    out.push_back(RootOf(leaves.first(k)));
+  }
+}
+
+void SubProof(std::span<const Sha256Digest> leaves, uint64_t m, bool complete,
+              std::vector<Sha256Digest>& out) {
+  uint64_t n = leaves.size();
+  if (m == n) {
+    if (!complete) out.push_back(RootOf(leaves));
+    return;
+  }
+  uint64_t k = Split(n);
+  if (m <= k) {
+    SubProof(leaves.first(k), m, complete, out);
+    out.push_back(RootOf(leaves.subspan(k)));
+  } else {
+    SubProof(leaves.subspan(k), m - k, false, out);
+    out.push_back(RootOf(leaves.first(k)));
+  }
+}
+
+}  // namespace
+
+Sha256Digest LeafHash(std::span<const uint8_t> entry) {
+  Sha256 h;
+  const uint8_t prefix = 0x00;
+  h.Update({&prefix, 1});
+  h.Update(entry);
+  return h.Finish();
+}
+
+Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right) {
+  Sha256 h;
+  const uint8_t prefix = 0x01;
+  h.Update({&prefix, 1});
+  h.Update(left);
+  h.Update(right);
+  return h.Finish();
+}
+
+Sha256Digest EmptyRoot() { return Sha256Of({}); }
+
+Sha256Digest RootOf(std::span<const Sha256Digest> leaves) {
+  if (leaves.empty()) return EmptyRoot();
+  // Left to right, merging perfect subtrees of equal height (a compact range); then
+  // the remaining ones, right to left. Equal to the recursive definition, in O(n).
+  std::vector<std::pair<unsigned, Sha256Digest>> stack;
+  for (const Sha256Digest& leaf : leaves) {
+    stack.emplace_back(0, leaf);
+    while (stack.size() >= 2 && stack[stack.size() - 2].first == stack.back().first) {
+      Sha256Digest right = stack.back().second;
+      stack.pop_back();
+      stack.back().second = NodeHash(stack.back().second, right);
+      ++stack.back().first;
+    }
+  }
+  Sha256Digest root = stack.back().second;
+  for (size_t i = stack.size() - 1; i-- > 0;) root = NodeHash(stack[i].second, root);
+  return root;
+}
+
+std::vector<Sha256Digest> InclusionProof(std::span<const Sha256Digest> leaves, uint64_t index) {
+  std::vector<Sha256Digest> out;
+  if (index < leaves.size()) Path(leaves, index, out);
+  return out;
+}
+
+std::vector<Sha256Digest> ConsistencyProof(std::span<const Sha256Digest> leaves,
+                                           uint64_t old_size) {
+  std::vector<Sha256Digest> out;
+  if (old_size > 0 && old_size < leaves.size()) SubProof(leaves, old_size, true, out);
+  return out;
+}
+
+Status VerifyInclusion(uint64_t index, uint64_t size, const Sha256Digest& leaf,
+                       std::span<const Sha256Digest> proof, const Sha256Digest& root) {
+  if (index >= size) {
+    return ProofError(
+        "merkle.index_out_of_range",
+        "leaf index " + std::to_string(index) + " is not in a tree of " + std::to_string(size));
+  }
+  uint64_t fn = index, sn = size - 1;
+  Sha256Digest r = leaf;
+  for (const Sha256Digest& p : proof) {
+    if (sn == 0) return ProofError("merkle.proof_too_long", "the inclusion proof is too long");
+    if ((fn & 1) == 1 || fn == sn) {
+      r = NodeHash(p, r);
+      while ((fn & 1) == 0 && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    } else {
+      r = NodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (sn != 0) return ProofError("merkle.proof_too_short", "the inclusion proof is too short");
+  if (r != root) {
+    return ProofError("merkle.root_mismatch",
+                      "the inclusion proof leads to another root than the checkpoint's");
+  }
+  return OkStatus();
+}
+
+Status VerifyConsistency(uint64_t size1, uint64_t size2, const Sha256Digest& root1,
+                         const Sha256Digest& root2, std::span<const Sha256Digest> proof) {
+  if (size1 > size2) {
+    return ProofError("merkle.size_order", "the newer tree (" + std::to_string(size2) +
+                                               ") is smaller than the older (" +
+                                               std::to_string(size1) + ")");
+  }
+  if (size1 == size2) {
+    if (!proof.empty())
+      return ProofError("merkle.proof_too_long", "trees of one size need no proof");
+    if (root1 != root2) {
+      return ProofError("merkle.root_mismatch",
+                        "two different roots for a tree of " + std::to_string(size1) + " leaves");
+    }
+    return OkStatus();
+  }
+  if (size1 == 0) {
+    if (!proof.empty()) return ProofError("merkle.proof_too_long", "the empty tree needs no proof");
+    return OkStatus();
+  }
+  std::vector<Sha256Digest> path;
+  if (std::has_single_bit(size1)) path.push_back(root1);
+  path.insert(path.end(), proof.begin(), proof.end());
+  if (path.empty()) return ProofError("merkle.proof_too_short", "the consistency proof is empty");
+  uint64_t fn = size1 - 1, sn = size2 - 1;
+  while ((fn & 1) == 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  Sha256Digest fr = path[0], sr = path[0];
+  for (size_t i = 1; i < path.size(); ++i) {
+    const Sha256Digest& c = path[i];
+    if (sn == 0) return ProofError("merkle.proof_too_long", "the consistency proof is too long");
+    if ((fn & 1) == 1 || fn == sn) {
+      fr = NodeHash(c, fr);
+      sr = NodeHash(c, sr);
+      while ((fn & 1) == 0 && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    } else {
+      sr = NodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  if (sn != 0) return ProofError("merkle.proof_too_short", "the consistency proof is too short");
+  if (fr != root1 || sr != root2) {
+    return ProofError("merkle.root_mismatch",
+                      "the consistency proof does not join the two checkpoints' roots");
+  }
+  return OkStatus();
+}
+
+}  // namespace adtgw::merkle
