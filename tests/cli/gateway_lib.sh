@@ -134,6 +134,16 @@ offer_body() {
     "$(base64 -w0 "$out.sig")" >"$out"
 }
 
+# new_upload NAME BYTES: a random file $WORK/NAME, sealed by supplier A for the DCC
+# ($WORK/NAME.cms) and offered with a manifest naming NAME; sets UPLOAD_ID.
+new_upload() {
+  head -c "$2" /dev/urandom >"$WORK/$1"
+  seal_for_dcc "$WORK/$1" "$WORK/$1.cms"
+  offer_body "$WORK/$1.cms" "$WORK/$1.offer" "name=$1"
+  api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/$1.offer" /v1/transfers
+  UPLOAD_ID=$(transfer_id)
+}
+
 # transfer_id: the id in the last API answer's body.
 transfer_id() { sed -n 's/.*"id":"\([0-9a-f]\{32\}\)".*/\1/p' <<<"$BODY"; }
 

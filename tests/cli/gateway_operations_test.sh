@@ -75,12 +75,9 @@ for pid in "${held_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 held_pids=()
 
 # --- SIGTERM with an upload in flight --------------------------------------------------
-head -c 6291456 /dev/urandom >"$WORK/term.csv"
-seal_for_dcc "$WORK/term.csv" "$WORK/term.cms"
-offer_body "$WORK/term.cms" "$WORK/term.offer" name=term.csv
-api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/term.offer" /v1/transfers
-term_id=$(transfer_id)
-patch supplier-a "$term_id" 0 "$WORK/term.cms" --limit-rate 1M &
+new_upload term.csv 6291456
+term_id=$UPLOAD_ID
+patch supplier-a "$term_id" 0 "$WORK/term.csv.cms" --limit-rate 1M &
 curl_pid=$!
 sleep 1.5
 stop_gateway TERM
@@ -91,7 +88,7 @@ start_gateway
 offset=$(upload_offset supplier-a "$term_id")
 CHECKS=$((CHECKS + 1))
 [ -n "$offset" ] && [ "$offset" -gt 0 ] || fail "the bytes received before SIGTERM were kept (offset '$offset')"
-patch supplier-a "$term_id" "$offset" "$WORK/term.cms"
+patch supplier-a "$term_id" "$offset" "$WORK/term.csv.cms"
 expect_api "the upload cut by SIGTERM resumes after the restart" 201 -
 mkdir "$WORK/in"
 expect_ok "and arrives whole" -- receive --out "$WORK/in" --once --config "$(config dcc)" --gateway "$URL"

@@ -52,31 +52,28 @@ expect_api "download by another user" 403 transfer.not_party
 expect_unchanged "refused downloads" "$before"
 
 # --- 3. A connection cut mid-upload, then resumed: one correct transfer ---------------
-head -c 6291456 /dev/urandom >"$WORK/resume.csv"
-seal_for_dcc "$WORK/resume.csv" "$WORK/resume.cms"
-offer_body "$WORK/resume.cms" "$WORK/resume.offer" name=resume.csv
-api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/resume.offer" /v1/transfers
+new_upload resume.csv 6291456
 expect_api "offer for the resumed upload" 201 -
-resume_id=$(transfer_id)
+resume_id=$UPLOAD_ID
 # Send slowly and cut the connection after about two seconds.
-patch supplier-a "$resume_id" 0 "$WORK/resume.cms" --limit-rate 1M --max-time 2
+patch supplier-a "$resume_id" 0 "$WORK/resume.csv.cms" --limit-rate 1M --max-time 2
 CHECKS=$((CHECKS + 1))
 # curl reports 000, or 100 when the cut came after the gateway's "100 Continue".
 [ "$HTTP" = 000 ] || [ "$HTTP" = 100 ] || fail "the cut upload should not have been answered (got $HTTP)"
 offset=$(upload_offset supplier-a "$resume_id")
 CHECKS=$((CHECKS + 1))
-size=$(stat -c %s "$WORK/resume.cms")
+size=$(stat -c %s "$WORK/resume.csv.cms")
 if [ -z "$offset" ] || [ "$offset" -le 0 ] || [ "$offset" -ge "$size" ]; then
   fail "after the cut, the durable offset should be inside the envelope: '$offset' of $size"
 fi
 CHECKS=$((CHECKS + 1))
 [ "$(state_of "$resume_id")" = receiving ] || fail "a cut upload is still receiving"
-patch supplier-a "$resume_id" 0 "$WORK/resume.cms"
+patch supplier-a "$resume_id" 0 "$WORK/resume.csv.cms"
 expect_api "resuming at a wrong offset" 409 upload.offset_mismatch
-patch supplier-a "$resume_id" "$offset" "$WORK/resume.cms"
+patch supplier-a "$resume_id" "$offset" "$WORK/resume.csv.cms"
 expect_api "resuming at the durable offset completes it" 201 -
 expect_contains "receipt names the transfer" "$BODY" "\"transfer_id\":\"$resume_id\""
-api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/resume.offer" /v1/transfers
+api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/resume.csv.offer" /v1/transfers
 expect_api "the same manifest again is refused as a replay" 409 transfer.replayed
 mkdir "$WORK/dcc-in2"
 expect_ok "receive the resumed transfer" -- receive --out "$WORK/dcc-in2" --once \
@@ -89,12 +86,9 @@ CHECKS=$((CHECKS + 1))
   fail "the resumed upload made more than one transfer"
 
 # --- 4. SIGKILL mid-upload: no partial envelope visible, acknowledged transfers intact -
-head -c 9437184 /dev/urandom >"$WORK/killed.csv"
-seal_for_dcc "$WORK/killed.csv" "$WORK/killed.cms"
-offer_body "$WORK/killed.cms" "$WORK/killed.offer" name=killed.csv
-api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/killed.offer" /v1/transfers
-killed_id=$(transfer_id)
-patch supplier-a "$killed_id" 0 "$WORK/killed.cms" --limit-rate 2M &
+new_upload killed.csv 9437184
+killed_id=$UPLOAD_ID
+patch supplier-a "$killed_id" 0 "$WORK/killed.csv.cms" --limit-rate 2M &
 curl_pid=$!
 sleep 2.5
 stop_gateway KILL
@@ -114,7 +108,7 @@ CHECKS=$((CHECKS + 1))
 [ "$(sha256sum "$WORK/.body" | cut -d' ' -f1)" = "$(sed -n 's/.*"envelope_sha256":"\([0-9a-f]*\)".*/\1/p' <<<"$OUT")" ] ||
   fail "the acknowledged envelope changed across the crash"
 offset=$(upload_offset supplier-a "$killed_id")
-patch supplier-a "$killed_id" "$offset" "$WORK/killed.cms"
+patch supplier-a "$killed_id" "$offset" "$WORK/killed.csv.cms"
 expect_api "the killed upload resumes from offset $offset after the restart" 201 -
 mkdir "$WORK/dcc-in3"
 expect_ok "receive it" -- receive --out "$WORK/dcc-in3" --once \
