@@ -221,6 +221,18 @@ Status SqliteMetadataStore::Execute(const char* sql) {
   return OkStatus();
 }
 
+template <class Body>
+auto SqliteMetadataStore::InTransaction(Body body) -> decltype(body()) {
+  ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
+  auto result = body();
+  if (!result.ok()) {
+    (void)Execute("ROLLBACK");
+    return result;
+  }
+  ADTGW_TRY(Execute("COMMIT"));
+  return result;
+}
+
 Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(
@@ -317,8 +329,7 @@ Result<std::optional<TransferRecord>> SqliteMetadataStore::FindByIdempotencyKey(
 
 Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRecord& r) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
-  auto body = [&]() -> Result<Created> {
+  return InTransaction([&]() -> Result<Created> {
     ADTGW_ASSIGN(Statement find, Prepare(db_.get(), kFindByIdempotencyKey));
     ADTGW_TRY(Bind(db_.get(), find.get(), {r.sender.ToString(), r.idempotency_key}));
     int rc = sqlite3_step(find.get());
@@ -344,14 +355,7 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
     }
     ADTGW_ASSIGN(TransferRecord stored, GetLocked(r.id));
     return Created{std::move(stored), true};
-  };
-  auto result = body();
-  if (!result.ok()) {
-    (void)Execute("ROLLBACK");
-    return result;
-  }
-  ADTGW_TRY(Execute("COMMIT"));
-  return result;
+  });
 }
 
 Status SqliteMetadataStore::Transition(const std::string& id, TransferState from, TransferState to,
@@ -431,8 +435,7 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
                                            DeliveryState to, const Delivery& details,
                                            std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
-  auto body = [&]() -> Status {
+  return InTransaction([&]() -> Status {
     ADTGW_ASSIGN(TransferRecord r, GetLocked(id));
     if (r.state != TransferState::kReceived && r.state != TransferState::kDownloaded) {
       return MakeError(ErrorKind::kConflict, "store.delivery_conflict",
@@ -474,13 +477,7 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
                     std::string(TransferStateName(r.state))}));
     if (sqlite3_step(t.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
     return OkStatus();
-  };
-  Status result = body();
-  if (!result.ok()) {
-    (void)Execute("ROLLBACK");
-    return result;
-  }
-  return Execute("COMMIT");
+  });
 }
 
 Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {

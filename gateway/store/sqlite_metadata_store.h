@@ -48,6 +48,10 @@ class SqliteMetadataStore final : public MetadataStore {
   // Runs `sql`, which selects transfer ids, and loads each transfer.
   Result<std::vector<TransferRecord>> ListLocked(const char* sql, const std::vector<Param>& params);
   Status Execute(const char* sql);
+  // Runs `body` (a Status or Result) in BEGIN IMMEDIATE; commits when it succeeds, rolls
+  // back when it fails. The caller holds mu_.
+  template <class Body>
+  auto InTransaction(Body body) -> decltype(body());
 
   std::unique_ptr<sqlite3, Closer> db_;
   std::mutex mu_;

@@ -9,14 +9,11 @@
 #include <optional>
 #include <sstream>
 
+#include "crypto/byte_stream.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -52,8 +49,8 @@ TEST_F(ScratchFileTest, WritesPrivatelyAndRemovesItselfWhenDestroyed) {
     ASSERT_TRUE(f.ok()) << f.error().message;
     path = f->path();
     EXPECT_EQ(path.rfind(dir_.path() + "/adtgw-envelope-", 0), 0u) << path;
-    ASSERT_TRUE(f->Write(Bytes("hello ")).ok());
-    ASSERT_TRUE(f->Write(Bytes("world")).ok());
+    ASSERT_TRUE(f->Write(AsBytes("hello ")).ok());
+    ASSERT_TRUE(f->Write(AsBytes("world")).ok());
     ASSERT_TRUE(f->Write({}).ok());
     EXPECT_EQ(f->size(), 11u);
     ASSERT_TRUE(f->Close().ok());
@@ -62,7 +59,7 @@ TEST_F(ScratchFileTest, WritesPrivatelyAndRemovesItselfWhenDestroyed) {
     struct stat st {};
     ASSERT_EQ(stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
-    auto late = f->Write(Bytes("x"));
+    auto late = f->Write(AsBytes("x"));
     ASSERT_FALSE(late.ok());
     EXPECT_EQ(late.error().code, "io.write");
   }
@@ -72,16 +69,16 @@ TEST_F(ScratchFileTest, WritesPrivatelyAndRemovesItselfWhenDestroyed) {
 TEST_F(ScratchFileTest, AMovedFileIsRemovedOnceByItsNewOwner) {
   auto f = ScratchFile::Create("move");
   ASSERT_TRUE(f.ok());
-  ASSERT_TRUE(f->Write(Bytes("abc")).ok());
+  ASSERT_TRUE(f->Write(AsBytes("abc")).ok());
   std::string path = f->path();
   {
     ScratchFile moved(std::move(*f));
     EXPECT_EQ(moved.path(), path);
     EXPECT_EQ(moved.size(), 3u);
-    ASSERT_TRUE(moved.Write(Bytes("d")).ok());
+    ASSERT_TRUE(moved.Write(AsBytes("d")).ok());
     ASSERT_TRUE(moved.Close().ok());
     EXPECT_EQ(Slurp(path), "abcd");
-    EXPECT_FALSE(f->Write(Bytes("x")).ok()) << "the moved-from file writes nothing";
+    EXPECT_FALSE(f->Write(AsBytes("x")).ok()) << "the moved-from file writes nothing";
   }
   EXPECT_FALSE(Exists(path));
 }

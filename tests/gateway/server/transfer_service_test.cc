@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "certs/credential_files.h"
+#include "crypto/byte_stream.h"
 #include "crypto/envelope.h"
 #include "gateway/common/atomic_file.h"
 #include "gateway/store/local_document_store.h"
@@ -18,6 +19,7 @@
 #include "gateway/transfer/receipt.h"
 #include "gateway/transfer/strict_json.h"
 #include "policies/policy_loader.h"
+#include "tests/support/read_all.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
@@ -45,20 +47,6 @@ Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 template <typename R>
 std::string CodeOf(const R& r) {
   return r.ok() ? std::string("ok") : r.error().code;
-}
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-std::string ReadAll(ByteSource& src) {
-  std::string out;
-  uint8_t buf[4096];
-  for (;;) {
-    auto n = src.Read(buf);
-    if (!n.ok() || *n == 0) return out;
-    out.append(reinterpret_cast<char*>(buf), *n);
-  }
 }
 
 // The TLS fingerprint the policy maps to party n (every byte n).
@@ -198,7 +186,7 @@ rules:
   Envelope Seal(size_t content_size = 3000) {
     Envelope env;
     for (size_t i = 0; i < content_size; ++i) env.content += static_cast<char>('a' + i % 26);
-    MemorySource src(Bytes(env.content));
+    MemorySource src(AsBytes(env.content));
     MemorySink out;
     SealedEnvelope summary;
     SealRequest req{
@@ -236,7 +224,7 @@ rules:
   }
 
   Result<OfferOutcome> Offer(const Caller& caller, const SignedManifest& sm) {
-    return service_->Offer(caller, Bytes(sm.json), sm.signature, now_);
+    return service_->Offer(caller, AsBytes(sm.json), sm.signature, now_);
   }
 
   // Sends data[from, to) as PATCH requests of `piece` bytes, each arriving in writes of
@@ -316,7 +304,7 @@ rules:
     auto sig = SignAcknowledgement(a, {by->cert.get(), by->key.get()}, now_);
     EXPECT_TRUE(sig.ok()) << sig.error().message;
     if (!sig.ok()) return std::move(sig).error();
-    return service_->Acknowledge(caller, id, Bytes(json), *sig, now_);
+    return service_->Acknowledge(caller, id, AsBytes(json), *sig, now_);
   }
 
   testing::TestPki pki_;
@@ -378,7 +366,7 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
     }
   }
   ASSERT_TRUE(receipt_json.has_value());
-  auto receipt = ParseReceipt(Bytes(*receipt_json));
+  auto receipt = ParseReceipt(AsBytes(*receipt_json));
   ASSERT_TRUE(receipt.ok()) << receipt.error().message;
   EXPECT_EQ(receipt->transfer_id, id);
   EXPECT_EQ(receipt->sender, E(kSupplierA));
@@ -413,9 +401,9 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
   EXPECT_TRUE(service_->Inbox(SupplierA())->empty());
   auto download = service_->OpenDownload(Dcc(), id);
   ASSERT_TRUE(download.ok()) << download.error().message;
-  std::string got = ReadAll(*download->envelope);
+  std::string got = testing::ReadAll(*download->envelope);
   ASSERT_EQ(got, std::string(env.bytes.begin(), env.bytes.end()));
-  MemorySource src(Bytes(got));
+  MemorySource src(AsBytes(got));
   MemorySink plain;
   auto opened = OpenEnvelope({dcc_ka_.cert.get(), dcc_ka_.key.get()}, src, plain);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
@@ -556,17 +544,17 @@ TEST_F(TransferServiceTest, TamperedOrNonCanonicalManifestsAreRefused) {
   Manifest other = sm.manifest;
   other.envelope_size += 1;
   std::string changed = ManifestToJson(other);
-  auto tampered = service_->Offer(SupplierA(), Bytes(changed), sm.signature, now_);
+  auto tampered = service_->Offer(SupplierA(), AsBytes(changed), sm.signature, now_);
   ASSERT_FALSE(tampered.ok());
   EXPECT_EQ(tampered.error().code, "signature.digest_mismatch");
   // Not canonical (a space): refused before the signature matters.
   std::string spaced = sm.json;
   spaced.insert(1, " ");
-  auto loose = service_->Offer(SupplierA(), Bytes(spaced), sm.signature, now_);
+  auto loose = service_->Offer(SupplierA(), AsBytes(spaced), sm.signature, now_);
   ASSERT_FALSE(loose.ok());
   EXPECT_EQ(loose.error().code, "manifest.not_canonical");
   // No signature at all.
-  auto unsigned_offer = service_->Offer(SupplierA(), Bytes(sm.json), {}, now_);
+  auto unsigned_offer = service_->Offer(SupplierA(), AsBytes(sm.json), {}, now_);
   ASSERT_FALSE(unsigned_offer.ok());
   ExpectNothingStored(before, "tampered");
 }
@@ -588,7 +576,7 @@ TEST_F(TransferServiceTest, TheDailyLimitCountsOffers) {
   Manifest tomorrow = second;
   tomorrow.created = now_ + kDay;
   SignedManifest st = Sign(tomorrow, &supplier_b_ds_);
-  auto next_day = service_->Offer(SupplierB(), Bytes(st.json), st.signature, now_ + kDay);
+  auto next_day = service_->Offer(SupplierB(), AsBytes(st.json), st.signature, now_ + kDay);
   EXPECT_TRUE(next_day.ok()) << next_day.error().message;
 }
 
@@ -813,7 +801,7 @@ TEST_F(TransferServiceTest, ABrokenRequestKeepsItsBytesAndTheUploadResumes) {
   auto done = Upload(SupplierA(), id, env.bytes, 1500, env.bytes.size());
   ASSERT_TRUE(done.ok()) << done.error().message;
   ASSERT_TRUE(done->receipt.has_value());
-  EXPECT_EQ(ParseReceipt(Bytes(*done->receipt))->envelope_sha256, env.sha256);
+  EXPECT_EQ(ParseReceipt(AsBytes(*done->receipt))->envelope_sha256, env.sha256);
   EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
 }
 
@@ -838,10 +826,10 @@ TEST_F(TransferServiceTest, AnUploadResumesAfterARestartWithTheHashOfTheStoredPr
   auto done = Upload(SupplierA(), id, env.bytes, 1500, env.bytes.size());
   ASSERT_TRUE(done.ok()) << done.error().message;
   ASSERT_TRUE(done->receipt.has_value());
-  EXPECT_EQ(ParseReceipt(Bytes(*done->receipt))->envelope_sha256, env.sha256);
+  EXPECT_EQ(ParseReceipt(AsBytes(*done->receipt))->envelope_sha256, env.sha256);
   auto download = service_->OpenDownload(Dcc(), id);
   ASSERT_TRUE(download.ok());
-  EXPECT_EQ(ReadAll(*download->envelope), std::string(env.bytes.begin(), env.bytes.end()));
+  EXPECT_EQ(testing::ReadAll(*download->envelope), std::string(env.bytes.begin(), env.bytes.end()));
 }
 
 TEST_F(TransferServiceTest, AllBytesStoredButNotFinishedCompletesWithAnEmptyRequest) {
@@ -936,7 +924,7 @@ TEST_F(TransferServiceTest, PathLikeIdsAreNotFoundAndNeverBecomePaths) {
     auto append = service_->BeginAppend(SupplierA(), bad, 0, 1);
     ASSERT_FALSE(append.ok());
     EXPECT_EQ(append.error().code, "transfer.not_found");
-    auto ack = service_->Acknowledge(Dcc(), bad, Bytes(ack_json), ack_sig, now_);
+    auto ack = service_->Acknowledge(Dcc(), bad, AsBytes(ack_json), ack_sig, now_);
     ASSERT_FALSE(ack.ok());
     EXPECT_EQ(ack.error().code, "transfer.not_found");
     EXPECT_FALSE(service_->MarkDownloaded(Dcc(), bad, now_).ok());
@@ -963,8 +951,8 @@ TEST_F(TransferServiceTest, AnAcceptanceFinishesTheTransfer) {
   ASSERT_EQ(done->deliveries.size(), 1u);
   EXPECT_EQ(done->deliveries[0].state, DeliveryState::kAccepted);
   EXPECT_EQ(done->deliveries[0].ack, AcknowledgementToJson(a));
-  auto verified = VerifyAcknowledgement(Bytes(done->deliveries[0].ack),
-                                        Bytes(done->deliveries[0].ack_signature));
+  auto verified = VerifyAcknowledgement(AsBytes(done->deliveries[0].ack),
+                                        AsBytes(done->deliveries[0].ack_signature));
   ASSERT_TRUE(verified.ok());
   EXPECT_EQ(verified->ack, a);
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
@@ -1030,7 +1018,7 @@ TEST_F(TransferServiceTest, WrongAcknowledgementsAreRefusedAndChangeNothing) {
   b.created += 1;
   auto sig = SignAcknowledgement(b, {dcc_ds_.cert.get(), dcc_ds_.key.get()}, now_).value();
   std::string json = AcknowledgementToJson(a);
-  auto forged = service_->Acknowledge(Dcc(), r.id, Bytes(json), sig, now_);
+  auto forged = service_->Acknowledge(Dcc(), r.id, AsBytes(json), sig, now_);
   ASSERT_FALSE(forged.ok());
   EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
   EXPECT_EQ(metadata_->Get(other.id)->state, TransferState::kReceived);
@@ -1140,7 +1128,7 @@ TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
   StorageKey live_key = StorageKey::Parse(live->progress.record.storage_key).value();
   // 4. An upload that no transfer owns (a crash between BeginUpload and CreateOrGet).
   StorageKey orphan = documents_->BeginUpload().value();
-  ASSERT_TRUE(documents_->Append(orphan, 0, Bytes("orphan")).ok());
+  ASSERT_TRUE(documents_->Append(orphan, 0, AsBytes("orphan")).ok());
   ASSERT_EQ(PendingCount(), 2u);
 
   OpenStores();
@@ -1148,7 +1136,7 @@ TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
 
   TransferRecord finished = metadata_->Get(committed->progress.record.id).value();
   EXPECT_EQ(finished.state, TransferState::kReceived);
-  auto receipt = ParseReceipt(Bytes(finished.receipt));
+  auto receipt = ParseReceipt(AsBytes(finished.receipt));
   ASSERT_TRUE(receipt.ok()) << finished.receipt;
   EXPECT_EQ(receipt->envelope_sha256, env.sha256);
   EXPECT_EQ(receipt->received_at, now_ + 60);

@@ -8,23 +8,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include "crypto/byte_stream.h"
+#include "tests/support/read_all.h"
 
 namespace adtgw {
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-std::string ReadAll(ByteSource& src) {
-  std::string out;
-  uint8_t buf[4096];
-  for (;;) {
-    auto n = src.Read(buf);
-    if (!n.ok() || *n == 0) return out;
-    out.append(reinterpret_cast<char*>(buf), *n);
-  }
-}
 
 class LocalDocumentStoreTest : public ::testing::Test {
  protected:
@@ -36,15 +24,15 @@ class LocalDocumentStoreTest : public ::testing::Test {
 TEST_F(LocalDocumentStoreTest, UploadsAreInvisibleUntilCommitted) {
   StorageKey key = store_->BeginUpload().value();
   EXPECT_EQ(store_->UploadOffset(key).value(), 0u);
-  EXPECT_EQ(store_->Append(key, 0, Bytes("hello ")).value(), 6u);
-  EXPECT_EQ(store_->Append(key, 6, Bytes("world")).value(), 11u);
+  EXPECT_EQ(store_->Append(key, 0, AsBytes("hello ")).value(), 6u);
+  EXPECT_EQ(store_->Append(key, 6, AsBytes("world")).value(), 11u);
   auto early = store_->Open(key);
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(early.error().code, "store.not_found");
   ASSERT_TRUE(store_->Commit(key).ok());
   auto src = store_->Open(key);
   ASSERT_TRUE(src.ok());
-  EXPECT_EQ(ReadAll(**src), "hello world");
+  EXPECT_EQ(testing::ReadAll(**src), "hello world");
   EXPECT_EQ(store_->Size(key).value(), 11u);
   EXPECT_FALSE(store_->UploadOffset(key).ok()) << "a committed object is no longer an upload";
   struct stat st {};
@@ -54,19 +42,19 @@ TEST_F(LocalDocumentStoreTest, UploadsAreInvisibleUntilCommitted) {
 
 TEST_F(LocalDocumentStoreTest, AppendsMustStartAtTheOffset) {
   StorageKey key = store_->BeginUpload().value();
-  ASSERT_TRUE(store_->Append(key, 0, Bytes("abc")).ok());
-  auto gap = store_->Append(key, 5, Bytes("x"));
+  ASSERT_TRUE(store_->Append(key, 0, AsBytes("abc")).ok());
+  auto gap = store_->Append(key, 5, AsBytes("x"));
   ASSERT_FALSE(gap.ok());
   EXPECT_EQ(gap.error().code, "store.offset_mismatch");
   EXPECT_EQ(gap.error().kind, ErrorKind::kConflict);
-  auto overlap = store_->Append(key, 1, Bytes("x"));
+  auto overlap = store_->Append(key, 1, AsBytes("x"));
   ASSERT_FALSE(overlap.ok());
   EXPECT_EQ(store_->UploadOffset(key).value(), 3u);
 }
 
 TEST_F(LocalDocumentStoreTest, AnUploadSurvivesARestartAndResumes) {
   StorageKey key = store_->BeginUpload().value();
-  ASSERT_TRUE(store_->Append(key, 0, Bytes("part one,")).ok());
+  ASSERT_TRUE(store_->Append(key, 0, AsBytes("part one,")).ok());
   store_.reset();  // the gateway process goes away
   store_ = LocalDocumentStore::Create(root_ + "/store").value();
   auto pending = store_->PendingUploads().value();
@@ -74,9 +62,9 @@ TEST_F(LocalDocumentStoreTest, AnUploadSurvivesARestartAndResumes) {
   EXPECT_EQ(pending[0], key);
   uint64_t offset = store_->UploadOffset(key).value();
   EXPECT_EQ(offset, 9u);
-  ASSERT_TRUE(store_->Append(key, offset, Bytes(" part two")).ok());
+  ASSERT_TRUE(store_->Append(key, offset, AsBytes(" part two")).ok());
   ASSERT_TRUE(store_->Commit(key).ok());
-  EXPECT_EQ(ReadAll(*store_->Open(key).value()), "part one, part two");
+  EXPECT_EQ(testing::ReadAll(*store_->Open(key).value()), "part one, part two");
   EXPECT_TRUE(store_->PendingUploads().value().empty());
 }
 
@@ -103,7 +91,7 @@ TEST_F(LocalDocumentStoreTest, LinksPlantedInTheStoreAreNotFollowed) {
 
 TEST_F(LocalDocumentStoreTest, RemoveAndAbandonAreIdempotent) {
   StorageKey key = store_->BeginUpload().value();
-  ASSERT_TRUE(store_->Append(key, 0, Bytes("x")).ok());
+  ASSERT_TRUE(store_->Append(key, 0, AsBytes("x")).ok());
   ASSERT_TRUE(store_->Commit(key).ok());
   ASSERT_TRUE(store_->Remove(key).ok());
   ASSERT_TRUE(store_->Remove(key).ok());

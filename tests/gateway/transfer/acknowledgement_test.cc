@@ -5,14 +5,11 @@
 
 #include <functional>
 
+#include "crypto/byte_stream.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 Acknowledgement Accepted() {
   Acknowledgement a;
@@ -47,7 +44,7 @@ std::string Replaced(std::string s, const std::string& from, const std::string& 
 
 TEST(Acknowledgement, CanonicalFormMatchesTheVectorAndRoundTrips) {
   EXPECT_EQ(AcknowledgementToJson(Accepted()), kAcceptedJson);
-  auto parsed = ParseAcknowledgement(Bytes(kAcceptedJson));
+  auto parsed = ParseAcknowledgement(AsBytes(kAcceptedJson));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, Accepted());
 
@@ -57,7 +54,7 @@ TEST(Acknowledgement, CanonicalFormMatchesTheVectorAndRoundTrips) {
             std::string::npos)
       << rejected;
   EXPECT_NE(rejected.find("\"decision\":\"rejected\""), std::string::npos);
-  auto back = ParseAcknowledgement(Bytes(rejected));
+  auto back = ParseAcknowledgement(AsBytes(rejected));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, Rejected());
 }
@@ -65,7 +62,7 @@ TEST(Acknowledgement, CanonicalFormMatchesTheVectorAndRoundTrips) {
 TEST(Acknowledgement, ProblemsKeepTheirOrder) {
   Acknowledgement a = Rejected();
   a.problems = {"zz last-sorted first", "a \x7f b", "aa"};
-  auto back = ParseAcknowledgement(Bytes(AcknowledgementToJson(a)));
+  auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(a)));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->problems, a.problems);
 }
@@ -79,7 +76,7 @@ TEST(Acknowledgement, ProblemsKeepTheirUtf8) {
       "\xC3\x9C"
       "berweisung.csv",
       "\xE2\x82\xAC 5", "\xF0\x9F\x98\x80"};
-  auto back = ParseAcknowledgement(Bytes(AcknowledgementToJson(a)));
+  auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(a)));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->problems, a.problems);
 }
@@ -104,14 +101,14 @@ TEST(Acknowledgement, OnlyTheCanonicalBytesAreAccepted) {
        Replaced(canonical, "2025-11-29T12:00:00Z", "2025-11-31T12:00:00Z")},
   };
   for (const auto& [what, text] : cases) {
-    auto r = ParseAcknowledgement(Bytes(text));
+    auto r = ParseAcknowledgement(AsBytes(text));
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.error().code, "ack.not_canonical") << what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << what;
   }
   // Problems written with a needlessly escaped character are another byte form too.
   std::string rejected = AcknowledgementToJson(Rejected());
-  auto escaped = ParseAcknowledgement(Bytes(Replaced(rejected, "row 9", "row \\u0039")));
+  auto escaped = ParseAcknowledgement(AsBytes(Replaced(rejected, "row 9", "row \\u0039")));
   ASSERT_FALSE(escaped.ok());
   EXPECT_EQ(escaped.error().code, "ack.not_canonical");
 }
@@ -176,7 +173,7 @@ TEST(Acknowledgement, EachFieldIsValidated) {
   most.reason = std::string(64, 'r');
   most.problems.assign(100, std::string(512, 'p'));
   EXPECT_TRUE(ValidateAcknowledgement(most).ok());
-  auto back = ParseAcknowledgement(Bytes(AcknowledgementToJson(most)));
+  auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(most)));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, most);
 }
@@ -217,7 +214,7 @@ TEST(Acknowledgement, EachFieldIsCheckedWhenParsed) {
        "ack.transfer_id"},
   };
   for (const auto& c : cases) {
-    auto r = ParseAcknowledgement(Bytes(c.text));
+    auto r = ParseAcknowledgement(AsBytes(c.text));
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
@@ -246,13 +243,13 @@ TEST(Acknowledgement, MalformedAndOversizedInputIsRefused) {
        "ack.too_large"},
   };
   for (const auto& c : cases) {
-    auto r = ParseAcknowledgement(Bytes(c.text));
+    auto r = ParseAcknowledgement(AsBytes(c.text));
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
   // 50 levels under the size cap: refused by the nesting cap, before any recursion.
-  auto deep = ParseAcknowledgement(Bytes(std::string(50, '[') + std::string(50, ']')));
+  auto deep = ParseAcknowledgement(AsBytes(std::string(50, '[') + std::string(50, ']')));
   ASSERT_FALSE(deep.ok());
   EXPECT_EQ(deep.error().code, "ack.malformed");
 }
@@ -270,7 +267,7 @@ TEST(Acknowledgement, WhatValidatesIsExactlyWhatParsesBack) {
     a.problems.assign(n, std::string(512, '"'));  // e.g. quoted CSV cells in row errors
     std::string json = AcknowledgementToJson(a);
     Status validated = ValidateAcknowledgement(a);
-    auto back = ParseAcknowledgement(Bytes(json));
+    auto back = ParseAcknowledgement(AsBytes(json));
     auto sig = SignAcknowledgement(a, {ds.cert.get(), ds.key.get()}, a.created);
     EXPECT_EQ(validated.ok(), back.ok()) << n << " problems, " << json.size() << " bytes";
     EXPECT_EQ(validated.ok(), sig.ok()) << n << " problems";
@@ -293,7 +290,7 @@ TEST(Acknowledgement, TheSignatureCoversExactlyTheCanonicalBytes) {
   auto sig = SignAcknowledgement(a, {ds.cert.get(), ds.key.get()}, a.created);
   ASSERT_TRUE(sig.ok()) << sig.error().message;
   std::string json = AcknowledgementToJson(a);
-  auto verified = VerifyAcknowledgement(Bytes(json), *sig);
+  auto verified = VerifyAcknowledgement(AsBytes(json), *sig);
   ASSERT_TRUE(verified.ok()) << verified.error().message;
   EXPECT_EQ(verified->ack, a);
   EXPECT_EQ(X509_cmp(verified->signature.signer.get(), ds.cert.get()), 0);
@@ -302,17 +299,17 @@ TEST(Acknowledgement, TheSignatureCoversExactlyTheCanonicalBytes) {
   accepted_instead.accepted = true;
   accepted_instead.reason.clear();
   accepted_instead.problems.clear();
-  auto forged = VerifyAcknowledgement(Bytes(AcknowledgementToJson(accepted_instead)), *sig);
+  auto forged = VerifyAcknowledgement(AsBytes(AcknowledgementToJson(accepted_instead)), *sig);
   ASSERT_FALSE(forged.ok());
   EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
 
-  auto no_signature = VerifyAcknowledgement(Bytes(json), {});
+  auto no_signature = VerifyAcknowledgement(AsBytes(json), {});
   EXPECT_FALSE(no_signature.ok());
   std::vector<uint8_t> cut(sig->begin(), sig->begin() + static_cast<long>(sig->size() / 2));
-  EXPECT_FALSE(VerifyAcknowledgement(Bytes(json), cut).ok());
+  EXPECT_FALSE(VerifyAcknowledgement(AsBytes(json), cut).ok());
   // The document is parsed (and refused) before the signature is looked at.
   std::string spaced = json + " ";
-  auto loose = VerifyAcknowledgement(Bytes(spaced), *sig);
+  auto loose = VerifyAcknowledgement(AsBytes(spaced), *sig);
   ASSERT_FALSE(loose.ok());
   EXPECT_EQ(loose.error().code, "ack.not_canonical");
 

@@ -1,13 +1,10 @@
 #include "gateway/transfer/api_messages.h"
 
 #include <gtest/gtest.h>
+#include "crypto/byte_stream.h"
 
 namespace adtgw {
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 
@@ -85,13 +82,13 @@ TEST(ApiMessages, SignedDocumentsRoundTripBinaryBytes) {
   for (const char* name : {"manifest", "acknowledgement"}) {
     std::string body = SignedDocumentToJson(doc, name);
     EXPECT_NE(body.find(std::string("\"") + name + "\""), std::string::npos);
-    auto back = ParseSignedDocument(Bytes(body), name);
+    auto back = ParseSignedDocument(AsBytes(body), name);
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(back->document, doc.document);
     EXPECT_EQ(back->signature, doc.signature);
   }
   SignedDocument empty{"", ""};
-  auto back = ParseSignedDocument(Bytes(SignedDocumentToJson(empty, "manifest")), "manifest");
+  auto back = ParseSignedDocument(AsBytes(SignedDocumentToJson(empty, "manifest")), "manifest");
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(back->document.empty());
 }
@@ -121,9 +118,9 @@ TEST(ApiMessages, SignedDocumentsAreReadStrictly) {
        "{\"manifest\":\"" + std::string(kMaxSignedDocumentBody, 'A') + "\",\"signature\":\"\"}",
        "request.too_large"},
   };
-  ASSERT_TRUE(ParseSignedDocument(Bytes(good), "manifest").ok());
+  ASSERT_TRUE(ParseSignedDocument(AsBytes(good), "manifest").ok());
   for (const auto& c : cases) {
-    auto r = ParseSignedDocument(Bytes(c.body), "manifest");
+    auto r = ParseSignedDocument(AsBytes(c.body), "manifest");
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
@@ -159,15 +156,15 @@ TEST(ApiMessages, ViewOfCopiesTheRecord) {
 
 TEST(ApiMessages, TransferViewsRoundTrip) {
   TransferView v = ViewOf(Record(), 1310);
-  auto full = ParseTransferView(Bytes(TransferViewToJson(v, /*full=*/true)));
+  auto full = ParseTransferView(AsBytes(TransferViewToJson(v, /*full=*/true)));
   ASSERT_TRUE(full.ok()) << full.error().message;
   ExpectSameView(v, *full, true);
-  auto brief = ParseTransferView(Bytes(TransferViewToJson(v, /*full=*/false)));
+  auto brief = ParseTransferView(AsBytes(TransferViewToJson(v, /*full=*/false)));
   ASSERT_TRUE(brief.ok()) << brief.error().message;
   ExpectSameView(v, *brief, false);
   v.envelope_size = UINT64_MAX;
   v.upload_offset = UINT64_MAX - 1;
-  auto big = ParseTransferView(Bytes(TransferViewToJson(v)));
+  auto big = ParseTransferView(AsBytes(TransferViewToJson(v)));
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->envelope_size, UINT64_MAX);
   EXPECT_EQ(big->upload_offset, UINT64_MAX - 1);
@@ -175,8 +172,8 @@ TEST(ApiMessages, TransferViewsRoundTrip) {
 
 TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
   auto extra = ParseTransferView(
-      Bytes("{\"id\":\"0123456789abcdef0123456789abcdef\",\"state\":\"received\","
-            "\"new_field\":{\"x\":[1,2]},\"envelope_size\":-4,\"recipients\":[1,\"A\"]}"));
+      AsBytes("{\"id\":\"0123456789abcdef0123456789abcdef\",\"state\":\"received\","
+              "\"new_field\":{\"x\":[1,2]},\"envelope_size\":-4,\"recipients\":[1,\"A\"]}"));
   ASSERT_TRUE(extra.ok()) << extra.error().message;
   EXPECT_EQ(extra->state, "received");
   EXPECT_EQ(extra->envelope_size, 0u) << "a negative size is not taken";
@@ -202,13 +199,13 @@ TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
        "response.too_large"},
   };
   for (const auto& c : cases) {
-    auto r = ParseTransferView(Bytes(c.body));
+    auto r = ParseTransferView(AsBytes(c.body));
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
   // Depth 6 is the cap: an extra key holding 5 levels is fine.
-  EXPECT_TRUE(ParseTransferView(Bytes("{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[1]]]]]}")).ok());
+  EXPECT_TRUE(ParseTransferView(AsBytes("{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[1]]]]]}")).ok());
 }
 
 TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
@@ -219,11 +216,11 @@ TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
     views.push_back(ViewOf(r, 0));
   }
   std::string json = InboxToJson(views);
-  auto back = ParseInbox(Bytes(json));
+  auto back = ParseInbox(AsBytes(json));
   ASSERT_TRUE(back.ok()) << back.error().message;
   ASSERT_EQ(back->size(), 3u);
   for (size_t i = 0; i < 3; ++i) ExpectSameView(views[i], (*back)[i], false);
-  auto empty = ParseInbox(Bytes(InboxToJson({})));
+  auto empty = ParseInbox(AsBytes(InboxToJson({})));
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->empty());
 
@@ -241,12 +238,12 @@ TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
        "response.malformed"},
   };
   for (const auto& c : cases) {
-    auto r = ParseInbox(Bytes(c.body));
+    auto r = ParseInbox(AsBytes(c.body));
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
   }
   std::string huge = "{\"transfers\":[],\"pad\":\"" + std::string(kMaxInboxBody, ' ') + "\"}";
-  auto too_large = ParseInbox(Bytes(huge));
+  auto too_large = ParseInbox(AsBytes(huge));
   ASSERT_FALSE(too_large.ok());
   EXPECT_EQ(too_large.error().code, "response.too_large");
 }
@@ -256,7 +253,7 @@ TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
 
 TEST(ApiMessages, ErrorBodiesRoundTripWithTheKindFromTheStatus) {
   Error e = MakeError(ErrorKind::kDenied, "policy.too_large", "too big: \"1 GiB\"", "send less");
-  Error back = ParseErrorJson(Bytes(ErrorToJson(e)), ErrorKind::kTooLarge, 413);
+  Error back = ParseErrorJson(AsBytes(ErrorToJson(e)), ErrorKind::kTooLarge, 413);
   EXPECT_EQ(back.code, "policy.too_large");
   EXPECT_EQ(back.message, e.message);
   EXPECT_EQ(back.hint, "send less");
@@ -268,12 +265,13 @@ TEST(ApiMessages, AnythingElseBecomesAnHttpStatusError) {
        {std::string(""), std::string("<html>Bad Gateway</html>"), std::string("{}"),
         std::string("{\"code\":\"\"}"), std::string("{\"code\":5}"), std::string("[\"code\"]"),
         std::string(std::string(70 * 1024, ' ') + "{\"code\":\"x.y\"}")}) {
-    Error e = ParseErrorJson(Bytes(body), ErrorKind::kUnavailable, 502);
+    Error e = ParseErrorJson(AsBytes(body), ErrorKind::kUnavailable, 502);
     EXPECT_EQ(e.code, "http.status_502") << body.substr(0, 40);
     EXPECT_EQ(e.kind, ErrorKind::kUnavailable);
     EXPECT_FALSE(e.hint.empty());
   }
-  Error partial = ParseErrorJson(Bytes("{\"code\":\"store.busy\"}"), ErrorKind::kUnavailable, 503);
+  Error partial =
+      ParseErrorJson(AsBytes("{\"code\":\"store.busy\"}"), ErrorKind::kUnavailable, 503);
   EXPECT_EQ(partial.code, "store.busy");
   EXPECT_TRUE(partial.message.empty());
 }

@@ -3,14 +3,11 @@
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
+#include "crypto/byte_stream.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 Manifest Example() {
   Manifest m;
@@ -35,7 +32,7 @@ const char kExampleJson[] =
 
 TEST(Manifest, CanonicalFormMatchesTheSpecifiedVector) {
   EXPECT_EQ(ManifestToJson(Example()), kExampleJson);
-  auto parsed = ParseManifest(Bytes(kExampleJson));
+  auto parsed = ParseManifest(AsBytes(kExampleJson));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, Example());
 }
@@ -46,7 +43,7 @@ TEST(Manifest, RecipientsAreEncodedSorted) {
                   Eui64::Parse("90-B3-D5-1F-30-00-00-02").value()};
   std::string json = ManifestToJson(m);
   EXPECT_LT(json.find("30-00-00-02"), json.find("30-03-00-00"));
-  ASSERT_TRUE(ParseManifest(Bytes(json)).ok());
+  ASSERT_TRUE(ParseManifest(AsBytes(json)).ok());
 }
 
 TEST(Manifest, OnlyTheCanonicalBytesAreAccepted) {
@@ -67,12 +64,12 @@ TEST(Manifest, OnlyTheCanonicalBytesAreAccepted) {
       {"keys out of order", reordered},
   };
   for (const auto& [what, text] : cases) {
-    auto r = ParseManifest(Bytes(text));
+    auto r = ParseManifest(AsBytes(text));
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.error().code, "manifest.not_canonical") << what << ": " << r.error().message;
   }
   // Digests are lower-case hex only; upper case is refused as a malformed digest.
-  auto upper = ParseManifest(Bytes(replaced("abababab", "ABABABAB")));
+  auto upper = ParseManifest(AsBytes(replaced("abababab", "ABABABAB")));
   ASSERT_FALSE(upper.ok());
   EXPECT_EQ(upper.error().code, "manifest.envelope_sha256");
 }
@@ -144,7 +141,7 @@ TEST(Manifest, MalformedInputIsRefused) {
        }()},
   };
   for (const auto& [what, text] : cases) {
-    auto r = ParseManifest(Bytes(text));
+    auto r = ParseManifest(AsBytes(text));
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << what;
   }
@@ -157,14 +154,14 @@ TEST(Manifest, SignatureCoversExactlyTheCanonicalBytes) {
   auto sig = SignManifest(m, {ds.cert.get(), ds.key.get()}, 1764417600);
   ASSERT_TRUE(sig.ok());
   std::string json = ManifestToJson(m);
-  auto verified = VerifyManifest(Bytes(json), *sig);
+  auto verified = VerifyManifest(AsBytes(json), *sig);
   ASSERT_TRUE(verified.ok()) << verified.error().message;
   EXPECT_EQ(verified->manifest, m);
   EXPECT_EQ(X509_cmp(verified->signature.signer.get(), ds.cert.get()), 0);
   // The same manifest with another size is still canonical, but not what was signed.
   Manifest other = m;
   other.envelope_size = 1311;
-  auto forged = VerifyManifest(Bytes(ManifestToJson(other)), *sig);
+  auto forged = VerifyManifest(AsBytes(ManifestToJson(other)), *sig);
   ASSERT_FALSE(forged.ok());
   EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
 }

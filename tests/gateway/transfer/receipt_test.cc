@@ -1,13 +1,10 @@
 #include "gateway/transfer/receipt.h"
 
 #include <gtest/gtest.h>
+#include "crypto/byte_stream.h"
 
 namespace adtgw {
 namespace {
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 
@@ -42,7 +39,7 @@ std::string Replaced(std::string s, const std::string& from, const std::string& 
 
 TEST(Receipt, CanonicalFormMatchesTheVectorAndRoundTrips) {
   EXPECT_EQ(ReceiptToJson(Example()), kExampleJson);
-  auto parsed = ParseReceipt(Bytes(kExampleJson));
+  auto parsed = ParseReceipt(AsBytes(kExampleJson));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, Example());
 }
@@ -54,7 +51,7 @@ TEST(Receipt, RecipientsAreEncodedSortedAndEscapesAreMinimal) {
   std::string json = ReceiptToJson(r);
   EXPECT_LT(json.find("04-01"), json.find("04-02"));
   EXPECT_NE(json.find("\"rule\":\"rule \\\"quoted\\\"\\\\\""), std::string::npos) << json;
-  auto back = ParseReceipt(Bytes(json));
+  auto back = ParseReceipt(AsBytes(json));
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->rule, r.rule);
   EXPECT_EQ(back->recipients,
@@ -62,7 +59,7 @@ TEST(Receipt, RecipientsAreEncodedSortedAndEscapesAreMinimal) {
   EXPECT_EQ(ReceiptToJson(*back), json);
   // The largest envelope size survives.
   r.envelope_size = UINT64_MAX;
-  auto big = ParseReceipt(Bytes(ReceiptToJson(r)));
+  auto big = ParseReceipt(AsBytes(ReceiptToJson(r)));
   ASSERT_TRUE(big.ok()) << big.error().message;
   EXPECT_EQ(big->envelope_size, UINT64_MAX);
 }
@@ -100,7 +97,7 @@ TEST(Receipt, EachFieldIsChecked) {
       {"no rule", Replaced(canonical, "\"rule\":\"users-send-adt-to-dcc\",", ""), "receipt.rule"},
   };
   for (const auto& c : cases) {
-    auto r = ParseReceipt(Bytes(c.text));
+    auto r = ParseReceipt(AsBytes(c.text));
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
@@ -108,7 +105,8 @@ TEST(Receipt, EachFieldIsChecked) {
   // A time that is not RFC 3339 UTC is refused (its code comes from the time parser).
   for (const char* bad : {"yesterday", "2025-11-29T12:00:00+01:00", "2025-11-29T12:00:00.5Z",
                           "2025-13-01T00:00:00Z"}) {
-    EXPECT_FALSE(ParseReceipt(Bytes(Replaced(canonical, "2025-11-29T12:00:00Z", bad))).ok()) << bad;
+    EXPECT_FALSE(ParseReceipt(AsBytes(Replaced(canonical, "2025-11-29T12:00:00Z", bad))).ok())
+        << bad;
   }
 }
 
@@ -131,7 +129,7 @@ TEST(Receipt, MalformedAndOversizedInputIsRefused) {
        "receipt.too_large"},
   };
   for (const auto& c : cases) {
-    auto r = ParseReceipt(Bytes(c.text));
+    auto r = ParseReceipt(AsBytes(c.text));
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;

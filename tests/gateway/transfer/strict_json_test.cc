@@ -1,19 +1,16 @@
 // gtest first: strict_json.h brings in cpprestsdk, whose U() macro breaks gtest's headers.
 #include <gtest/gtest.h>
 
+#include "crypto/byte_stream.h"
 #include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
 namespace {
 
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 const StrictJsonObject::Rules kRules{"doc", "see the doc spec", 64, 2};
 
 Result<StrictJsonObject> Parse(const std::string& text) {
-  return StrictJsonObject::Parse(Bytes(text), kRules, {"name", "size", "list"});
+  return StrictJsonObject::Parse(AsBytes(text), kRules, {"name", "size", "list"});
 }
 
 void ExpectRefused(const Status& s, const std::string& code, const std::string& what) {
@@ -93,7 +90,7 @@ TEST(StrictJson, NestingIsCappedBeforeParsing) {
   // Deep nesting for a general parser is refused up front, whatever the size cap.
   StrictJsonObject::Rules roomy = kRules;
   roomy.max_size = 1 << 20;
-  auto deep = ParseCappedJson(Bytes(std::string(500000, '[') + std::string(500000, ']')), roomy);
+  auto deep = ParseCappedJson(AsBytes(std::string(500000, '[') + std::string(500000, ']')), roomy);
   ASSERT_FALSE(deep.ok());
   EXPECT_EQ(deep.error().code, "doc.malformed");
 }
@@ -111,10 +108,10 @@ TEST(StrictJson, NotJsonIsRefused) {
 }
 
 TEST(StrictJson, CappedJsonTakesAnyValue) {
-  auto array = ParseCappedJson(Bytes("[1,\"x\"]"), kRules);
+  auto array = ParseCappedJson(AsBytes("[1,\"x\"]"), kRules);
   ASSERT_TRUE(array.ok());
   EXPECT_TRUE(array->is_array());
-  auto number = ParseCappedJson(Bytes("7"), kRules);
+  auto number = ParseCappedJson(AsBytes("7"), kRules);
   ASSERT_TRUE(number.ok());
   EXPECT_TRUE(number->is_number());
 }
@@ -133,13 +130,13 @@ TEST(StrictJson, SameBytesComparesUnsignedBytes) {
   const std::string text =
       "\xC3\x9C"
       "ber \xE2\x82\xAC";
-  EXPECT_TRUE(SameBytes(Bytes(text), text));
+  EXPECT_TRUE(SameBytes(AsBytes(text), text));
   EXPECT_TRUE(SameBytes({}, ""));
-  EXPECT_FALSE(SameBytes(Bytes(text), text.substr(1)));
-  EXPECT_FALSE(SameBytes(Bytes(text + "x"), text));
+  EXPECT_FALSE(SameBytes(AsBytes(text), text.substr(1)));
+  EXPECT_FALSE(SameBytes(AsBytes(text + "x"), text));
   std::string other = text;
   other[0] = '\xC4';
-  EXPECT_FALSE(SameBytes(Bytes(other), text));
+  EXPECT_FALSE(SameBytes(AsBytes(other), text));
 }
 
 TEST(StrictJson, HexDigestsAreLowerCaseAndWhole) {
