@@ -247,7 +247,7 @@ if ! { grep -q '^default_daily_limit: 10000000' "$pki/config/policy.yaml" &&
 fi
 
 "$adtgw" serve --config "$pki/config/gateway.yaml" --listen 127.0.0.1:0 \
-  --ready-file "$work/gateway.port" 2>"$work/gateway.log" &
+  --auditor-listen 127.0.0.1:0 --ready-file "$work/gateway.port" 2>"$work/gateway.log" &
 gw_pid=$!
 pids+=("$gw_pid")
 for ((i = 0; i < 300; i++)); do

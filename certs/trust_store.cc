@@ -1,5 +1,7 @@
 #include "certs/trust_store.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -136,6 +138,26 @@ std::string SubjectText(X509* cert) {
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   return "'" + std::string(data, static_cast<size_t>(n)) + "'";
+}
+
+CertificateId CertificateIdOf(X509* cert) {
+  CertificateId id;
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), X509_get_issuer_name(cert), 0,
+                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  id.issuer.assign(data, static_cast<size_t>(n));
+  BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  if (serial) {
+    char* hex = BN_bn2hex(serial.get());
+    if (hex != nullptr) {
+      id.serial = hex;
+      OPENSSL_free(hex);
+      for (char& c : id.serial) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return id;
 }
 
 std::optional<std::time_t> AsnTimeToTime(const ASN1_TIME* t) {

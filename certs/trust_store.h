@@ -68,7 +68,14 @@ std::string FormatTime(std::time_t t);
 // Parses RFC 3339 UTC ("2020-01-01T00:00:00Z", fractional seconds not accepted) or
 // a bare date "2020-01-01" (midnight UTC).
 Result<std::time_t> ParseTime(const std::string& text);
-std::string SubjectText(X509* cert);         // RFC 2253-style one-line subject
+std::string SubjectText(X509* cert);
+// A certificate's identity as the audit log records it: issuer DN (RFC 2253, unquoted)
+// and serial number (lower-case hex).
+struct CertificateId {
+  std::string issuer;
+  std::string serial;
+};
+CertificateId CertificateIdOf(X509* cert);   // RFC 2253-style one-line subject
 Sha256Digest CertificateSha256(X509* cert);  // SHA-256 of the DER: the TLS fingerprint
 std::optional<std::time_t> AsnTimeToTime(const ASN1_TIME* t);
 

@@ -28,6 +28,7 @@ pki=$dir/pki
 
 step "2. The gateway, on a free loopback port (log: $dir/gateway.log)"
 "$adtgw" serve --config "$pki/config/gateway.yaml" --listen 127.0.0.1:0 \
+  --auditor-listen 127.0.0.1:0 --auditor-ready-file "$dir/auditor.port" \
   --ready-file "$dir/gateway.port" 2>"$dir/gateway.log" &
 gateway_pid=$!
 for _ in $(seq 100); do [ -s "$dir/gateway.port" ] && break; sleep 0.1; done

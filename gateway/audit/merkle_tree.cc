@@ -1,5 +1,6 @@
 #include "gateway/audit/merkle_tree.h"
 
+#include <algorithm>
 #include <bit>
 #include <string>
 
@@ -42,6 +43,66 @@ void SubProof(std::span<const Sha256Digest> leaves, uint64_t m, bool complete,
     SubProof(leaves.subspan(k), m - k, false, out);
     out.push_back(RootOf(leaves.first(k)));
   }
+}
+
+// The hash of leaves [begin, end) of a stored tree, where the range is a subtree of
+// RFC 6962's recursion (begin is a multiple of a power of two >= end - begin): the
+// perfect subtrees it splits into, left to right, largest first, folded right to left.
+Result<Sha256Digest> RangeHash(const NodeReader& node, uint64_t begin, uint64_t end) {
+  std::vector<Sha256Digest> parts;
+  while (begin < end) {
+    unsigned level = static_cast<unsigned>(std::bit_width(end - begin) - 1);
+    if (begin != 0)
+      level = std::min<unsigned>(level, static_cast<unsigned>(std::countr_zero(begin)));
+    ADTGW_ASSIGN(Sha256Digest h, node(level, begin >> level));
+    parts.push_back(h);
+    begin += uint64_t{1} << level;
+  }
+  if (parts.empty()) return EmptyRoot();
+  Sha256Digest root = parts.back();
+  for (size_t i = parts.size() - 1; i-- > 0;) root = NodeHash(parts[i], root);
+  return root;
+}
+
+// PATH and SUBPROOF (RFC 6962 2.1.1, 2.1.2) over the leaves [begin, begin + n); the
+// sibling on the right of the first left turn is the only range that may not be
+// perfect, so a proof costs O(log n) node reads.
+Status PathFromNodes(const NodeReader& node, uint64_t begin, uint64_t n, uint64_t m,
+                     std::vector<Sha256Digest>& out) {
+  if (n <= 1) return OkStatus();
+  uint64_t k = Split(n);
+  if (m < k) {
+    ADTGW_TRY(PathFromNodes(node, begin, k, m, out));
+    ADTGW_ASSIGN(Sha256Digest right, RangeHash(node, begin + k, begin + n));
+    out.push_back(right);
+  } else {
+    ADTGW_TRY(PathFromNodes(node, begin + k, n - k, m - k, out));
+    ADTGW_ASSIGN(Sha256Digest left, RangeHash(node, begin, begin + k));
+    out.push_back(left);
+  }
+  return OkStatus();
+}
+
+Status SubProofFromNodes(const NodeReader& node, uint64_t begin, uint64_t n, uint64_t m,
+                         bool complete, std::vector<Sha256Digest>& out) {
+  if (m == n) {
+    if (!complete) {
+      ADTGW_ASSIGN(Sha256Digest whole, RangeHash(node, begin, begin + n));
+      out.push_back(whole);
+    }
+    return OkStatus();
+  }
+  uint64_t k = Split(n);
+  if (m <= k) {
+    ADTGW_TRY(SubProofFromNodes(node, begin, k, m, complete, out));
+    ADTGW_ASSIGN(Sha256Digest right, RangeHash(node, begin + k, begin + n));
+    out.push_back(right);
+  } else {
+    ADTGW_TRY(SubProofFromNodes(node, begin + k, n - k, m - k, false, out));
+    ADTGW_ASSIGN(Sha256Digest left, RangeHash(node, begin, begin + k));
+    out.push_back(left);
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -94,6 +155,35 @@ std::vector<Sha256Digest> ConsistencyProof(std::span<const Sha256Digest> leaves,
                                            uint64_t old_size) {
   std::vector<Sha256Digest> out;
   if (old_size > 0 && old_size < leaves.size()) SubProof(leaves, old_size, true, out);
+  return out;
+}
+
+Result<Sha256Digest> RootFromNodes(const NodeReader& node, uint64_t size) {
+  return RangeHash(node, 0, size);
+}
+
+Result<std::vector<Sha256Digest>> InclusionProofFromNodes(const NodeReader& node, uint64_t index,
+                                                          uint64_t size) {
+  if (index >= size) {
+    return MakeError(ErrorKind::kNotFound, "merkle.index_out_of_range",
+                     "leaf " + std::to_string(index) + " is not in a tree of " +
+                         std::to_string(size) + " leaves");
+  }
+  std::vector<Sha256Digest> out;
+  ADTGW_TRY(PathFromNodes(node, 0, size, index, out));
+  return out;
+}
+
+Result<std::vector<Sha256Digest>> ConsistencyProofFromNodes(const NodeReader& node,
+                                                            uint64_t old_size, uint64_t size) {
+  if (old_size > size) {
+    return MakeError(ErrorKind::kInvalidInput, "merkle.size_order",
+                     "a consistency proof goes from a smaller tree (" + std::to_string(old_size) +
+                         ") to a larger one (" + std::to_string(size) + ")");
+  }
+  std::vector<Sha256Digest> out;
+  if (old_size > 0 && old_size < size)
+    ADTGW_TRY(SubProofFromNodes(node, 0, size, old_size, true, out));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,17 @@ std::vector<Sha256Digest> InclusionProof(std::span<const Sha256Digest> leaves, u
 // PROOF(old_size, D[n]): consistency of the first `old_size` leaves with all of them
 // (0 < old_size <= leaves.size()).
 std::vector<Sha256Digest> ConsistencyProof(std::span<const Sha256Digest> leaves, uint64_t old_size);
+
+// The same three computations over a stored tree, in O(log n) node reads: `node(level,
+// index)` is the hash of the perfect subtree over leaves [index << level, (index + 1)
+// << level), which the log stores once it is complete (audit_log.h). Only perfect
+// subtrees inside the tree of `size` leaves are ever asked for.
+using NodeReader = std::function<Result<Sha256Digest>(unsigned level, uint64_t index)>;
+Result<Sha256Digest> RootFromNodes(const NodeReader& node, uint64_t size);
+Result<std::vector<Sha256Digest>> InclusionProofFromNodes(const NodeReader& node, uint64_t index,
+                                                          uint64_t size);
+Result<std::vector<Sha256Digest>> ConsistencyProofFromNodes(const NodeReader& node,
+                                                            uint64_t old_size, uint64_t size);
 
 // RFC 9162 2.1.3.2: leaf `leaf` is at `index` in the tree of `size` leaves with `root`.
 Status VerifyInclusion(uint64_t index, uint64_t size, const Sha256Digest& leaf,

@@ -11,6 +11,7 @@
 
 #include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
+#include "gateway/audit/checkpoint.h"
 #include "gateway/common/atomic_file.h"
 #include "policies/demo_policy_text.h"
 
@@ -149,8 +150,18 @@ std::string RecipientsYaml(const DemoParty& party, const std::string& dir) {
   return out;
 }
 
+// The audit log's origin in the demo: the first line of every checkpoint.
+constexpr char kDemoLogOrigin[] = "adtgw.demo.example/log";
+
 std::string ClientConfig(const DemoParty& party, const std::string& dir) {
   std::string p = dir + "/parties/" + party.name + "/";
+  std::string audit = Lines({
+      "audit_log:",
+      "  origin: " + std::string(kDemoLogOrigin),
+      "  public_key: " + dir + "/audit/log-key.pub.pem",
+      "state_dir: " + dir + "/client-state/" + party.name,
+  });
+  if (party.name == "auditor") audit += Lines({"auditor_url: https://127.0.0.1:8444"});
   return Lines({
              "# adtgw client configuration for " + party.display_name +
                  " (written by adtgw demo-pki).",
@@ -167,7 +178,7 @@ std::string ClientConfig(const DemoParty& party, const std::string& dir) {
              "  key_agreement_certificate: " + p + "ka.cert.pem",
              "  key_agreement_key: " + p + "ka.key.pem",
          }) +
-         SmkiTrustYaml(dir) + RecipientsYaml(party, dir);
+         SmkiTrustYaml(dir) + RecipientsYaml(party, dir) + audit;
 }
 
 std::string GatewayConfig(const std::string& dir) {
@@ -181,7 +192,9 @@ std::string GatewayConfig(const std::string& dir) {
              "smki:",
          }) +
          SmkiTrustYaml(dir) +
-         Lines({"policy: " + dir + "/config/policy.yaml", "state_dir: " + dir + "/gateway-state"});
+         Lines({"policy: " + dir + "/config/policy.yaml", "state_dir: " + dir + "/gateway-state",
+                "audit:", "  origin: " + std::string(kDemoLogOrigin),
+                "  key: " + dir + "/audit/log-key.pem", "  auditor_listen: 127.0.0.1:8444"});
 }
 
 }  // namespace
@@ -208,7 +221,7 @@ Result<DemoPkiSummary> WriteDemoPki(const std::string& dir_in, std::time_t now) 
   }
   dir = resolved;
   DemoWriter w(dir);
-  for (const char* sub : {"smki", "dccki", "parties", "config"}) ADTGW_TRY(w.MakeDir(sub));
+  for (const char* sub : {"smki", "dccki", "parties", "config", "audit"}) ADTGW_TRY(w.MakeDir(sub));
 
   // SMKI: root OCA -> issuing OCA -> organisation certificates.
   CertificateSpec root_spec;
@@ -292,6 +305,12 @@ Result<DemoPkiSummary> WriteDemoPki(const std::string& dir_in, std::time_t now) 
     ADTGW_TRY(w.Credential("parties/" + party.name + "/tls", tls));
     ADTGW_TRY(w.Text("config/client-" + party.name + ".yaml", ClientConfig(party, dir), 0644));
   }
+  // The gateway's audit log key (ECDSA P-256); parties and auditors get its public half.
+  ADTGW_ASSIGN(EvpPkeyPtr log_key, GenerateKey(KeyType::kP256));
+  ADTGW_ASSIGN(std::string log_key_pem, PrivateKeyToPem(log_key.get()));
+  ADTGW_ASSIGN(LogSigner log_signer, LogSigner::FromKey(log_key.get(), kDemoLogOrigin));
+  ADTGW_TRY(w.Text("audit/log-key.pem", log_key_pem, 0600));
+  ADTGW_TRY(w.Text("audit/log-key.pub.pem", log_signer.verifier().PublicKeyPem(), 0644));
   ADTGW_TRY(w.Text("config/gateway.yaml", GatewayConfig(dir), 0644));
   ADTGW_TRY(w.Text("config/policy.yaml", kDemoPolicyYaml, 0644));
   return w.summary();

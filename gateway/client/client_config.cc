@@ -9,7 +9,26 @@ namespace {
 
 constexpr size_t kMaxConfigSize = 64 * 1024;
 
+// An https:// URL without trailing slashes, or a failure at `node`.
+std::string HttpsUrl(YamlReader& y, const YAML::Node& node, const char* what) {
+  std::string url = y.Scalar(node, what);
+  if (url.rfind("https://", 0) != 0) {
+    y.Fail(node, std::string(what) + " must be an https:// URL",
+           "the gateway speaks mutual TLS only, e.g. https://gateway.example:8443");
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 }  // namespace
+
+std::string DefaultClientStateDir() {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return std::string(xdg) + "/adtgw";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.local/state/adtgw";
+}
 
 std::string ClientConfigPath(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -24,8 +43,9 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
   auto loaded = ReadYamlFile(
       path, kMaxConfigSize, "config.invalid", [&](YamlReader& y, const YAML::Node& root) {
         auto top = y.Mapping(root, "the client configuration",
-                             {"party", "gateway", "tls", "smki", "recipients"});
-        for (const char* required : {"party", "gateway", "tls", "smki"}) {
+                             {"party", "gateway", "tls", "smki", "recipients", "audit_log",
+                              "auditor_url", "state_dir"});
+        for (const char* required : {"party", "gateway", "tls", "smki", "audit_log"}) {
           if (top.count(required) == 0) {
             y.Fail(root, std::string("the client configuration needs '") + required + "'",
                    "see docs/api.md, Client configuration");
@@ -34,12 +54,28 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
         auto party = Eui64::Parse(y.Scalar(top["party"], "party"));
         if (!party.ok()) y.Fail(top["party"], party.error().message);
         c.party = *party;
-        c.gateway_url = y.Scalar(top["gateway"], "gateway");
-        if (c.gateway_url.rfind("https://", 0) != 0) {
-          y.Fail(top["gateway"], "gateway must be an https:// URL",
-                 "the gateway speaks mutual TLS only, e.g. https://gateway.example:8443");
+        c.gateway_url = HttpsUrl(y, top["gateway"], "gateway");
+        if (top.count("auditor_url")) c.auditor_url = HttpsUrl(y, top["auditor_url"], "auditor_url");
+        c.state_dir = top.count("state_dir") ? y.PathAt(top["state_dir"], "state_dir")
+                                             : DefaultClientStateDir();
+        // The log every client witnesses (docs/audit-log.md): a client that cannot check
+        // the log is not accepted, so the key is loaded here, once.
+        auto log = y.Mapping(top["audit_log"], "audit_log", {"origin", "public_key"});
+        for (const char* required : {"origin", "public_key"}) {
+          if (log.count(required) == 0) {
+            y.Fail(top["audit_log"], std::string("audit_log needs '") + required + "'",
+                   "the log's origin and public key come from the gateway's operator (the DCC)");
+          }
         }
-        while (!c.gateway_url.empty() && c.gateway_url.back() == '/') c.gateway_url.pop_back();
+        c.log_public_key = y.PathAt(log["public_key"], "audit_log.public_key");
+        auto verifier = LogVerifier::LoadPublicKey(c.log_public_key,
+                                                   y.Scalar(log["origin"], "audit_log.origin"));
+        if (!verifier.ok()) {
+          const Error& e = verifier.error();
+          y.Fail(e.code == "log_key.bad_origin" ? log["origin"] : log["public_key"], e.message,
+                 e.hint);
+        }
+        c.log_verifier = std::make_shared<const LogVerifier>(std::move(verifier).value());
         auto tls = y.Mapping(top["tls"], "tls", {"certificate", "key", "ca"});
         for (const char* required : {"certificate", "key", "ca"}) {
           if (tls.count(required) == 0)

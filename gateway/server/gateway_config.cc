@@ -36,8 +36,8 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   ADTGW_TRY(ReadYamlFile(
       path, kMaxConfigSize, "config.invalid", [&](YamlReader& y, const YAML::Node& root) {
         auto top = y.Mapping(root, "the gateway configuration",
-                             {"listen", "tls", "smki", "policy", "state_dir", "limits"});
-        for (const char* required : {"listen", "tls", "policy", "state_dir"}) {
+                             {"listen", "tls", "smki", "policy", "state_dir", "audit", "limits"});
+        for (const char* required : {"listen", "tls", "policy", "state_dir", "audit"}) {
           if (top.count(required) == 0) {
             y.Fail(root, std::string("the gateway configuration needs '") + required + "'",
                    "see docs/api.md, Configuration");
@@ -60,6 +60,26 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
         if (top.count("smki")) (void)y.Smki(top["smki"]);
         c.policy = y.PathAt(top["policy"], "policy");
         c.state_dir = y.PathAt(top["state_dir"], "state_dir");
+        auto audit = y.Mapping(top["audit"], "audit", {"origin", "key", "auditor_listen"});
+        for (const char* required : {"origin", "key", "auditor_listen"}) {
+          if (audit.count(required) == 0) {
+            y.Fail(top["audit"], std::string("audit needs '") + required + "'",
+                   "see docs/api.md, Configuration");
+          }
+        }
+        c.audit_origin = y.Scalar(audit["origin"], "audit.origin");
+        if (c.audit_origin.empty() || c.audit_origin.size() > 200 ||
+            c.audit_origin.find_first_of(" \t\r\n") != std::string::npos) {
+          y.Fail(audit["origin"],
+                 "audit.origin must be a name without spaces, e.g. "
+                 "gateway.example.org/adtgw-log");
+        }
+        c.audit_key = y.PathAt(audit["key"], "audit.key");
+        Status auditor = ParseListenAddress(y.Scalar(audit["auditor_listen"], "auditor_listen"),
+                                            &c.auditor_host, &c.auditor_port);
+        if (!auditor.ok()) {
+          y.Fail(audit["auditor_listen"], auditor.error().message, auditor.error().hint);
+        }
         if (top.count("limits")) {
           auto l = y.Mapping(top["limits"], "limits",
                              {"max_connections", "threads", "header_limit", "json_body_limit",

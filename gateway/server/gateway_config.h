@@ -1,7 +1,8 @@
 // The gateway's configuration file (gateway.yaml; every key in docs/api.md,
 // "Configuration"): where to listen, the gateway's DCCKI TLS credentials and the CAs
 // its clients' certificates must chain to, the policy file, the state directory
-// (SQLite metadata and the local document store), and the server's limits and timers.
+// (SQLite metadata and audit log, the local document store), the audit log's origin,
+// key and auditor listener, and the server's limits and timers.
 //
 // Thread safety: a loaded config is an immutable value.
 #pragma once
@@ -37,6 +38,12 @@ struct GatewayConfig {
   std::string tls_client_ca;
   std::string policy;
   std::string state_dir;
+  // The audit log (docs/audit-log.md): its origin (the checkpoints' first line and the
+  // key name), its ECDSA P-256 signing key, and the auditors' read-only listener.
+  std::string audit_origin;
+  std::string audit_key;
+  std::string auditor_host = "127.0.0.1";
+  uint16_t auditor_port = 8444;
   ServerLimits limits;
 };
 

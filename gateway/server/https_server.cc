@@ -79,52 +79,43 @@ std::optional<uint64_t> ParseUint(std::string_view text) {
 }
 
 struct Session {
-  Session(tcp::socket socket, asio::ssl::context& ctx, Strand on)
-      : stream(beast::tcp_stream(std::move(socket)), ctx), strand(std::move(on)) {}
+  Session(tcp::socket socket, asio::ssl::context& ctx, Strand on, bool for_auditors)
+      : stream(beast::tcp_stream(std::move(socket)), ctx),
+        strand(std::move(on)),
+        auditor(for_auditors) {}
   Stream stream;
   Strand strand;
-  bool idle = false;  // waiting for the next request (touched on the strand only)
+  const bool auditor;  // on the auditors' listener
+  bool idle = false;   // waiting for the next request (touched on the strand only)
 };
 
 }  // namespace
 
 class HttpsServer::Impl {
  public:
-  Impl(Options options, asio::ssl::context ctx, TransferService& service)
+  Impl(Options options, asio::ssl::context ctx, TransferService& service, AuditApi& audit)
       : options_(std::move(options)),
         ctx_(std::move(ctx)),
         service_(service),
+        audit_(audit),
         acceptor_(io_),
+        auditor_acceptor_(io_),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         sweep_timer_(io_),
         grace_timer_(io_),
         server_strand_(asio::make_strand(io_)) {}
 
   Status Listen() {
-    beast::error_code ec;
-    auto address = asio::ip::make_address(options_.host, ec);
-    if (ec) {
-      return MakeError(ErrorKind::kUsage, "config.bad_listen",
-                       "'" + options_.host + "' is not an IP address", "use e.g. 127.0.0.1");
-    }
-    tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return MakeError(ErrorKind::kIo, "net.listen",
-                       "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                           ": " + ec.message(),
-                       "is another process using the port?");
-    }
-    return OkStatus();
+    ADTGW_TRY(Listen(acceptor_, options_.host, options_.port));
+    return Listen(auditor_acceptor_, options_.auditor_host, options_.auditor_port);
   }
 
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  uint16_t auditor_port() const { return auditor_acceptor_.local_endpoint().port(); }
 
   void Run() {
-    asio::co_spawn(server_strand_, Accept(), asio::detached);
+    asio::co_spawn(server_strand_, Accept(acceptor_, false), asio::detached);
+    asio::co_spawn(server_strand_, Accept(auditor_acceptor_, true), asio::detached);
     WaitForSignal();
     ScheduleSweep();
     std::vector<std::thread> threads;
@@ -141,6 +132,7 @@ class HttpsServer::Impl {
           " connection(s) finishing");
       beast::error_code ec;
       acceptor_.close(ec);
+      auditor_acceptor_.close(ec);
       signals_.cancel(ec);
       sweep_timer_.cancel();
       CloseSessions(/*idle_only=*/true);
@@ -149,8 +141,46 @@ class HttpsServer::Impl {
   }
 
  private:
+  Status Listen(tcp::acceptor& acceptor, const std::string& host, uint16_t port) {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) {
+      return MakeError(ErrorKind::kUsage, "config.bad_listen",
+                       "'" + host + "' is not an IP address", "use e.g. 127.0.0.1");
+    }
+    tcp::endpoint endpoint(address, port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return MakeError(
+          ErrorKind::kIo, "net.listen",
+          "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message(),
+          "is another process using the port?");
+    }
+    return OkStatus();
+  }
+
   void Log(const std::string& line) {
     if (options_.log) options_.log(line);
+  }
+
+  // A refusal the HTTP layer made itself (the service logs its own decisions).
+  void Audit(const char* event, const std::string& who, const std::string& request,
+             const std::string& reason) {
+    AuditEntry e;
+    e.at = std::time(nullptr);
+    e.event = event;
+    if (auto party = Eui64::Parse(who); party.ok()) {
+      e.actor = *party;
+    } else {
+      e.peer = who.substr(0, 200);
+    }
+    e.request = request;
+    e.reason = reason;
+    Status logged = service_.RecordEvent(std::move(e));
+    if (!logged.ok()) Log("audit log: " + logged.error().code + ": " + logged.error().message);
   }
 
   // Shutdown: polls (bounded by the grace period, then by the cut connections ending)
@@ -203,12 +233,12 @@ class HttpsServer::Impl {
     }
   }
 
-  awaitable<void> Accept() {
+  awaitable<void> Accept(tcp::acceptor& acceptor, bool auditor) {
     for (;;) {
       Strand strand = asio::make_strand(io_);
       beast::error_code ec;
       tcp::socket socket =
-          co_await acceptor_.async_accept(strand, asio::redirect_error(use_awaitable, ec));
+          co_await acceptor.async_accept(strand, asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) co_return;
         continue;  // e.g. EMFILE: the next accept may succeed
@@ -216,11 +246,11 @@ class HttpsServer::Impl {
       socket.set_option(tcp::no_delay(true), ec);  // answers are whole; send them at once
       if (active_ >= options_.limits.max_connections) {
         if (busy_ >= kMaxBusySessions) continue;  // the socket closes here
-        auto s = std::make_shared<Session>(std::move(socket), ctx_, strand);
+        auto s = std::make_shared<Session>(std::move(socket), ctx_, strand, auditor);
         asio::co_spawn(strand, Busy(s), asio::detached);
         continue;
       }
-      auto s = std::make_shared<Session>(std::move(socket), ctx_, strand);
+      auto s = std::make_shared<Session>(std::move(socket), ctx_, strand, auditor);
       {
         std::lock_guard<std::mutex> lock(sessions_mu_);
         sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
@@ -260,6 +290,10 @@ class HttpsServer::Impl {
                             const Error& error, bool body_pending) {
     int status = HttpStatusFor(error.kind);
     Log(who + " " + what + " -> " + std::to_string(status) + " " + error.code);
+    if (error.code.rfind("http.", 0) == 0) {
+      Audit(audit_event::kRequestRefused, who, what.substr(0, what.find(' ')) + " request",
+            error.code);
+    }
     co_return co_await SendJson(s, static_cast<http::status>(status), ErrorToJson(error),
                                 !body_pending);
   }
@@ -312,6 +346,9 @@ class HttpsServer::Impl {
     if (ec) {
       // Unknown CA, no certificate, old protocol, timeout: the TLS alert told the client.
       Log("tls handshake refused: " + ec.message());
+      X509* presented = SSL_get0_peer_certificate(s->stream.native_handle());
+      Audit(audit_event::kTlsClientRefused, presented ? SubjectText(presented) : std::string(), "",
+            "tls.handshake_failed");
       co_return;
     }
     X509* cert = SSL_get0_peer_certificate(s->stream.native_handle());
@@ -382,8 +419,31 @@ class HttpsServer::Impl {
     auto caller = service_.Identify(peer);
     if (!caller.ok()) co_return co_await SendError(s, peer.subject, what, caller.error(), has_body);
     std::string who = caller->eui64.ToString();
-    Route route = ParseRoute(std::string_view(req.target().data(), req.target().size()));
+    std::string_view target(req.target().data(), req.target().size());
     http::verb method = req.method();
+    if (s.auditor || AuditApi::Serves(target)) {
+      if (!AuditApi::Serves(target)) {
+        co_return co_await SendError(s, who, what,
+                                     MakeError(ErrorKind::kNotFound, "http.no_route",
+                                               "the auditors' listener serves /v1/audit/ only",
+                                               "see docs/api.md, Audit log"),
+                                     has_body);
+      }
+      if (method != http::verb::get || has_body) {
+        co_return co_await SendError(
+            s, who, what,
+            MakeError(ErrorKind::kUsage, "http.method_not_allowed",
+                      "the audit log is read with GET only", "see docs/api.md, Audit log"),
+            has_body);
+      }
+      auto answer = audit_.Get(target, *caller, s.auditor);
+      if (!answer.ok()) co_return co_await SendError(s, who, what, answer.error(), false);
+      http::response<http::string_body> res{static_cast<http::status>(answer->status), 11};
+      res.set(http::field::content_type, answer->content_type);
+      res.body() = std::move(answer->body);
+      co_return co_await Send(s, res, true);
+    }
+    Route route = ParseRoute(target);
     if (req.find(http::field::transfer_encoding) != req.end()) {
       co_return co_await SendError(
           s, who, what,
@@ -651,7 +711,9 @@ class HttpsServer::Impl {
   asio::io_context io_;
   asio::ssl::context ctx_;
   TransferService& service_;
+  AuditApi& audit_;
   tcp::acceptor acceptor_;
+  tcp::acceptor auditor_acceptor_;
   asio::signal_set signals_;
   asio::steady_timer sweep_timer_;
   asio::steady_timer grace_timer_;
@@ -668,15 +730,16 @@ HttpsServer::HttpsServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpsServer::~HttpsServer() = default;
 
 Result<std::unique_ptr<HttpsServer>> HttpsServer::New(Options options, SslCtxPtr tls,
-                                                      TransferService& service) {
+                                                      TransferService& service, AuditApi& audit) {
   // asio's context takes ownership of the SSL_CTX (and frees it).
   asio::ssl::context ctx(tls.release());
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(ctx), service);
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(ctx), service, audit);
   ADTGW_TRY(impl->Listen());
   return std::unique_ptr<HttpsServer>(new HttpsServer(std::move(impl)));
 }
 
 uint16_t HttpsServer::port() const { return impl_->port(); }
+uint16_t HttpsServer::auditor_port() const { return impl_->auditor_port(); }
 void HttpsServer::Run() { impl_->Run(); }
 void HttpsServer::BeginShutdown() { impl_->BeginShutdown(); }
 

@@ -14,8 +14,13 @@
 // connections, let requests in flight finish for shutdown_grace, then cut them: an
 // upload cut short stays resumable); SIGHUP calls on_reload.
 //
-// Ownership: the server borrows the TransferService. Thread safety: Run() blocks on the
-// calling thread plus limits.threads - 1 others; BeginShutdown() may be called from any
+// A second listener serves the auditors (DESIGN.md section 7, rule 4): read-only
+// resources of the audit log (audit_api.h), nothing else. TLS handshakes refused and
+// malformed requests are recorded in the audit log (http.busy is not: under overload
+// the log would only add load).
+//
+// Ownership: the server borrows the TransferService and the AuditApi. Thread safety: Run() blocks
+// on the calling thread plus limits.threads - 1 others; BeginShutdown() may be called from any
 // thread.
 #pragma once
 
@@ -25,6 +30,7 @@
 
 #include "crypto/ossl_ptr.h"
 #include "crypto/result.h"
+#include "gateway/server/audit_api.h"
 #include "gateway/server/gateway_config.h"
 #include "gateway/server/transfer_service.h"
 
@@ -35,6 +41,8 @@ class HttpsServer {
   struct Options {
     std::string host;
     uint16_t port = 0;
+    std::string auditor_host;  // the auditors' listener
+    uint16_t auditor_port = 0;
     ServerLimits limits;
     std::function<void()> on_reload;              // SIGHUP, on an I/O thread
     std::function<void()> periodic;               // every limits.retention_sweep
@@ -44,10 +52,11 @@ class HttpsServer {
   // Binds and listens (port 0: any free port); `tls` is a server context from
   // NewTlsServerContext.
   static Result<std::unique_ptr<HttpsServer>> New(Options options, SslCtxPtr tls,
-                                                  TransferService& service);
+                                                  TransferService& service, AuditApi& audit);
   ~HttpsServer();
 
   uint16_t port() const;
+  uint16_t auditor_port() const;
   void Run();
   void BeginShutdown();
 

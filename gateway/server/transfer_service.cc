@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "certs/trust_store.h"
+#include "crypto/byte_stream.h"
 #include "gateway/transfer/acknowledgement.h"
 #include "gateway/transfer/manifest.h"
 #include "gateway/transfer/receipt.h"
@@ -63,7 +64,44 @@ Status CheckSigner(X509* cert, const Policy& policy, const Eui64& expected,
   return OkStatus();
 }
 
-std::string ReceiptFor(const TransferRecord& r, const Sha256Digest& digest, std::time_t now) {
+void SetSigner(X509* cert, AuditEntry& e) {
+  CertificateId id = CertificateIdOf(cert);
+  e.signer_issuer = std::move(id.issuer);
+  e.signer_serial = std::move(id.serial);
+}
+
+// An entry about transfer `r`, with the manifest's signer.
+AuditEntry TransferEntry(const char* event, const TransferRecord& r, std::time_t now) {
+  AuditEntry e;
+  e.at = now;
+  e.event = event;
+  e.sender = r.sender;
+  e.recipients = r.recipients;
+  e.transfer_id = r.id;
+  e.file_type = r.file_type;
+  e.envelope_sha256 = r.envelope_sha256;
+  e.envelope_size = r.envelope_size;
+  e.policy_sha256 = r.policy_sha256;
+  e.rule = r.rule;
+  auto vm = VerifyManifest(AsBytes(r.manifest), AsBytes(r.signature));
+  if (vm.ok()) SetSigner(vm->signature.signer.get(), e);
+  return e;
+}
+
+// A refused request that is not an offer: who asked what about which transfer.
+AuditEntry RequestEntry(const Caller& caller, const char* request, const std::string& id) {
+  AuditEntry e;
+  e.at = std::time(nullptr);
+  e.event = audit_event::kRequestRefused;
+  e.actor = caller.eui64;
+  e.request = request;
+  // Only a well-formed id is recorded: the rest is whatever the client typed.
+  if (StorageKey::Parse(id).ok()) e.transfer_id = id;
+  return e;
+}
+
+// The receipt without its audit-log evidence (Stored adds it).
+Receipt ReceiptFor(const TransferRecord& r, const Sha256Digest& digest, std::time_t now) {
   Receipt receipt;
   receipt.transfer_id = r.id;
   receipt.sender = r.sender;
@@ -75,7 +113,7 @@ std::string ReceiptFor(const TransferRecord& r, const Sha256Digest& digest, std:
   receipt.received_at = now;
   receipt.policy_sha256 = ParseHexDigest(r.policy_sha256).value_or(Sha256Digest{});
   receipt.rule = r.rule;
-  return ReceiptToJson(receipt);
+  return receipt;
 }
 
 }  // namespace
@@ -142,8 +180,25 @@ Result<UploadWriter::Finished> UploadWriter::Finish(std::time_t now) {
 // TransferService
 
 TransferService::TransferService(PolicyHolder& policy, DocumentStore& documents,
-                                 MetadataStore& metadata, Options options)
-    : policy_(policy), documents_(documents), metadata_(metadata), options_(options) {}
+                                 MetadataStore& metadata, AuditLog& audit, Options options)
+    : policy_(policy),
+      documents_(documents),
+      metadata_(metadata),
+      audit_(audit),
+      options_(options) {}
+
+Status TransferService::RecordEvent(AuditEntry entry) {
+  auto logged = audit_.Append(entry);
+  if (!logged.ok()) return std::move(logged).error();
+  return OkStatus();
+}
+
+Error TransferService::Refused(Error error, AuditEntry entry) {
+  if (entry.event == audit_event::kTransferOffered) entry.outcome = "refused";
+  entry.reason = error.code;
+  (void)audit_.Append(entry);
+  return error;
+}
 
 Result<Caller> TransferService::Identify(const PeerCertificate& peer) const {
   Caller caller;
@@ -156,6 +211,12 @@ Result<Caller> TransferService::Identify(const PeerCertificate& peer) const {
   } else {
     auto by_subject = p.party_by_subject.find(peer.subject);
     if (by_subject == p.party_by_subject.end()) {
+      AuditEntry e;
+      e.at = std::time(nullptr);
+      e.event = audit_event::kTlsClientRefused;
+      e.peer = peer.subject.substr(0, 200) + " sha256:" + ToHex(peer.fingerprint);
+      e.policy_sha256 = ToHex(p.canonical_sha256);
+      (void)audit_.Append(e);
       return MakeError(ErrorKind::kUnauthenticated, "tls.unknown_client",
                        "the TLS client certificate (" + peer.subject.substr(0, 200) +
                            ") is not mapped to any party by the gateway's policy",
@@ -171,7 +232,45 @@ Result<Caller> TransferService::Identify(const PeerCertificate& peer) const {
 Result<OfferOutcome> TransferService::Offer(const Caller& caller,
                                             std::span<const uint8_t> manifest_bytes,
                                             std::span<const uint8_t> signature, std::time_t now) {
-  ADTGW_ASSIGN(VerifiedManifest vm, VerifyManifest(manifest_bytes, signature));
+  // What the offer claims is recorded even when it is refused: an attempt to send in
+  // another party's name is exactly what an auditor looks for.
+  AuditEntry e;
+  e.at = now;
+  e.event = audit_event::kTransferOffered;
+  e.actor = caller.eui64;
+  if (auto claimed = ParseManifest(manifest_bytes); claimed.ok()) {
+    e.sender = claimed->sender;
+    e.recipients = claimed->recipients;
+    e.file_type = claimed->file_type;
+    e.envelope_sha256 = ToHex(claimed->envelope_sha256);
+    e.envelope_size = claimed->envelope_size;
+  }
+  auto vm = VerifyManifest(manifest_bytes, signature);
+  if (!vm.ok()) return Refused(std::move(vm).error(), std::move(e));
+  SetSigner(vm->signature.signer.get(), e);
+  auto outcome = CheckOffer(caller, *vm, manifest_bytes, signature, now);
+  if (!outcome.ok()) return Refused(std::move(outcome).error(), std::move(e));
+  if (!outcome->is_new) return outcome;  // a retry: the first offer was logged
+  const TransferRecord& r = outcome->progress.record;
+  e.outcome = "accepted";
+  e.transfer_id = r.id;
+  e.rule = r.rule;
+  e.policy_sha256 = r.policy_sha256;
+  auto logged = audit_.Append(e);
+  if (!logged.ok()) {
+    // Nothing is granted that the log does not show.
+    (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
+                               "audit.unavailable", now);
+    (void)documents_.AbandonUpload(StorageKey::Parse(r.storage_key).value());
+    return std::move(logged).error();
+  }
+  return outcome;
+}
+
+Result<OfferOutcome> TransferService::CheckOffer(const Caller& caller, const VerifiedManifest& vm,
+                                                 std::span<const uint8_t> manifest_bytes,
+                                                 std::span<const uint8_t> signature,
+                                                 std::time_t now) {
   const Manifest& m = vm.manifest;
   const Policy& policy = *caller.policy;
   if (m.sender != caller.eui64) {
@@ -279,6 +378,14 @@ Result<TransferRecord> TransferService::ReadableBy(const Caller& caller, const s
 }
 
 Result<UploadProgress> TransferService::Progress(const Caller& caller, const std::string& id) {
+  auto progress = ProgressOf(caller, id);
+  if (!progress.ok()) {
+    return Refused(std::move(progress).error(), RequestEntry(caller, "HEAD envelope", id));
+  }
+  return progress;
+}
+
+Result<UploadProgress> TransferService::ProgressOf(const Caller& caller, const std::string& id) {
   ADTGW_ASSIGN(TransferRecord r, ReadableBy(caller, id));
   if (r.sender != caller.eui64) {
     return MakeError(ErrorKind::kDenied, "transfer.not_sender",
@@ -318,7 +425,18 @@ Result<std::unique_ptr<UploadWriter>> TransferService::BeginAppend(const Caller&
                                                                    const std::string& id,
                                                                    uint64_t offset,
                                                                    uint64_t length) {
-  ADTGW_ASSIGN(UploadProgress progress, Progress(caller, id));
+  auto writer = OpenAppend(caller, id, offset, length);
+  if (!writer.ok()) {
+    return Refused(std::move(writer).error(), RequestEntry(caller, "PATCH envelope", id));
+  }
+  return writer;
+}
+
+Result<std::unique_ptr<UploadWriter>> TransferService::OpenAppend(const Caller& caller,
+                                                                  const std::string& id,
+                                                                  uint64_t offset,
+                                                                  uint64_t length) {
+  ADTGW_ASSIGN(UploadProgress progress, ProgressOf(caller, id));
   TransferRecord& r = progress.record;
   if (r.state != TransferState::kReceiving) {
     return MakeError(
@@ -379,19 +497,50 @@ Result<std::string> TransferService::CompleteUpload(const TransferRecord& r, con
     (void)documents_.AbandonUpload(key);
     (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
                                "upload.hash_mismatch", now);
+    AuditEntry e = TransferEntry(audit_event::kUploadAbandoned, r, now);
+    e.actor = r.sender;
+    e.reason = "upload.hash_mismatch";
+    (void)audit_.Append(e);
     return MakeError(ErrorKind::kIntegrity, "upload.hash_mismatch",
                      "the envelope's SHA-256 is " + ToHex(digest) + ", the manifest declared " +
                          r.envelope_sha256 + "; nothing was kept",
                      "send the file again; if it recurs, the envelope is changing in transit");
   }
   ADTGW_TRY(documents_.Commit(key));
-  std::string json = ReceiptFor(r, digest, now);
+  return Stored(r, digest, now, /*recovered=*/false);
+}
+
+Result<std::string> TransferService::Stored(const TransferRecord& r, const Sha256Digest& digest,
+                                            std::time_t now, bool recovered) {
+  AuditEntry e = TransferEntry(audit_event::kEnvelopeStored, r, now);
+  if (!recovered) e.actor = r.sender;
+  auto logged = audit_.Append(e);
+  Result<std::vector<Sha256Digest>> proof = std::vector<Sha256Digest>{};
+  if (logged.ok()) proof = audit_.InclusionProof(logged->index, logged->head.checkpoint.size);
+  if (!logged.ok() || !proof.ok()) {
+    // Not in the log, so not received: the envelope goes and the sender is told.
+    (void)documents_.Remove(StorageKey::Parse(r.storage_key).value());
+    (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
+                               "audit.unavailable", now);
+    if (!logged.ok()) return std::move(logged).error();
+    return std::move(proof).error();
+  }
+  Receipt receipt = ReceiptFor(r, digest, now);
+  receipt.log_index = logged->index;
+  receipt.log_entry = AuditEntryToJson(e);
+  receipt.checkpoint = logged->head.note;
+  receipt.inclusion_proof = std::move(proof).value();
+  std::string json = ReceiptToJson(receipt);
   ADTGW_TRY(metadata_.MarkReceived(r.id, json, now));
   return json;
 }
 
 Result<TransferRecord> TransferService::Status(const Caller& caller, const std::string& id) {
-  return ReadableBy(caller, id);
+  auto record = ReadableBy(caller, id);
+  if (!record.ok()) {
+    return Refused(std::move(record).error(), RequestEntry(caller, "GET transfer", id));
+  }
+  return record;
 }
 
 Result<std::vector<TransferRecord>> TransferService::Inbox(const Caller& caller) {
@@ -400,6 +549,15 @@ Result<std::vector<TransferRecord>> TransferService::Inbox(const Caller& caller)
 
 Result<TransferService::Download> TransferService::OpenDownload(const Caller& caller,
                                                                 const std::string& id) {
+  auto download = OpenDownloadChecked(caller, id);
+  if (!download.ok()) {
+    return Refused(std::move(download).error(), RequestEntry(caller, "GET envelope", id));
+  }
+  return download;
+}
+
+Result<TransferService::Download> TransferService::OpenDownloadChecked(const Caller& caller,
+                                                                       const std::string& id) {
   ADTGW_ASSIGN(TransferRecord r, ReadableBy(caller, id));
   if (!IsRecipient(r, caller.eui64)) {
     return MakeError(ErrorKind::kDenied, "transfer.not_recipient",
@@ -420,13 +578,29 @@ Result<TransferService::Download> TransferService::OpenDownload(const Caller& ca
 
 ::adtgw::Status TransferService::MarkDownloaded(const Caller& caller, const std::string& id,
                                                 std::time_t now) {
-  return metadata_.RecordDelivery(id, caller.eui64, DeliveryState::kDownloaded, {}, now);
+  ADTGW_TRY(metadata_.RecordDelivery(id, caller.eui64, DeliveryState::kDownloaded, {}, now));
+  ADTGW_ASSIGN(TransferRecord r, metadata_.Get(id));
+  AuditEntry e = TransferEntry(audit_event::kEnvelopeDownloaded, r, now);
+  e.actor = caller.eui64;
+  return RecordEvent(std::move(e));
 }
 
 Result<TransferRecord> TransferService::Acknowledge(const Caller& caller, const std::string& id,
                                                     std::span<const uint8_t> ack_bytes,
                                                     std::span<const uint8_t> signature,
                                                     std::time_t now) {
+  auto record = AcknowledgeChecked(caller, id, ack_bytes, signature, now);
+  if (!record.ok() && record.error().code != "audit.unavailable") {
+    return Refused(std::move(record).error(), RequestEntry(caller, "POST acknowledgement", id));
+  }
+  return record;
+}
+
+Result<TransferRecord> TransferService::AcknowledgeChecked(const Caller& caller,
+                                                           const std::string& id,
+                                                           std::span<const uint8_t> ack_bytes,
+                                                           std::span<const uint8_t> signature,
+                                                           std::time_t now) {
   ADTGW_ASSIGN(TransferRecord r, ReadableBy(caller, id));
   if (!IsRecipient(r, caller.eui64)) {
     return MakeError(ErrorKind::kDenied, "transfer.not_recipient",
@@ -452,6 +626,12 @@ Result<TransferRecord> TransferService::Acknowledge(const Caller& caller, const 
   ADTGW_TRY(metadata_.RecordDelivery(
       r.id, caller.eui64, a.accepted ? DeliveryState::kAccepted : DeliveryState::kRejected, details,
       now));
+  AuditEntry e = TransferEntry(audit_event::kTransferAcknowledged, r, now);
+  e.actor = caller.eui64;
+  e.outcome = a.accepted ? "accepted" : "rejected";
+  e.reason = a.reason;
+  SetSigner(va.signature.signer.get(), e);  // the acknowledgement's signer
+  ADTGW_TRY(RecordEvent(std::move(e)));
   return metadata_.Get(r.id);
 }
 
@@ -473,6 +653,11 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
           r.id, state, upload ? TransferState::kAbandoned : TransferState::kExpired,
           upload ? "upload.never_completed" : "retention", now);
       if (!moved.ok()) continue;  // it changed state meanwhile; the next sweep sees it
+      AuditEntry e = TransferEntry(
+          upload ? audit_event::kUploadAbandoned : audit_event::kEnvelopeExpired, r, now);
+      e.reason = upload ? "upload.never_completed" : "retention";
+      ::adtgw::Status logged = RecordEvent(std::move(e));
+      if (!logged.ok() && !first_error) first_error = std::move(logged).error();
       StorageKey key = StorageKey::Parse(r.storage_key).value();
       ::adtgw::Status removed = upload ? documents_.AbandonUpload(key) : documents_.Remove(key);
       if (!removed.ok() && !first_error) first_error = std::move(removed).error();
@@ -497,6 +682,9 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
       if (size.ok()) (void)documents_.Remove(key);  // not what the manifest declared
       (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
                                  "store.lost_upload", now);
+      AuditEntry e = TransferEntry(audit_event::kUploadAbandoned, r, now);
+      e.reason = "store.lost_upload";
+      (void)audit_.Append(e);
       continue;
     }
     ADTGW_ASSIGN(std::unique_ptr<ByteSource> source, documents_.Open(key));
@@ -512,9 +700,12 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
       (void)documents_.Remove(key);
       (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
                                  "upload.hash_mismatch", now);
+      AuditEntry e = TransferEntry(audit_event::kUploadAbandoned, r, now);
+      e.reason = "upload.hash_mismatch";
+      (void)audit_.Append(e);
       continue;
     }
-    ADTGW_TRY(metadata_.MarkReceived(r.id, ReceiptFor(r, digest, now), now));
+    ADTGW_TRY(Stored(r, digest, now, /*recovered=*/true));
   }
   ADTGW_ASSIGN(std::vector<StorageKey> pending, documents_.PendingUploads());
   for (const StorageKey& key : pending) {

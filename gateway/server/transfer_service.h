@@ -14,9 +14,17 @@
 // - A repeated offer (same sender and idempotency key, same manifest) returns the same
 //   transfer; a different manifest under a used key is a conflict.
 //
-// Ownership: the service borrows the policy holder and both stores, which must outlive
-// it. Thread safety: every method may be called from any thread; one upload has at most
-// one writer at a time (a second one gets upload.in_progress).
+// Audit (docs/audit-log.md, "Events"): every decision the service takes is recorded in
+// the audit log before it is answered: offers accepted or refused (with the reason
+// code), envelopes stored, uploads abandoned, downloads, acknowledgements, expiries and
+// every other refused request. When an event that grants something cannot be logged,
+// the grant is withdrawn and the caller gets audit.unavailable (fail closed); a refusal
+// stays a refusal either way. The receipt cites the envelope.stored entry with its
+// inclusion proof in a signed checkpoint.
+//
+// Ownership: the service borrows the policy holder, both stores and the audit log,
+// which must outlive it. Thread safety: every method may be called from any thread; one upload has
+// at most one writer at a time (a second one gets upload.in_progress).
 #pragma once
 
 #include <ctime>
@@ -30,8 +38,10 @@
 
 #include "crypto/byte_stream.h"
 #include "crypto/sha256.h"
+#include "gateway/audit/audit_log.h"
 #include "gateway/store/document_store.h"
 #include "gateway/store/metadata_store.h"
+#include "gateway/transfer/manifest.h"
 #include "policies/policy_holder.h"
 
 namespace adtgw {
@@ -110,7 +120,11 @@ class TransferService {
   };
 
   TransferService(PolicyHolder& policy, DocumentStore& documents, MetadataStore& metadata,
-                  Options options);
+                  AuditLog& audit, Options options);
+
+  // Records an event that is not a transfer's (gateway started or stopped, a policy
+  // loaded, a TLS client refused at the handshake or a malformed HTTP request).
+  ::adtgw::Status RecordEvent(AuditEntry entry);
 
   // Maps a TLS peer to a party under the current policy; tls.unknown_client otherwise.
   Result<Caller> Identify(const PeerCertificate& peer) const;
@@ -155,7 +169,28 @@ class TransferService {
   // but not yet recorded are finished (checked against the manifest first).
   ::adtgw::Status Recover(std::time_t now);
 
+  AuditLog& audit() { return audit_; }
+
  private:
+  Result<OfferOutcome> CheckOffer(const Caller& caller, const VerifiedManifest& vm,
+                                  std::span<const uint8_t> manifest,
+                                  std::span<const uint8_t> signature, std::time_t now);
+  // Logs a refusal (best effort: a refusal stands even if it cannot be logged) and
+  // returns it.
+  Error Refused(Error error, AuditEntry entry);
+  // Logs envelope.stored and records the transfer as received with its receipt; when
+  // the log cannot take it, the envelope is deleted and the transfer abandoned.
+  Result<std::string> Stored(const TransferRecord& record, const Sha256Digest& digest,
+                             std::time_t now, bool recovered);
+  // The checks behind Progress, BeginAppend, OpenDownload and Acknowledge, which log
+  // what these refuse.
+  Result<UploadProgress> ProgressOf(const Caller& caller, const std::string& id);
+  Result<std::unique_ptr<UploadWriter>> OpenAppend(const Caller& caller, const std::string& id,
+                                                   uint64_t offset, uint64_t length);
+  Result<Download> OpenDownloadChecked(const Caller& caller, const std::string& id);
+  Result<TransferRecord> AcknowledgeChecked(const Caller& caller, const std::string& id,
+                                            std::span<const uint8_t> ack,
+                                            std::span<const uint8_t> signature, std::time_t now);
   friend class UploadWriter;
   Result<TransferRecord> ReadableBy(const Caller& caller, const std::string& id);
   // The answer to an offer whose idempotency key exists already.
@@ -168,6 +203,7 @@ class TransferService {
   PolicyHolder& policy_;
   DocumentStore& documents_;
   MetadataStore& metadata_;
+  AuditLog& audit_;
   Options options_;
 
   struct Resumable {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "gateway/store/sqlite_database.h"
+
 namespace adtgw {
 namespace {
 
@@ -109,55 +111,7 @@ SELECT id
   ORDER BY created, id
 )sql";
 
-struct Finalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, Finalizer>;
-
-Error DbError(sqlite3* db, const std::string& what) {
-  int code = sqlite3_errcode(db);
-  bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
-  return MakeError(ErrorKind::kIo, busy ? "store.busy" : "store.db",
-                   what + ": " + sqlite3_errmsg(db),
-                   busy ? "the metadata database is busy; retry" : "");
-}
-
-Result<Statement> Prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
-    return DbError(db, "preparing a statement");
-  }
-  return Statement(raw);
-}
-
-// Binds parameters 1..n in order.
-Status Bind(sqlite3* db, sqlite3_stmt* s,
-            const std::vector<std::variant<std::string, int64_t>>& ps) {
-  for (size_t i = 0; i < ps.size(); ++i) {
-    int rc;
-    int idx = static_cast<int>(i + 1);
-    if (const auto* text = std::get_if<std::string>(&ps[i])) {
-      // As TEXT (bytes kept exactly, NULs included), so that operators' queries with
-      // string literals match.
-      rc = sqlite3_bind_text64(s, idx, text->data(), text->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-    } else {
-      rc = sqlite3_bind_int64(s, idx, std::get<int64_t>(ps[i]));
-    }
-    if (rc != SQLITE_OK) return DbError(db, "binding a parameter");
-  }
-  return OkStatus();
-}
-
-std::string Column(sqlite3_stmt* s, int i) {
-  const void* p = sqlite3_column_blob(s, i);
-  int n = sqlite3_column_bytes(s, i);
-  return p == nullptr ? std::string()
-                      : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
-}
-
 }  // namespace
-
-void SqliteMetadataStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
 const char* DeliveryStateName(DeliveryState state) {
   switch (state) {
@@ -211,102 +165,59 @@ std::optional<TransferState> ParseTransferState(std::string_view name) {
   return std::nullopt;
 }
 
-Status SqliteMetadataStore::Execute(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string message = err != nullptr ? err : "unknown error";
-    sqlite3_free(err);
-    return MakeError(ErrorKind::kIo, "store.db", std::string("metadata database: ") + message);
-  }
-  return OkStatus();
-}
-
-template <class Body>
-auto SqliteMetadataStore::InTransaction(Body body) -> decltype(body()) {
-  ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
-  auto result = body();
-  if (!result.ok()) {
-    (void)Execute("ROLLBACK");
-    return result;
-  }
-  ADTGW_TRY(Execute("COMMIT"));
-  return result;
-}
-
 Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const std::string& path) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &raw,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW,
-      nullptr);
-  std::unique_ptr<SqliteMetadataStore> store(new SqliteMetadataStore(raw));
-  if (rc != SQLITE_OK) return DbError(raw, "opening " + path);
-  sqlite3_busy_timeout(raw, 5000);
-  ADTGW_TRY(
-      store->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                     "PRAGMA foreign_keys=ON;"));
-  ADTGW_TRY(store->Execute(kSchema));
-  ADTGW_ASSIGN(Statement version, Prepare(raw, "PRAGMA user_version"));
-  if (sqlite3_step(version.get()) != SQLITE_ROW) return DbError(raw, "reading the schema version");
-  int found = sqlite3_column_int(version.get(), 0);
-  if (found == 0) {
-    ADTGW_TRY(store->Execute("PRAGMA user_version=2"));
-  } else if (found != kSchemaVersion) {
-    return MakeError(ErrorKind::kIo, "store.schema",
-                     path + " has schema version " + std::to_string(found) + "; this adtgw knows " +
-                         std::to_string(kSchemaVersion),
-                     "use the adtgw release that wrote it");
-  }
-  return store;
+  ADTGW_ASSIGN(SqliteDatabase db,
+               SqliteDatabase::Open(path, "metadata database", kSchema, kSchemaVersion));
+  return std::unique_ptr<SqliteMetadataStore>(new SqliteMetadataStore(std::move(db)));
 }
 
 Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kSelectTransfer));
-  ADTGW_TRY(Bind(db_.get(), s.get(), {id}));
+  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kSelectTransfer));
+  ADTGW_TRY(db_.Bind(s.get(), {id}));
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) {
     return MakeError(ErrorKind::kNotFound, "store.not_found", "no transfer " + id.substr(0, 64));
   }
-  if (rc != SQLITE_ROW) return DbError(db_.get(), "reading a transfer");
+  if (rc != SQLITE_ROW) return db_.Fail("reading a transfer");
   TransferRecord r;
-  r.id = Column(s.get(), 0);
-  ADTGW_ASSIGN(r.sender, Eui64::Parse(Column(s.get(), 1)));
-  r.idempotency_key = Column(s.get(), 2);
-  r.file_type = Column(s.get(), 3);
-  r.file_name = Column(s.get(), 4);
-  r.envelope_sha256 = Column(s.get(), 5);
+  r.id = SqlColumn(s.get(), 0);
+  ADTGW_ASSIGN(r.sender, Eui64::Parse(SqlColumn(s.get(), 1)));
+  r.idempotency_key = SqlColumn(s.get(), 2);
+  r.file_type = SqlColumn(s.get(), 3);
+  r.file_name = SqlColumn(s.get(), 4);
+  r.envelope_sha256 = SqlColumn(s.get(), 5);
   r.envelope_size = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 6));
-  r.storage_key = Column(s.get(), 7);
-  auto state = ParseTransferState(Column(s.get(), 8));
+  r.storage_key = SqlColumn(s.get(), 7);
+  auto state = ParseTransferState(SqlColumn(s.get(), 8));
   if (!state)
     return MakeError(ErrorKind::kIo, "store.db", "transfer " + r.id + " has no valid state");
   r.state = *state;
-  r.reason = Column(s.get(), 9);
+  r.reason = SqlColumn(s.get(), 9);
   r.created = static_cast<std::time_t>(sqlite3_column_int64(s.get(), 10));
   r.updated = static_cast<std::time_t>(sqlite3_column_int64(s.get(), 11));
-  r.manifest = Column(s.get(), 12);
-  r.signature = Column(s.get(), 13);
-  r.rule = Column(s.get(), 14);
-  r.policy_sha256 = Column(s.get(), 15);
-  r.receipt = Column(s.get(), 16);
-  ADTGW_ASSIGN(Statement rs, Prepare(db_.get(), kSelectRecipients));
-  ADTGW_TRY(Bind(db_.get(), rs.get(), {id}));
+  r.manifest = SqlColumn(s.get(), 12);
+  r.signature = SqlColumn(s.get(), 13);
+  r.rule = SqlColumn(s.get(), 14);
+  r.policy_sha256 = SqlColumn(s.get(), 15);
+  r.receipt = SqlColumn(s.get(), 16);
+  ADTGW_ASSIGN(SqliteStatement rs, db_.Prepare(kSelectRecipients));
+  ADTGW_TRY(db_.Bind(rs.get(), {id}));
   while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
     Delivery d;
-    ADTGW_ASSIGN(d.recipient, Eui64::Parse(Column(rs.get(), 0)));
-    auto delivery_state = ParseDeliveryState(Column(rs.get(), 1));
+    ADTGW_ASSIGN(d.recipient, Eui64::Parse(SqlColumn(rs.get(), 0)));
+    auto delivery_state = ParseDeliveryState(SqlColumn(rs.get(), 1));
     if (!delivery_state) {
       return MakeError(ErrorKind::kIo, "store.db", "transfer " + r.id + " has a bad delivery");
     }
     d.state = *delivery_state;
-    d.reason = Column(rs.get(), 2);
+    d.reason = SqlColumn(rs.get(), 2);
     d.updated = static_cast<std::time_t>(sqlite3_column_int64(rs.get(), 3));
-    d.ack = Column(rs.get(), 4);
-    d.ack_signature = Column(rs.get(), 5);
+    d.ack = SqlColumn(rs.get(), 4);
+    d.ack_signature = SqlColumn(rs.get(), 5);
     r.recipients.push_back(d.recipient);
     r.deliveries.push_back(std::move(d));
   }
-  if (rc != SQLITE_DONE) return DbError(db_.get(), "reading recipients");
+  if (rc != SQLITE_DONE) return db_.Fail("reading recipients");
   return r;
 }
 
@@ -318,40 +229,40 @@ Result<TransferRecord> SqliteMetadataStore::Get(const std::string& id) {
 Result<std::optional<TransferRecord>> SqliteMetadataStore::FindByIdempotencyKey(
     const Eui64& sender, const std::string& idempotency_key) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(Statement find, Prepare(db_.get(), kFindByIdempotencyKey));
-  ADTGW_TRY(Bind(db_.get(), find.get(), {sender.ToString(), idempotency_key}));
+  ADTGW_ASSIGN(SqliteStatement find, db_.Prepare(kFindByIdempotencyKey));
+  ADTGW_TRY(db_.Bind(find.get(), {sender.ToString(), idempotency_key}));
   int rc = sqlite3_step(find.get());
   if (rc == SQLITE_DONE) return std::optional<TransferRecord>();
-  if (rc != SQLITE_ROW) return DbError(db_.get(), "looking up an idempotency key");
-  ADTGW_ASSIGN(TransferRecord existing, GetLocked(Column(find.get(), 0)));
+  if (rc != SQLITE_ROW) return db_.Fail("looking up an idempotency key");
+  ADTGW_ASSIGN(TransferRecord existing, GetLocked(SqlColumn(find.get(), 0)));
   return std::optional<TransferRecord>(std::move(existing));
 }
 
 Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRecord& r) {
   std::lock_guard<std::mutex> lock(mu_);
-  return InTransaction([&]() -> Result<Created> {
-    ADTGW_ASSIGN(Statement find, Prepare(db_.get(), kFindByIdempotencyKey));
-    ADTGW_TRY(Bind(db_.get(), find.get(), {r.sender.ToString(), r.idempotency_key}));
+  return db_.InTransaction([&]() -> Result<Created> {
+    ADTGW_ASSIGN(SqliteStatement find, db_.Prepare(kFindByIdempotencyKey));
+    ADTGW_TRY(db_.Bind(find.get(), {r.sender.ToString(), r.idempotency_key}));
     int rc = sqlite3_step(find.get());
     if (rc == SQLITE_ROW) {
-      ADTGW_ASSIGN(TransferRecord existing, GetLocked(Column(find.get(), 0)));
+      ADTGW_ASSIGN(TransferRecord existing, GetLocked(SqlColumn(find.get(), 0)));
       return Created{std::move(existing), false};
     }
-    if (rc != SQLITE_DONE) return DbError(db_.get(), "looking up an idempotency key");
-    ADTGW_ASSIGN(Statement insert, Prepare(db_.get(), kInsertTransfer));
-    ADTGW_TRY(Bind(db_.get(), insert.get(),
-                   {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
-                    r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
-                    std::string(TransferStateName(r.state)), r.reason,
-                    static_cast<int64_t>(r.created), static_cast<int64_t>(r.updated), r.manifest,
-                    r.signature, r.rule, r.policy_sha256, r.receipt}));
-    if (sqlite3_step(insert.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a transfer");
+    if (rc != SQLITE_DONE) return db_.Fail("looking up an idempotency key");
+    ADTGW_ASSIGN(SqliteStatement insert, db_.Prepare(kInsertTransfer));
+    ADTGW_TRY(db_.Bind(
+        insert.get(), {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
+                       r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
+                       std::string(TransferStateName(r.state)), r.reason,
+                       static_cast<int64_t>(r.created), static_cast<int64_t>(r.updated), r.manifest,
+                       r.signature, r.rule, r.policy_sha256, r.receipt}));
+    if (sqlite3_step(insert.get()) != SQLITE_DONE) return db_.Fail("storing a transfer");
     for (const Eui64& to : r.recipients) {
-      ADTGW_ASSIGN(Statement rec, Prepare(db_.get(), kInsertRecipient));
-      ADTGW_TRY(Bind(db_.get(), rec.get(),
-                     {r.id, to.ToString(), std::string(DeliveryStateName(DeliveryState::kWaiting)),
+      ADTGW_ASSIGN(SqliteStatement rec, db_.Prepare(kInsertRecipient));
+      ADTGW_TRY(db_.Bind(
+          rec.get(), {r.id, to.ToString(), std::string(DeliveryStateName(DeliveryState::kWaiting)),
                       static_cast<int64_t>(r.created)}));
-      if (sqlite3_step(rec.get()) != SQLITE_DONE) return DbError(db_.get(), "storing a recipient");
+      if (sqlite3_step(rec.get()) != SQLITE_DONE) return db_.Fail("storing a recipient");
     }
     ADTGW_ASSIGN(TransferRecord stored, GetLocked(r.id));
     return Created{std::move(stored), true};
@@ -361,11 +272,10 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
 Status SqliteMetadataStore::Transition(const std::string& id, TransferState from, TransferState to,
                                        const std::string& reason, std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kTransition));
-  ADTGW_TRY(Bind(db_.get(), s.get(),
-                 {std::string(TransferStateName(to)), reason, static_cast<int64_t>(at), id,
-                  std::string(TransferStateName(from))}));
-  if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
+  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kTransition));
+  ADTGW_TRY(db_.Bind(s.get(), {std::string(TransferStateName(to)), reason, static_cast<int64_t>(at),
+                               id, std::string(TransferStateName(from))}));
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return db_.Fail("updating a transfer");
   if (sqlite3_changes(db_.get()) == 1) return OkStatus();
   ADTGW_ASSIGN(TransferRecord current, GetLocked(id));  // kNotFound when there is none
   return MakeError(ErrorKind::kConflict, "store.state_conflict",
@@ -376,12 +286,11 @@ Status SqliteMetadataStore::Transition(const std::string& id, TransferState from
 Status SqliteMetadataStore::MarkReceived(const std::string& id, const std::string& receipt,
                                          std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kMarkReceived));
-  ADTGW_TRY(Bind(
-      db_.get(), s.get(),
-      {std::string(TransferStateName(TransferState::kReceived)), receipt, static_cast<int64_t>(at),
-       id, std::string(TransferStateName(TransferState::kReceiving))}));
-  if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
+  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kMarkReceived));
+  ADTGW_TRY(db_.Bind(s.get(), {std::string(TransferStateName(TransferState::kReceived)), receipt,
+                               static_cast<int64_t>(at), id,
+                               std::string(TransferStateName(TransferState::kReceiving))}));
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return db_.Fail("updating a transfer");
   if (sqlite3_changes(db_.get()) == 1) return OkStatus();
   ADTGW_ASSIGN(TransferRecord current, GetLocked(id));
   return MakeError(
@@ -391,12 +300,12 @@ Status SqliteMetadataStore::MarkReceived(const std::string& id, const std::strin
 
 Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
     const char* sql, const std::vector<Param>& params) {
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), sql));
-  ADTGW_TRY(Bind(db_.get(), s.get(), params));
+  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(sql));
+  ADTGW_TRY(db_.Bind(s.get(), params));
   std::vector<std::string> ids;
   int rc;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) ids.push_back(Column(s.get(), 0));
-  if (rc != SQLITE_DONE) return DbError(db_.get(), "listing transfers");
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) ids.push_back(SqlColumn(s.get(), 0));
+  if (rc != SQLITE_DONE) return db_.Fail("listing transfers");
   std::vector<TransferRecord> out;
   for (const auto& id : ids) {
     ADTGW_ASSIGN(TransferRecord r, GetLocked(id));
@@ -435,7 +344,7 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
                                            DeliveryState to, const Delivery& details,
                                            std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  return InTransaction([&]() -> Status {
+  return db_.InTransaction([&]() -> Status {
     ADTGW_ASSIGN(TransferRecord r, GetLocked(id));
     if (r.state != TransferState::kReceived && r.state != TransferState::kDownloaded) {
       return MakeError(ErrorKind::kConflict, "store.delivery_conflict",
@@ -457,11 +366,11 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
                        recipient.ToString() + " already acknowledged transfer " + id + " (" +
                            DeliveryStateName(d->state) + ")");
     }
-    ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kUpdateDelivery));
-    ADTGW_TRY(Bind(db_.get(), s.get(),
-                   {std::string(DeliveryStateName(to)), details.reason, static_cast<int64_t>(at),
-                    details.ack, details.ack_signature, id, recipient.ToString()}));
-    if (sqlite3_step(s.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a delivery");
+    ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kUpdateDelivery));
+    ADTGW_TRY(db_.Bind(
+        s.get(), {std::string(DeliveryStateName(to)), details.reason, static_cast<int64_t>(at),
+                  details.ack, details.ack_signature, id, recipient.ToString()}));
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return db_.Fail("updating a delivery");
     d->state = to;
     d->reason = details.reason;
     TransferState next = CombinedState(r.deliveries);
@@ -471,22 +380,21 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
     for (const Delivery& x : r.deliveries) {
       if (x.state == DeliveryState::kRejected && reason.empty()) reason = x.reason;
     }
-    ADTGW_ASSIGN(Statement t, Prepare(db_.get(), kTransition));
-    ADTGW_TRY(Bind(db_.get(), t.get(),
-                   {std::string(TransferStateName(next)), reason, static_cast<int64_t>(at), id,
-                    std::string(TransferStateName(r.state))}));
-    if (sqlite3_step(t.get()) != SQLITE_DONE) return DbError(db_.get(), "updating a transfer");
+    ADTGW_ASSIGN(SqliteStatement t, db_.Prepare(kTransition));
+    ADTGW_TRY(
+        db_.Bind(t.get(), {std::string(TransferStateName(next)), reason, static_cast<int64_t>(at),
+                           id, std::string(TransferStateName(r.state))}));
+    if (sqlite3_step(t.get()) != SQLITE_DONE) return db_.Fail("updating a transfer");
     return OkStatus();
   });
 }
 
 Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(Statement s, Prepare(db_.get(), kCountSentOnDay));
-  ADTGW_TRY(Bind(db_.get(), s.get(),
-                 {sender.ToString(), static_cast<int64_t>(day_start),
-                  static_cast<int64_t>(day_start + 86400)}));
-  if (sqlite3_step(s.get()) != SQLITE_ROW) return DbError(db_.get(), "counting transfers");
+  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kCountSentOnDay));
+  ADTGW_TRY(db_.Bind(s.get(), {sender.ToString(), static_cast<int64_t>(day_start),
+                               static_cast<int64_t>(day_start + 86400)}));
+  if (sqlite3_step(s.get()) != SQLITE_ROW) return db_.Fail("counting transfers");
   return static_cast<uint32_t>(sqlite3_column_int64(s.get(), 0));
 }
 

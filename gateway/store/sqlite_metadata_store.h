@@ -10,12 +10,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "gateway/store/metadata_store.h"
-
-struct sqlite3;
+#include "gateway/store/sqlite_database.h"
 
 namespace adtgw {
 
@@ -38,22 +36,14 @@ class SqliteMetadataStore final : public MetadataStore {
                                                     TransferState state) override;
 
  private:
-  struct Closer {
-    void operator()(sqlite3* db) const;
-  };
-  using Param = std::variant<std::string, int64_t>;
+  using Param = SqlParam;
 
-  explicit SqliteMetadataStore(sqlite3* db) : db_(db) {}
+  explicit SqliteMetadataStore(SqliteDatabase db) : db_(std::move(db)) {}
   Result<TransferRecord> GetLocked(const std::string& id);
   // Runs `sql`, which selects transfer ids, and loads each transfer.
   Result<std::vector<TransferRecord>> ListLocked(const char* sql, const std::vector<Param>& params);
-  Status Execute(const char* sql);
-  // Runs `body` (a Status or Result) in BEGIN IMMEDIATE; commits when it succeeds, rolls
-  // back when it fails. The caller holds mu_.
-  template <class Body>
-  auto InTransaction(Body body) -> decltype(body());
 
-  std::unique_ptr<sqlite3, Closer> db_;
+  SqliteDatabase db_;  // guarded by mu_
   std::mutex mu_;
 };
 

@@ -17,11 +17,14 @@ require_program() {  # require_program PROGRAM DEBIAN_PACKAGE
 GW_PID=
 STATE=
 URL=
+AUDITOR_URL=
 
-# start_gateway: serves $PKI/config/gateway.yaml (state in $PKI/gateway-state).
+# start_gateway: serves $PKI/config/gateway.yaml (state in $PKI/gateway-state), the
+# parties' and the auditors' listeners on free ports.
 start_gateway() {
-  rm -f "$WORK/gateway.port"
+  rm -f "$WORK/gateway.port" "$WORK/auditor.port"
   "$ADTGW" serve --config "$PKI/config/gateway.yaml" --listen 127.0.0.1:0 \
+    --auditor-listen 127.0.0.1:0 --auditor-ready-file "$WORK/auditor.port" \
     --ready-file "$WORK/gateway.port" 2>>"$WORK/gateway.log" &
   GW_PID=$!
   for _ in $(seq 200); do [ -s "$WORK/gateway.port" ] && break; sleep 0.05; done
@@ -31,6 +34,7 @@ start_gateway() {
     exit 1
   fi
   URL=https://127.0.0.1:$(cat "$WORK/gateway.port")
+  AUDITOR_URL=https://127.0.0.1:$(cat "$WORK/auditor.port")
   STATE=$PKI/gateway-state
 }
 

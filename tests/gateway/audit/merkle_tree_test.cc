@@ -93,6 +93,80 @@ TEST(MerkleTree, EveryConsistencyProofVerifiesUpTo300Leaves) {
   }
 }
 
+// The perfect subtrees of `leaves`, as a stored log keeps them, counting the reads.
+struct StoredNodes {
+  explicit StoredNodes(const std::vector<Sha256Digest>& leaves) {
+    levels.push_back(leaves);
+    while (levels.back().size() >= 2) {
+      const std::vector<Sha256Digest>& below = levels.back();
+      std::vector<Sha256Digest> above;
+      for (size_t i = 0; i + 1 < below.size(); i += 2)
+        above.push_back(NodeHash(below[i], below[i + 1]));
+      levels.push_back(std::move(above));
+    }
+  }
+  NodeReader Reader(uint64_t size) {
+    return [this, size](unsigned level, uint64_t index) -> Result<Sha256Digest> {
+      ++reads;
+      // A reader must never need a node that is not complete inside the tree.
+      if (level >= levels.size() || ((index + 1) << level) > size) {
+        return MakeError(ErrorKind::kNotFound, "test.no_node", "node outside the tree");
+      }
+      return levels[level][index];
+    };
+  }
+  std::vector<std::vector<Sha256Digest>> levels;
+  size_t reads = 0;
+};
+
+TEST(MerkleTree, StoredTreeProofsEqualTheReferenceForEverySizeUpTo300) {
+  std::vector<Sha256Digest> all = Leaves(300);
+  StoredNodes stored(all);
+  for (size_t n = 1; n <= all.size(); ++n) {
+    std::span<const Sha256Digest> leaves = std::span(all).first(n);
+    NodeReader reader = stored.Reader(n);
+    auto root = RootFromNodes(reader, n);
+    ASSERT_TRUE(root.ok()) << root.error().message;
+    ASSERT_EQ(*root, RootOf(leaves)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      auto proof = InclusionProofFromNodes(reader, i, n);
+      ASSERT_TRUE(proof.ok()) << proof.error().message;
+      ASSERT_EQ(*proof, InclusionProof(leaves, i)) << "leaf " << i << " of " << n;
+    }
+    for (size_t m = 1; m <= n; ++m) {
+      auto proof = ConsistencyProofFromNodes(reader, m, n);
+      ASSERT_TRUE(proof.ok()) << proof.error().message;
+      ASSERT_EQ(*proof, ConsistencyProof(leaves, m)) << m << " -> " << n;
+    }
+  }
+  EXPECT_EQ(RootFromNodes(stored.Reader(0), 0).value(), EmptyRoot());
+  EXPECT_EQ(InclusionProofFromNodes(stored.Reader(5), 5, 5).error().code,
+            "merkle.index_out_of_range");
+  EXPECT_EQ(ConsistencyProofFromNodes(stored.Reader(5), 6, 5).error().code, "merkle.size_order");
+}
+
+TEST(MerkleTree, StoredTreeProofsReadLogarithmicallyManyNodes) {
+  // A tree of 2^20 + 12345 leaves, held only as the nodes the proofs read.
+  const uint64_t size = (uint64_t{1} << 20) + 12345;
+  size_t reads = 0;
+  NodeReader synthetic = [&reads](unsigned level, uint64_t index) -> Result<Sha256Digest> {
+    ++reads;
+    Sha256Digest h{};
+    h[0] = static_cast<uint8_t>(level);
+    for (int i = 0; i < 8; ++i) h[1 + i] = static_cast<uint8_t>(index >> (8 * i));
+    return h;
+  };
+  for (uint64_t index : {uint64_t{0}, uint64_t{777777}, size - 1}) {
+    reads = 0;
+    auto proof = InclusionProofFromNodes(synthetic, index, size);
+    ASSERT_TRUE(proof.ok());
+    EXPECT_LE(reads, 2u * 21u) << "leaf " << index;
+  }
+  reads = 0;
+  ASSERT_TRUE(ConsistencyProofFromNodes(synthetic, 999999, size).ok());
+  EXPECT_LE(reads, 2u * 21u);
+}
+
 TEST(MerkleTree, WrongProofsAreNamedPrecisely) {
   std::vector<Sha256Digest> leaves = Leaves(13);
   Sha256Digest root = RootOf(leaves);

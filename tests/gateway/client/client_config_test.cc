@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <openssl/pem.h>
 
+#include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
 #include "gateway/common/atomic_file.h"
 #include "tests/support/temp_dir.h"
@@ -15,20 +17,23 @@
 namespace adtgw {
 namespace {
 
-// Lines 1-13 of a minimal valid client.yaml; cases replace or append lines.
+// Lines 1-14 of a minimal valid client.yaml; cases replace or append lines.
 std::vector<std::string> Minimal() {
   return {
       "party: AD-7C-00-00-00-00-02-01",         // 1
       "gateway: https://gateway.example:8443",  // 2
-      "tls:",                                   // 3
-      "  certificate: tls.cert.pem",            // 4
-      "  key: tls.key.pem",                     // 5
-      "  ca: tls-ca.cert.pem",                  // 6
-      "smki:",                                  // 7
-      "  signing_certificate: ds.cert.pem",     // 8
-      "  signing_key: ds.key.pem",              // 9
-      "  trust: trust.pem",                     // 10
-      "  policy_oids: [\"1.2.3\"]",             // 11
+      "audit_log:",                             // 3
+      "  origin: adtgw.test.example/log",       // 4
+      "  public_key: log-key.pub.pem",          // 5
+      "tls:",                                   // 6
+      "  certificate: tls.cert.pem",            // 7
+      "  key: tls.key.pem",                     // 8
+      "  ca: tls-ca.cert.pem",                  // 9
+      "smki:",                                  // 10
+      "  signing_certificate: ds.cert.pem",     // 11
+      "  signing_key: ds.key.pem",              // 12
+      "  trust: trust.pem",                     // 13
+      "  policy_oids: [\"1.2.3\"]",             // 14
   };
 }
 
@@ -48,6 +53,19 @@ class ClientConfigTest : public ::testing::Test {
     write(conf_ + "/trust.pem", CertificateToPem(pki_.root.cert.get()).value());
     write(conf_ + "/oca.pem", CertificateToPem(pki_.oca.cert.get()).value());
     write(conf_ + "/oca.crl.pem", CrlToPem(pki_.Crl({}).get()).value());
+    EvpPkeyPtr log_key = GenerateKey(KeyType::kP256).value();
+    write(conf_ + "/log-key.pub.pem",
+          LogSigner::FromKey(log_key.get(), "adtgw.test.example/log")
+              .value()
+              .verifier()
+              .PublicKeyPem());
+    // An RSA public key: a readable key, but not one a log may use.
+    EvpPkeyPtr rsa = GenerateKey(KeyType::kRsa2048).value();
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    EXPECT_EQ(PEM_write_bio_PUBKEY(bio.get(), rsa.get()), 1);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio.get(), &data);
+    write(conf_ + "/rsa.pub.pem", std::string(data, static_cast<size_t>(n)));
   }
 
   Result<ClientConfig> Load(const std::string& text) {
@@ -80,14 +98,19 @@ TEST_F(ClientConfigTest, TheMinimalFileLoads) {
   EXPECT_EQ(X509_cmp(c->smki_trust->anchors[0].get(), pki_.root.cert.get()), 0);
   EXPECT_EQ(c->smki_trust->profile.accepted_policy_oids, std::vector<std::string>{"1.2.3"});
   EXPECT_TRUE(c->recipients.empty());
+  EXPECT_EQ(c->log_public_key, conf_ + "/log-key.pub.pem");
+  ASSERT_NE(c->log_verifier, nullptr);
+  EXPECT_EQ(c->log_verifier->origin(), "adtgw.test.example/log");
+  EXPECT_TRUE(c->auditor_url.empty());
+  EXPECT_EQ(c->state_dir, DefaultClientStateDir());
 }
 
 TEST_F(ClientConfigTest, EverythingOptionalAndRelativePathsResolved) {
   std::vector<std::string> lines = Minimal();
   lines[1] = "gateway: https://gateway.example:8443//";
-  lines[3] = "  certificate: ../tls/tls.cert.pem";
-  lines[5] = "  ca: /etc/adtgw/tls-ca.cert.pem";
-  lines[9] = "  trust: [trust.pem, oca.pem]";
+  lines[6] = "  certificate: ../tls/tls.cert.pem";
+  lines[8] = "  ca: /etc/adtgw/tls-ca.cert.pem";
+  lines[12] = "  trust: [trust.pem, oca.pem]";
   for (const char* l :
        {"  key_agreement_certificate: keys/ka.cert.pem", "  key_agreement_key: keys/ka.key.pem",
         "  crls: [oca.crl.pem]", "recipients:", "  dcc: ../peers/dcc-ka.pem",
@@ -108,6 +131,16 @@ TEST_F(ClientConfigTest, EverythingOptionalAndRelativePathsResolved) {
   EXPECT_EQ(c->recipients["other"], "/abs/other-ka.pem");
 }
 
+TEST_F(ClientConfigTest, AuditorUrlAndStateDir) {
+  std::vector<std::string> lines = Minimal();
+  lines.push_back("auditor_url: https://127.0.0.1:8444/");
+  lines.push_back("state_dir: state/supplier-a");
+  auto c = Load(Join(lines));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->auditor_url, "https://127.0.0.1:8444");
+  EXPECT_EQ(c->state_dir, conf_ + "/state/supplier-a");
+}
+
 struct BadCase {
   const char* what;
   std::function<void(std::vector<std::string>&)> edit;
@@ -118,33 +151,51 @@ struct BadCase {
 TEST_F(ClientConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
   const BadCase cases[] = {
       {"unknown top-level key", [](auto& l) { l.push_back("gateway_url: https://x:1"); },
-       ":12:1: ", "unknown key 'gateway_url' in the client configuration"},
+       ":15:1: ", "unknown key 'gateway_url' in the client configuration"},
       {"unknown key in smki", [](auto& l) { l.push_back("  signing_pin: 1234"); },
-       ":12:3: ", "unknown key 'signing_pin' in smki"},
-      {"unknown key in tls", [](auto& l) { l[5] = "  cafile: ca.pem"; },
-       ":6:3: ", "unknown key 'cafile' in tls"},
+       ":15:3: ", "unknown key 'signing_pin' in smki"},
+      {"unknown key in tls", [](auto& l) { l[8] = "  cafile: ca.pem"; },
+       ":9:3: ", "unknown key 'cafile' in tls"},
       {"no party", [](auto& l) { l.erase(l.begin()); }, ":1:1: ", "needs 'party'"},
       {"no gateway", [](auto& l) { l.erase(l.begin() + 1); }, ":1:1: ", "needs 'gateway'"},
-      {"no tls", [](auto& l) { l.erase(l.begin() + 2, l.begin() + 6); }, ":1:1: ", "needs 'tls'"},
-      {"no smki", [](auto& l) { l.erase(l.begin() + 6, l.end()); }, ":1:1: ", "needs 'smki'"},
-      {"tls without ca", [](auto& l) { l.erase(l.begin() + 5); }, ":4:3: ", "tls needs 'ca'"},
-      {"smki without signing key", [](auto& l) { l.erase(l.begin() + 8); },
-       ":8:3: ", "smki needs 'signing_key'"},
+      {"no tls", [](auto& l) { l.erase(l.begin() + 5, l.begin() + 9); }, ":1:1: ", "needs 'tls'"},
+      {"no smki", [](auto& l) { l.erase(l.begin() + 9, l.end()); }, ":1:1: ", "needs 'smki'"},
+      {"tls without ca", [](auto& l) { l.erase(l.begin() + 8); }, ":7:3: ", "tls needs 'ca'"},
+      {"smki without signing key", [](auto& l) { l.erase(l.begin() + 11); },
+       ":11:3: ", "smki needs 'signing_key'"},
       {"bad party", [](auto& l) { l[0] = "party: AD-7C-00"; }, ":1:8: ", "is not an EUI-64"},
       {"plain http gateway", [](auto& l) { l[1] = "gateway: http://gateway.example:8443"; },
        ":2:10: ", "must be an https:// URL"},
-      {"trust file missing", [](auto& l) { l[9] = "  trust: missing.pem"; },
-       ":10:10: ", "missing.pem"},
+      {"trust file missing", [](auto& l) { l[12] = "  trust: missing.pem"; },
+       ":13:10: ", "missing.pem"},
       {"recipients as a list", [](auto& l) { l.push_back("recipients: [a.pem]"); },
-       ":12:13: ", "recipients must be a mapping"},
+       ":15:13: ", "recipients must be a mapping"},
       {"a recipient without a path",
        [](auto& l) {
          l.push_back("recipients:");
          l.push_back("  dcc: [a.pem, b.pem]");
        },
-       ":13:8: ", "must be a single value"},
+       ":16:8: ", "must be a single value"},
       {"duplicate key", [](auto& l) { l.push_back("party: AD-7C-00-00-00-00-02-02"); },
-       ":12:1: ", "duplicate key 'party'"},
+       ":15:1: ", "duplicate key 'party'"},
+      {"no audit_log", [](auto& l) { l.erase(l.begin() + 2, l.begin() + 5); },
+       ":1:1: ", "needs 'audit_log'"},
+      {"audit_log without public_key", [](auto& l) { l.erase(l.begin() + 4); },
+       ":4:3: ", "audit_log needs 'public_key'"},
+      {"audit_log without origin", [](auto& l) { l.erase(l.begin() + 3); },
+       ":4:3: ", "audit_log needs 'origin'"},
+      {"unknown key in audit_log", [](auto& l) { l.insert(l.begin() + 5, "  key_id: 1234"); },
+       ":6:3: ", "unknown key 'key_id' in audit_log"},
+      {"log key missing", [](auto& l) { l[4] = "  public_key: absent.pem"; },
+       ":5:15: ", "absent.pem"},
+      {"log key not P-256", [](auto& l) { l[4] = "  public_key: rsa.pub.pem"; },
+       ":5:15: ", "P-256"},
+      {"log key not a key", [](auto& l) { l[4] = "  public_key: trust.pem"; },
+       ":5:15: ", ""},
+      {"origin with a space", [](auto& l) { l[3] = "  origin: \"a log\""; },
+       ":4:11: ", "origin"},
+      {"plain http auditor", [](auto& l) { l.push_back("auditor_url: http://127.0.0.1:8444"); },
+       ":15:14: ", "auditor_url must be an https:// URL"},
   };
   for (const BadCase& c : cases) {
     std::vector<std::string> lines = Minimal();
@@ -162,14 +213,14 @@ TEST_F(ClientConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
 
 TEST_F(ClientConfigTest, SmkiTrustMustBeComplete) {
   std::vector<std::string> no_anchor = Minimal();
-  no_anchor.erase(no_anchor.begin() + 9);
+  no_anchor.erase(no_anchor.begin() + 12);
   auto r = Load(Join(no_anchor));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "config.invalid");
   EXPECT_NE(r.error().message.find("smki names no trust anchor"), std::string::npos)
       << r.error().message;
   std::vector<std::string> no_oid = Minimal();
-  no_oid.erase(no_oid.begin() + 10);
+  no_oid.erase(no_oid.begin() + 13);
   auto o = Load(Join(no_oid));
   ASSERT_FALSE(o.ok());
   EXPECT_NE(o.error().message.find("no accepted certificate policy OID"), std::string::npos)
@@ -180,10 +231,10 @@ TEST_F(ClientConfigTest, SmkiTrustMustBeComplete) {
 // without a position, so these two mistakes were reported without FILE:LINE:COLUMN.
 TEST_F(ClientConfigTest, IncompleteSmkiTrustIsNamedAtItsLine) {
   std::vector<std::string> no_anchor = Minimal();
-  no_anchor.erase(no_anchor.begin() + 9);
+  no_anchor.erase(no_anchor.begin() + 12);
   auto r = Load(Join(no_anchor));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message.rfind(path_ + ":8:3: ", 0), 0u) << r.error().message;
+  EXPECT_EQ(r.error().message.rfind(path_ + ":11:3: ", 0), 0u) << r.error().message;
 }
 
 TEST_F(ClientConfigTest, MissingFileSaysHowToGiveOne) {
@@ -219,6 +270,20 @@ class ScopedEnv {
   const char* name_;
   std::optional<std::string> old_;
 };
+
+TEST(ClientConfigPath, StateDirFollowsXdg) {
+  ScopedEnv home("HOME", "/home/tester");
+  {
+    ScopedEnv xdg("XDG_STATE_HOME", "/var/tmp/state");
+    EXPECT_EQ(DefaultClientStateDir(), "/var/tmp/state/adtgw");
+  }
+  {
+    ScopedEnv xdg("XDG_STATE_HOME", "relative/state");  // not absolute: ignored (XDG)
+    EXPECT_EQ(DefaultClientStateDir(), "/home/tester/.local/state/adtgw");
+  }
+  ScopedEnv xdg("XDG_STATE_HOME", nullptr);
+  EXPECT_EQ(DefaultClientStateDir(), "/home/tester/.local/state/adtgw");
+}
 
 TEST(ClientConfigPath, FlagThenEnvironmentThenHome) {
   ScopedEnv home("HOME", "/home/tester");

@@ -13,16 +13,20 @@
 namespace adtgw {
 namespace {
 
-// Lines 1-8 of a minimal valid gateway.yaml; cases replace or append lines.
+// Lines 1-11 of a minimal valid gateway.yaml; cases replace or append lines.
 std::vector<std::string> Minimal() {
   return {
-      "listen: 127.0.0.1:8443",           // 1
-      "tls:",                             // 2
-      "  certificate: gateway.cert.pem",  // 3
-      "  key: gateway.key.pem",           // 4
-      "  client_ca: tls-ca.cert.pem",     // 5
-      "policy: policy.yaml",              // 6
-      "state_dir: state",                 // 7
+      "listen: 127.0.0.1:8443",            // 1
+      "tls:",                              // 2
+      "  certificate: gateway.cert.pem",   // 3
+      "  key: gateway.key.pem",            // 4
+      "  client_ca: tls-ca.cert.pem",      // 5
+      "policy: policy.yaml",               // 6
+      "state_dir: state",                  // 7
+      "audit:",                            // 8
+      "  origin: adtgw.test.example/log",  // 9
+      "  key: log-key.pem",                // 10
+      "  auditor_listen: 127.0.0.1:8444",  // 11
   };
 }
 
@@ -58,6 +62,10 @@ TEST_F(GatewayConfigTest, TheMinimalFileLoadsWithDefaults) {
   EXPECT_EQ(c->limits.threads, defaults.threads);
   EXPECT_EQ(c->limits.json_body_limit, defaults.json_body_limit);
   EXPECT_EQ(c->limits.idle_timeout, defaults.idle_timeout);
+  EXPECT_EQ(c->audit_origin, "adtgw.test.example/log");
+  EXPECT_EQ(c->audit_key, conf_ + "/log-key.pem");
+  EXPECT_EQ(c->auditor_host, "127.0.0.1");
+  EXPECT_EQ(c->auditor_port, 8444);
 }
 
 TEST_F(GatewayConfigTest, RelativePathsAreResolvedAgainstTheFilesFolder) {
@@ -107,11 +115,11 @@ TEST_F(GatewayConfigTest, AnSmkiSectionIsLoadedWhenGiven) {
   lines.push_back("  policy_oids: [\"1.2.3\"]");
   auto c = Load(Join(lines));
   ASSERT_TRUE(c.ok()) << c.error().message;
-  lines[8] = "  trust: ../missing.pem";
+  lines[12] = "  trust: ../missing.pem";
   auto missing = Load(Join(lines));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, "config.invalid");
-  EXPECT_NE(missing.error().message.find(path_ + ":9:10: "), std::string::npos)
+  EXPECT_NE(missing.error().message.find(path_ + ":13:10: "), std::string::npos)
       << missing.error().message;
   EXPECT_NE(missing.error().message.find("missing.pem"), std::string::npos);
 }
@@ -126,15 +134,23 @@ struct BadCase {
 TEST_F(GatewayConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
   const BadCase cases[] = {
       {"unknown top-level key", [](auto& l) { l.push_back("listen_port: 1"); },
-       ":8:1: ", "unknown key 'listen_port' in the gateway configuration"},
+       ":12:1: ", "unknown key 'listen_port' in the gateway configuration"},
       {"unknown key in tls", [](auto& l) { l[3] = "  private_key: k.pem"; },
        ":4:3: ", "unknown key 'private_key' in tls"},
       {"duplicate key", [](auto& l) { l.push_back("policy: other.yaml"); },
-       ":8:1: ", "duplicate key 'policy'"},
+       ":12:1: ", "duplicate key 'policy'"},
       {"no listen", [](auto& l) { l.erase(l.begin()); }, ":1:1: ", "needs 'listen'"},
       {"no tls", [](auto& l) { l.erase(l.begin() + 1, l.begin() + 5); }, ":1:1: ", "needs 'tls'"},
       {"no policy", [](auto& l) { l.erase(l.begin() + 5); }, ":1:1: ", "needs 'policy'"},
       {"no state_dir", [](auto& l) { l.erase(l.begin() + 6); }, ":1:1: ", "needs 'state_dir'"},
+      {"no audit", [](auto& l) { l.erase(l.begin() + 7, l.begin() + 11); },
+       ":1:1: ", "needs 'audit'"},
+      {"audit without a key", [](auto& l) { l.erase(l.begin() + 9); },
+       ":9:3: ", "audit needs 'key'"},
+      {"an origin with a space", [](auto& l) { l[8] = "  origin: my log"; },
+       ":9:11: ", "audit.origin must be a name without spaces"},
+      {"auditor listener without a port", [](auto& l) { l[10] = "  auditor_listen: localhost"; },
+       ":11:19: ", "is not HOST:PORT"},
       {"tls without key", [](auto& l) { l.erase(l.begin() + 3); }, ":3:3: ", "tls needs 'key'"},
       {"tls without client_ca", [](auto& l) { l.erase(l.begin() + 4); },
        ":3:3: ", "tls needs 'client_ca'"},
@@ -157,31 +173,31 @@ TEST_F(GatewayConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
          l.push_back("limits:");
          l.push_back("  threads: 0");
        },
-       ":9:3: ", "must be at least 1"},
+       ":13:3: ", "must be at least 1"},
       {"a timeout of zero",
        [](auto& l) {
          l.push_back("limits:");
          l.push_back("  idle_timeout: 0");
        },
-       ":9:17: ", "idle_timeout must be at least 1 second"},
+       ":13:17: ", "idle_timeout must be at least 1 second"},
       {"a timeout over a day",
        [](auto& l) {
          l.push_back("limits:");
          l.push_back("  body_timeout: 86401");
        },
-       ":9:17: ", "from 0 to 86400"},
+       ":13:17: ", "from 0 to 86400"},
       {"a header limit over 64 KiB",
        [](auto& l) {
          l.push_back("limits:");
          l.push_back("  header_limit: 65KiB");
        },
-       ":9:3: ", "header_limit is at most 64KiB"},
+       ":13:3: ", "header_limit is at most 64KiB"},
       {"an unknown limit",
        [](auto& l) {
          l.push_back("limits:");
          l.push_back("  read_buffer: 1MiB");
        },
-       ":9:3: ", "unknown key 'read_buffer' in limits"},
+       ":13:3: ", "unknown key 'read_buffer' in limits"},
       {"not YAML", [](auto& l) { l[5] = "policy: [unclosed"; }, ":", "not valid YAML"},
   };
   for (const BadCase& c : cases) {

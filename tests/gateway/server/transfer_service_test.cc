@@ -161,16 +161,31 @@ rules:
   // (Re)opens both stores and a service over them, as a gateway (re)start does.
   void OpenStores() {
     service_.reset();
+    audit_.reset();
     documents_ = LocalDocumentStore::Create(dir_.path() + "/store").value();
     metadata_ = SqliteMetadataStore::Create(dir_.path() + "/meta.db").value();
+    audit_ = AuditLog::Open(dir_.path() + "/audit.db",
+                            LogSigner::FromKey(log_key_.get(), "adtgw.test/log").value())
+                 .value();
     NewService();
   }
+
+  // The audit log's entries from index `from` on, parsed.
+  std::vector<AuditEntry> Logged(uint64_t from = 0) {
+    std::vector<AuditEntry> out;
+    for (const StoredEntry& row : audit_->Entries(from, 100000).value()) {
+      out.push_back(ParseAuditEntry(AsBytes(row.entry)).value());
+    }
+    return out;
+  }
+  uint64_t LogSize() { return audit_->Latest().checkpoint.size; }
 
   void NewService() {
     service_.reset();
     TransferService::Options options;
     options.append_chunk = 512;  // several durable appends per PATCH
-    service_ = std::make_unique<TransferService>(*holder_, *documents_, *metadata_, options);
+    service_ =
+        std::make_unique<TransferService>(*holder_, *documents_, *metadata_, *audit_, options);
   }
 
   Caller As(uint8_t fingerprint, const std::string& subject = "CN=somebody") {
@@ -315,6 +330,8 @@ rules:
   std::unique_ptr<PolicyHolder> holder_;
   std::unique_ptr<LocalDocumentStore> documents_;
   std::unique_ptr<SqliteMetadataStore> metadata_;
+  EvpPkeyPtr log_key_ = GenerateKey(KeyType::kP256).value();
+  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<TransferService> service_;
 };
 

@@ -20,16 +20,27 @@ Receipt Example() {
   r.received_at = 1764417600;  // 2025-11-29T12:00:00Z
   r.policy_sha256.fill(0xcd);
   r.rule = "users-send-adt-to-dcc";
+  r.log_index = 7;
+  r.log_entry = "{\"event\":\"envelope.stored\"}";
+  r.checkpoint = "o\n8\nr\n\n\u2014 o s\n";
+  Sha256Digest p1, p2;
+  p1.fill(0x01);
+  p2.fill(0x02);
+  r.inclusion_proof = {p1, p2};
   return r;
 }
 
 const char kExampleJson[] =
-    "{\"envelope_sha256\":\"abababababababababababababababababababababababababababababababab\","
+    "{\"checkpoint\":\"o\\u000a8\\u000ar\\u000a\\u000a\u2014 o s\\u000a\","
+    "\"envelope_sha256\":\"abababababababababababababababababababababababababababababababab\","
     "\"envelope_size\":1310,\"file_name\":\"ADT_20261129.csv\",\"file_type\":\"adt\","
+    "\"inclusion_proof\":[\"0101010101010101010101010101010101010101010101010101010101010101\","
+    "\"0202020202020202020202020202020202020202020202020202020202020202\"],"
+    "\"log_entry\":\"{\\\"event\\\":\\\"envelope.stored\\\"}\",\"log_index\":7,"
     "\"policy_sha256\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\","
     "\"received_at\":\"2025-11-29T12:00:00Z\",\"recipients\":[\"AD-7C-00-00-00-00-04-01\"],"
     "\"rule\":\"users-send-adt-to-dcc\",\"sender\":\"AD-7C-00-00-00-00-02-01\","
-    "\"transfer_id\":\"0123456789abcdef0123456789abcdef\",\"version\":1}";
+    "\"transfer_id\":\"0123456789abcdef0123456789abcdef\",\"version\":2}";
 
 std::string Replaced(std::string s, const std::string& from, const std::string& to) {
   size_t at = s.find(from);
@@ -71,8 +82,17 @@ TEST(Receipt, EachFieldIsChecked) {
     std::string text;
     const char* code;
   } cases[] = {
-      {"version 2", Replaced(canonical, "\"version\":1", "\"version\":2"), "receipt.version"},
-      {"no version", Replaced(canonical, ",\"version\":1", ""), "receipt.version"},
+      {"version 1", Replaced(canonical, "\"version\":2", "\"version\":1"), "receipt.version"},
+      {"no version", Replaced(canonical, ",\"version\":2", ""), "receipt.version"},
+      {"no log index", Replaced(canonical, "\"log_index\":7,", ""), "receipt.log_index"},
+      {"no checkpoint",
+       Replaced(canonical, "\"checkpoint\":\"o\\u000a8\\u000ar\\u000a\\u000a\u2014 o s\\u000a\",",
+                ""),
+       "receipt.checkpoint"},
+      {"a proof hash in upper case", Replaced(canonical, "0101010101", "0A01010101"),
+       "receipt.inclusion_proof"},
+      {"a proof that is text", Replaced(canonical, "[\"0101", "\"x\",\"y\":[\"0101"),
+       "receipt.unknown_key"},
       {"transfer id as a number", Replaced(canonical, "\"0123456789abcdef0123456789abcdef\"", "12"),
        "receipt.transfer_id"},
       {"bad sender", Replaced(canonical, "AD-7C-00-00-00-00-02-01", "nobody"), "input.bad_eui64"},
@@ -125,7 +145,7 @@ TEST(Receipt, MalformedAndOversizedInputIsRefused) {
        "receipt.malformed"},
       {"an unknown key", Replaced(canonical, "{", "{\"signed_by\":\"gateway\","),
        "receipt.unknown_key"},
-      {"over 16 KiB", Replaced(canonical, "users-send-adt-to-dcc", std::string(16 * 1024, 'r')),
+      {"over 64 KiB", Replaced(canonical, "users-send-adt-to-dcc", std::string(64 * 1024, 'r')),
        "receipt.too_large"},
   };
   for (const auto& c : cases) {

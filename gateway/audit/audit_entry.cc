@@ -1,0 +1,121 @@
+#include "gateway/audit/audit_entry.h"
+
+#include <algorithm>
+#include <map>
+
+#include "certs/trust_store.h"
+#include "crypto/canonical_json.h"
+#include "gateway/transfer/strict_json.h"
+
+namespace adtgw {
+namespace {
+
+constexpr int kEntryVersion = 1;
+
+constexpr const char* kEvents[] = {
+    audit_event::kGatewayStarted,       audit_event::kGatewayStopped,
+    audit_event::kPolicyLoaded,         audit_event::kTlsClientRefused,
+    audit_event::kTransferOffered,      audit_event::kEnvelopeStored,
+    audit_event::kUploadAbandoned,      audit_event::kEnvelopeDownloaded,
+    audit_event::kTransferAcknowledged, audit_event::kEnvelopeExpired,
+    audit_event::kRequestRefused,
+};
+
+// The optional text fields, by key, in the entry.
+std::vector<std::pair<const char*, std::string AuditEntry::*>> TextFields() {
+  return {{"envelope_sha256", &AuditEntry::envelope_sha256},
+          {"file_type", &AuditEntry::file_type},
+          {"outcome", &AuditEntry::outcome},
+          {"peer", &AuditEntry::peer},
+          {"policy_sha256", &AuditEntry::policy_sha256},
+          {"reason", &AuditEntry::reason},
+          {"request", &AuditEntry::request},
+          {"rule", &AuditEntry::rule},
+          {"signer_issuer", &AuditEntry::signer_issuer},
+          {"signer_serial", &AuditEntry::signer_serial},
+          {"transfer_id", &AuditEntry::transfer_id}};
+}
+
+}  // namespace
+
+bool IsAuditEvent(std::string_view name) {
+  return std::any_of(std::begin(kEvents), std::end(kEvents),
+                     [name](const char* e) { return name == e; });
+}
+
+std::vector<Eui64> AuditEntry::Parties() const {
+  std::vector<Eui64> out;
+  auto add = [&out](const Eui64& e) {
+    if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+  };
+  if (actor) add(*actor);
+  if (sender) add(*sender);
+  for (const Eui64& r : recipients) add(r);
+  return out;
+}
+
+std::string AuditEntryToJson(const AuditEntry& e) {
+  std::map<std::string, cjson::Text> members;
+  members["at"] = cjson::String(FormatTime(e.at));
+  members["event"] = cjson::String(e.event);
+  members["version"] = cjson::Integer(kEntryVersion);
+  for (const auto& [key, field] : TextFields()) {
+    if (!(e.*field).empty()) members[key] = cjson::String(e.*field);
+  }
+  if (e.actor) members["actor"] = cjson::String(e.actor->ToString());
+  if (e.sender) members["sender"] = cjson::String(e.sender->ToString());
+  if (!e.recipients.empty()) {
+    std::vector<cjson::Text> recipients;
+    for (const Eui64& r : e.recipients) recipients.push_back(cjson::String(r.ToString()));
+    members["recipients"] = cjson::Array(recipients, /*sort=*/true);
+  }
+  if (e.envelope_size) members["envelope_size"] = cjson::Integer(*e.envelope_size);
+  return cjson::Object(members);
+}
+
+Result<AuditEntry> ParseAuditEntry(std::span<const uint8_t> bytes) {
+  StrictJsonObject::Rules rules{"audit_entry", "see docs/audit-log.md, Entries", kMaxAuditEntrySize,
+                                2};
+  ADTGW_ASSIGN(StrictJsonObject obj,
+               StrictJsonObject::Parse(
+                   bytes, rules,
+                   {"actor", "at", "envelope_sha256", "envelope_size", "event", "file_type",
+                    "outcome", "peer", "policy_sha256", "reason", "recipients", "request", "rule",
+                    "sender", "signer_issuer", "signer_serial", "transfer_id", "version"}));
+  ADTGW_ASSIGN(uint64_t version, obj.Number("version"));
+  if (version != kEntryVersion) return obj.Bad("version", "version is not 1");
+  AuditEntry e;
+  ADTGW_ASSIGN(std::string at, obj.Text("at"));
+  ADTGW_ASSIGN(e.at, ParseTime(at));
+  ADTGW_ASSIGN(e.event, obj.Text("event"));
+  if (!IsAuditEvent(e.event)) {
+    return obj.Bad("event", "'" + e.event.substr(0, 40) + "' is not an audit event");
+  }
+  for (const auto& [key, field] : TextFields()) {
+    if (!obj.Has(key)) continue;
+    ADTGW_ASSIGN(e.*field, obj.Text(key));
+  }
+  for (auto [key, out] : {std::pair{"actor", &e.actor}, std::pair{"sender", &e.sender}}) {
+    if (!obj.Has(key)) continue;
+    ADTGW_ASSIGN(std::string text, obj.Text(key));
+    ADTGW_ASSIGN(*out, Eui64::Parse(text));
+  }
+  if (obj.Has("recipients")) {
+    ADTGW_ASSIGN(std::vector<std::string> recipients, obj.TextArray("recipients"));
+    for (const std::string& text : recipients) {
+      ADTGW_ASSIGN(Eui64 r, Eui64::Parse(text));
+      e.recipients.push_back(r);
+    }
+  }
+  if (obj.Has("envelope_size")) {
+    ADTGW_ASSIGN(e.envelope_size, obj.Number("envelope_size"));
+  }
+  if (!SameBytes(bytes, AuditEntryToJson(e))) {
+    return obj.Bad("not_canonical",
+                   "the entry is not in canonical form (sorted keys, no white space, no empty "
+                   "fields, recipients sorted)");
+  }
+  return e;
+}
+
+}  // namespace adtgw

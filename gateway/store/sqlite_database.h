@@ -1,0 +1,83 @@
+// A SQLite database as adtgw's stores use it (the metadata store, the audit log): one
+// connection, opened without following links, in WAL mode with synchronous=FULL so a
+// committed transaction is durable, the schema applied and its version checked in
+// PRAGMA user_version. Statements are prepared and values are always bound
+// parameters (DESIGN.md section 7, rule 1); nothing here builds SQL from values.
+//
+// Ownership: a SqliteDatabase owns its connection; statements are owned by
+// SqliteStatement. Thread safety: none; each owner serialises its use (a mutex or
+// one thread).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "crypto/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace adtgw {
+
+struct SqliteStatementFinalizer {
+  void operator()(sqlite3_stmt* s) const;
+};
+using SqliteStatement = std::unique_ptr<sqlite3_stmt, SqliteStatementFinalizer>;
+
+// A value bound as a BLOB (bytes that are not text: hashes).
+struct SqlBlob {
+  std::string bytes;
+};
+// Strings are bound as TEXT (bytes kept exactly), so operators' queries with string
+// literals match.
+using SqlParam = std::variant<std::string, int64_t, SqlBlob>;
+
+class SqliteDatabase {
+ public:
+  // `what` names the database in errors ("metadata database"); `schema` is applied
+  // with IF NOT EXISTS statements; a new database gets `version`, an existing one must
+  // have it.
+  static Result<SqliteDatabase> Open(const std::string& path, const std::string& what,
+                                     const char* schema, int version);
+
+  sqlite3* get() const { return db_.get(); }
+  Status Execute(const char* sql);
+  Result<SqliteStatement> Prepare(const char* sql);
+  // Binds parameters 1..n in order.
+  Status Bind(sqlite3_stmt* s, const std::vector<SqlParam>& params);
+  // Prepares and binds.
+  Result<SqliteStatement> Statement(const char* sql, const std::vector<SqlParam>& params);
+  // An error for the last failed call, naming what was being done.
+  Error Fail(const std::string& doing) const;
+
+  // Runs `body` (returning a Status or Result) in BEGIN IMMEDIATE; commits when it
+  // succeeds, rolls back when it fails.
+  template <class Body>
+  auto InTransaction(Body body) -> decltype(body()) {
+    ADTGW_TRY(Execute("BEGIN IMMEDIATE"));
+    auto result = body();
+    if (!result.ok()) {
+      (void)Execute("ROLLBACK");
+      return result;
+    }
+    ADTGW_TRY(Execute("COMMIT"));
+    return result;
+  }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const;
+  };
+  SqliteDatabase(sqlite3* db, std::string what) : db_(db), what_(std::move(what)) {}
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::string what_;
+};
+
+// Column `i` of the current row as bytes (TEXT or BLOB).
+std::string SqlColumn(sqlite3_stmt* s, int i);
+int64_t SqlColumnInt(sqlite3_stmt* s, int i);
+
+}  // namespace adtgw

@@ -1,0 +1,108 @@
+#include "gateway/audit/audit_entry.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/byte_stream.h"
+
+namespace adtgw {
+namespace {
+
+Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
+
+AuditEntry Example() {
+  AuditEntry e;
+  e.at = 1764417600;  // 2025-11-29T12:00:00Z
+  e.event = audit_event::kEnvelopeStored;
+  e.actor = E("AD-7C-00-00-00-00-02-01");
+  e.sender = E("AD-7C-00-00-00-00-02-01");
+  e.recipients = {E("AD-7C-00-00-00-00-04-01")};
+  e.transfer_id = "0123456789abcdef0123456789abcdef";
+  e.file_type = "adt";
+  e.envelope_sha256 = std::string(64, 'a');
+  e.envelope_size = 1874;
+  e.signer_issuer = "CN=adtgw demo SMKI issuing OCA,OU=07";
+  e.signer_serial = "1a2b";
+  e.policy_sha256 = std::string(64, 'c');
+  e.rule = "users-send-adt-to-dcc";
+  return e;
+}
+
+// docs/audit-log.md, "Entries": the example entry, byte for byte.
+const char kExampleJson[] =
+    "{\"actor\":\"AD-7C-00-00-00-00-02-01\",\"at\":\"2025-11-29T12:00:00Z\","
+    "\"envelope_sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+    "\"envelope_size\":1874,\"event\":\"envelope.stored\",\"file_type\":\"adt\","
+    "\"policy_sha256\":\"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\","
+    "\"recipients\":[\"AD-7C-00-00-00-00-04-01\"],\"rule\":\"users-send-adt-to-dcc\","
+    "\"sender\":\"AD-7C-00-00-00-00-02-01\",\"signer_issuer\":\"CN=adtgw demo SMKI issuing "
+    "OCA,OU=07\",\"signer_serial\":\"1a2b\",\"transfer_id\":\"0123456789abcdef0123456789abcdef\","
+    "\"version\":1}";
+
+TEST(AuditEntry, CanonicalFormMatchesTheVectorAndRoundTrips) {
+  EXPECT_EQ(AuditEntryToJson(Example()), kExampleJson);
+  auto parsed = ParseAuditEntry(AsBytes(kExampleJson));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, Example());
+}
+
+TEST(AuditEntry, EmptyFieldsAreLeftOutAndPartiesAreNamedOnce) {
+  AuditEntry e;
+  e.at = 0;
+  e.event = audit_event::kGatewayStarted;
+  EXPECT_EQ(AuditEntryToJson(e),
+            "{\"at\":\"1970-01-01T00:00:00Z\",\"event\":\"gateway.started\","
+            "\"version\":1}");
+  std::vector<Eui64> parties = Example().Parties();
+  EXPECT_EQ(parties,
+            (std::vector<Eui64>{E("AD-7C-00-00-00-00-02-01"), E("AD-7C-00-00-00-00-04-01")}));
+}
+
+TEST(AuditEntry, OnlyCanonicalKnownEntriesParse) {
+  const std::string good = kExampleJson;
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string s = good;
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? s : s.replace(at, from.size(), to);
+  };
+  const struct {
+    const char* what;
+    std::string text;
+    const char* code;
+  } cases[] = {
+      {"unknown event", replaced("envelope.stored", "envelope.eaten"), "audit_entry.event"},
+      {"unknown key", replaced("{", "{\"secret\":\"x\","), "audit_entry.unknown_key"},
+      {"white space", replaced(",\"version\"", ", \"version\""), "audit_entry.not_canonical"},
+      {"keys out of order",
+       replaced("{\"actor\":\"AD-7C-00-00-00-00-02-01\",\"at\":\"2025-11-29T12:00:00Z\"",
+                "{\"at\":\"2025-11-29T12:00:00Z\",\"actor\":\"AD-7C-00-00-00-00-02-01\""),
+       "audit_entry.not_canonical"},
+      {"an empty field written out", replaced("\"rule\"", "\"reason\":\"\",\"rule\""),
+       "audit_entry.not_canonical"},
+      {"version 2", replaced("\"version\":1", "\"version\":2"), "audit_entry.version"},
+      {"bad EUI-64", replaced("\"sender\":\"AD-7C-00-00-00-00-02-01\"", "\"sender\":\"me\""),
+       "input.bad_eui64"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = ParseAuditEntry(AsBytes(c.text));
+    ASSERT_FALSE(parsed.ok()) << c.what;
+    EXPECT_EQ(parsed.error().code, c.code) << c.what << ": " << parsed.error().message;
+  }
+  EXPECT_FALSE(ParseAuditEntry(AsBytes(std::string(kMaxAuditEntrySize + 1, ' '))).ok());
+  EXPECT_FALSE(ParseAuditEntry(AsBytes("")).ok());
+}
+
+TEST(AuditEntry, EveryEventNameIsKnown) {
+  for (const char* name :
+       {audit_event::kGatewayStarted, audit_event::kGatewayStopped, audit_event::kPolicyLoaded,
+        audit_event::kTlsClientRefused, audit_event::kTransferOffered, audit_event::kEnvelopeStored,
+        audit_event::kUploadAbandoned, audit_event::kEnvelopeDownloaded,
+        audit_event::kTransferAcknowledged, audit_event::kEnvelopeExpired,
+        audit_event::kRequestRefused}) {
+    EXPECT_TRUE(IsAuditEvent(name)) << name;
+  }
+  EXPECT_FALSE(IsAuditEvent("transfer"));
+}
+
+}  // namespace
+}  // namespace adtgw
