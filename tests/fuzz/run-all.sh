@@ -4,9 +4,9 @@
 #   tests/fuzz/run-all.sh BUILD_DIR SECONDS [TARGET...]
 #
 # BUILD_DIR is the fuzz build (`cmake --preset fuzz`: build/fuzz); SECONDS is the run
-# time of EACH target; TARGETs default to all of them (envelope_open,
-# detached_signature, ber_reader, smki_profile, policy_loader, manifest, acknowledgement,
-# api_messages). For each target it:
+# time of EACH target; TARGETs default to all of them (the ADTGW_FUZZ_TARGETS list in
+# tests/fuzz/CMakeLists.txt, so a new target is run without editing this script). For
+# each target it:
 #   1. writes fresh seeds with the target's seed mode into BUILD_DIR/seeds/<name>;
 #   2. fuzzes for SECONDS seconds with the corpus BUILD_DIR/corpus/<name> (kept between
 #      runs; new inputs are added there), the seeds and tests/fuzz/regressions/<name>
@@ -29,8 +29,10 @@ shift 2
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || usage
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(envelope_open detached_signature ber_reader smki_profile policy_loader manifest
-    acknowledgement api_messages)
+  list=$(sed -n '/^set(ADTGW_FUZZ_TARGETS/,/^)/{/^ *[a-z_0-9]* *$/p}' \
+    "$(dirname "$0")/CMakeLists.txt")
+  read -r -a targets <<<"$(echo $list)"
+  [[ ${#targets[@]} -gt 0 ]] || { echo "no targets found in tests/fuzz/CMakeLists.txt" >&2; exit 2; }
 fi
 
 bin_dir=$build_dir/tests/fuzz
