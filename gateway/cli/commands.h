@@ -25,5 +25,6 @@ CommandAction AddSendCommand(CLI::App& app);
 CommandAction AddInboxCommand(CLI::App& app);
 CommandAction AddReceiveCommand(CLI::App& app);
 CommandAction AddStatusCommand(CLI::App& app);
+CommandAction AddReceiptCommand(CLI::App& app);
 
 }  // namespace adtgw

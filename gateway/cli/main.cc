@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add(AddInboxCommand(app));
   add(AddReceiveCommand(app));
   add(AddStatusCommand(app));
+  add(AddReceiptCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,8 @@
 // The client commands (docs/cli.md): adtgw send, inbox, receive, status. They read the
 // client configuration (--config, $ADTGW_CONFIG, ~/.config/adtgw/client.yaml), talk to
 // the gateway through GatewayApi, and print for people or, with --json, for programs.
+// Every one of them first witnesses the gateway's audit log (checkpoint_witness.h), and
+// send proves its receipt's log entry (receipt_verifier.h) before reporting success.
 #include <sys/stat.h>
 
 #include <cpprest/json.h>
@@ -10,8 +12,10 @@
 #include "certs/trust_store.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/progress_bar.h"
+#include "gateway/client/checkpoint_witness.h"
 #include "gateway/client/client_config.h"
 #include "gateway/client/gateway_api.h"
+#include "gateway/client/receipt_verifier.h"
 #include "gateway/client/transfer_receiver.h"
 #include "gateway/client/transfer_sender.h"
 #include "gateway/common/atomic_file.h"
@@ -39,7 +43,11 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
 struct Connected {
   ClientConfig config;
   std::unique_ptr<GatewayApi> api;
+  CheckpointWitness witness{""};
 };
+
+// Every contact with the gateway starts by checking its audit log against the newest
+// checkpoint this client has seen: a forked or rolled-back log stops the command here.
 
 Result<Connected> Connect(const ClientFlags& f) {
   Connected c;
@@ -51,6 +59,8 @@ Result<Connected> Connect(const ClientFlags& f) {
     c.config.gateway_url = f.gateway;
   }
   ADTGW_ASSIGN(c.api, NewGatewayClient(c.config));
+  c.witness = CheckpointWitness(c.config.state_dir);
+  ADTGW_TRY(c.witness.Observe(*c.api, *c.config.log_verifier));
   return c;
 }
 
@@ -103,9 +113,31 @@ Status RunSend(const SendFlags& f) {
                                       },
                                       [&bar](uint64_t done) { bar.Update(done); }));
   bar.Finish();
+  // Written before it is checked, so that a receipt that fails is kept as evidence.
   if (!f.receipt_out.empty()) {
     ADTGW_TRY(WriteFileAtomically(f.receipt_out, sent.receipt_json + "\n", 0644, false));
   }
+  // Success means logged: the receipt's entry is in a tree signed with the log key, and
+  // that tree is consistent with what this client has seen.
+  auto verified = VerifyReceipt(AsBytes(sent.receipt_json), *c.config.log_verifier);
+  Status logged = verified.ok() ? Status() : Status(verified.error());
+  if (logged.ok()) {
+    auto witnessed =
+        c.witness.ObserveNote(*c.api, *c.config.log_verifier, verified->receipt.checkpoint);
+    if (!witnessed.ok()) logged = std::move(witnessed).error();
+  }
+  if (!logged.ok()) {
+    Error e = std::move(logged).error().With("transfer " + sent.transfer_id +
+                                             " was uploaded, but its receipt does not prove it "
+                                             "was logged");
+    e.hint = "keep the receipt" +
+             (f.receipt_out.empty()
+                  ? std::string(" (adtgw status --json " + sent.transfer_id + " shows it)")
+                  : " (" + f.receipt_out + ")") +
+             " and report this to the DCC. " + e.hint;
+    return e;
+  }
+  const VerifiedReceipt& proof = *verified;
   std::vector<std::string> to;
   for (const auto& e : sent.recipients) to.push_back(e.ToString());
   if (f.client.json) {
@@ -119,6 +151,8 @@ Status RunSend(const SendFlags& f) {
     v["envelope_sha256"] = value::string(sent.envelope_sha256);
     v["upload_requests"] = value::number(sent.attempts);
     v["receipt"] = value::parse(sent.receipt_json);
+    v["log_index"] = value::number(proof.receipt.log_index);
+    v["checkpoint_size"] = value::number(proof.checkpoint.size);
     std::cout << v.serialize() << "\n";
     return OkStatus();
   }
@@ -129,6 +163,9 @@ Status RunSend(const SendFlags& f) {
             << ")\n"
             << "  received at:     " << FormatTime(sent.receipt.received_at) << " under rule "
             << sent.receipt.rule << "\n"
+            << "  logged:          entry " << proof.receipt.log_index << " of the audit log ("
+            << proof.checkpoint.origin << ", checkpoint size " << proof.checkpoint.size
+            << "): signature and inclusion proof OK\n"
             << "  status:          adtgw status " << sent.transfer_id << "\n";
   return OkStatus();
 }

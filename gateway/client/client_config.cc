@@ -55,7 +55,9 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
         if (!party.ok()) y.Fail(top["party"], party.error().message);
         c.party = *party;
         c.gateway_url = HttpsUrl(y, top["gateway"], "gateway");
-        if (top.count("auditor_url")) c.auditor_url = HttpsUrl(y, top["auditor_url"], "auditor_url");
+        if (top.count("auditor_url")) {
+          c.auditor_url = HttpsUrl(y, top["auditor_url"], "auditor_url");
+        }
         c.state_dir = top.count("state_dir") ? y.PathAt(top["state_dir"], "state_dir")
                                              : DefaultClientStateDir();
         // The log every client witnesses (docs/audit-log.md): a client that cannot check

@@ -1,5 +1,8 @@
 // GatewayApi: the client side of the gateway's HTTP API (docs/api.md), one method per
-// call, so the commands (send, inbox, receive, status) do not know HTTP. Errors carry
+// call, so the commands (send, inbox, receive, status, audit) do not know HTTP. The
+// audit log's calls (docs/audit-log.md, "The audit API") are answered by the parties'
+// listener and the auditor listener alike; AuditGet is the auditor commands' generic
+// read. Every answer is size-capped before it is parsed. Errors carry
 // the gateway's {code, message, hint} and the kind its HTTP status maps to
 // (gateway/common/http_status.h); transport failures are kUnavailable (net.*) or,
 // for a refused TLS handshake, kUnauthenticated (tls.handshake_failed).
@@ -18,6 +21,7 @@
 
 #include "crypto/byte_stream.h"
 #include "crypto/result.h"
+#include "crypto/sha256.h"
 #include "gateway/client/client_config.h"
 #include "gateway/transfer/api_messages.h"
 
@@ -50,7 +54,22 @@ class GatewayApi {
   virtual ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
                                    const ProgressCallback& progress) = 0;
   virtual Result<TransferView> Acknowledge(const std::string& id, const SignedDocument& ack) = 0;
+
+  // GET /v1/audit/checkpoint: the latest signed checkpoint note, unverified (at most
+  // kMaxCheckpointNoteSize bytes; checkpoint_witness.h verifies it).
+  virtual Result<std::string> AuditCheckpoint() = 0;
+  // GET /v1/audit/consistency?from=FROM&to=TO: the proof that the tree of FROM leaves is
+  // a prefix of the tree of TO leaves (unverified; at most kMaxAuditProof hashes).
+  virtual Result<std::vector<Sha256Digest>> AuditConsistency(uint64_t from, uint64_t to) = 0;
+  // GET of any other /v1/audit/ path (with its query string, already encoded): the body
+  // as it came, at most kMaxAuditAnswer bytes (response.too_large beyond).
+  virtual Result<std::string> AuditGet(const std::string& path_and_query) = 0;
 };
+
+// The longest proof a tree of 2^64 leaves can need, with room to spare.
+inline constexpr size_t kMaxAuditProof = 128;
+// The largest audit answer read: a page of 10,000 entries of the largest size.
+inline constexpr size_t kMaxAuditAnswer = 10000 * (16 * 1024 + 128);
 
 Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config);
 

@@ -11,9 +11,11 @@
 
 #include "certs/credential_files.h"
 #include "crypto/tls_context.h"
+#include "gateway/audit/checkpoint.h"
 #include "gateway/client/gateway_api.h"
 #include "gateway/client/tls_probe.h"
 #include "gateway/common/http_status.h"
+#include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
 namespace {
@@ -23,6 +25,8 @@ using http::client::http_client;
 using http::client::http_client_config;
 
 constexpr size_t kChunk = 1 << 20;
+// A consistency proof answer: kMaxAuditProof hashes of 64 hex digits, quoted, and keys.
+constexpr size_t kMaxConsistencyAnswer = 16 * 1024;
 
 // TLS credentials shared with cpprestsdk's context callback (it may outlive a call).
 struct TlsCredentials {
@@ -146,26 +150,64 @@ class CpprestGatewayClient final : public GatewayApi {
     return ParseTransferView(AsBytes(body));
   }
 
+  Result<std::string> AuditCheckpoint() override {
+    http::http_request req(http::methods::GET);
+    req.set_request_uri("/v1/audit/checkpoint");
+    return Call(req, {200}, kMaxCheckpointNoteSize);
+  }
+
+  Result<std::vector<Sha256Digest>> AuditConsistency(uint64_t from, uint64_t to) override {
+    http::http_request req(http::methods::GET);
+    req.set_request_uri("/v1/audit/consistency?from=" + std::to_string(from) +
+                        "&to=" + std::to_string(to));
+    ADTGW_ASSIGN(std::string body, Call(req, {200}, kMaxConsistencyAnswer));
+    StrictJsonObject::Rules rules{"response", "see docs/audit-log.md, The audit API",
+                                  kMaxConsistencyAnswer, 2};
+    ADTGW_ASSIGN(StrictJsonObject obj,
+                 StrictJsonObject::Parse(AsBytes(body), rules, {"from", "proof", "to"}));
+    ADTGW_ASSIGN(uint64_t got_from, obj.Number("from"));
+    ADTGW_ASSIGN(uint64_t got_to, obj.Number("to"));
+    if (got_from != from || got_to != to) {
+      return obj.Bad("proof", "the gateway answered a consistency proof for " +
+                                  std::to_string(got_from) + " -> " + std::to_string(got_to) +
+                                  ", not the " + std::to_string(from) + " -> " +
+                                  std::to_string(to) + " asked for");
+    }
+    ADTGW_ASSIGN(std::vector<std::string> hex, obj.TextArray("proof"));
+    if (hex.size() > kMaxAuditProof) return obj.Bad("proof", "the proof is too long");
+    std::vector<Sha256Digest> proof;
+    for (const auto& h : hex) {
+      auto digest = ParseHexDigest(h);
+      if (!digest) return obj.Bad("proof", "a proof hash is not 64 lower-case hex digits");
+      proof.push_back(*digest);
+    }
+    return proof;
+  }
+
+  Result<std::string> AuditGet(const std::string& path_and_query) override {
+    if (path_and_query.rfind("/v1/audit/", 0) != 0) std::abort();  // a caller's bug
+    http::http_request req(http::methods::GET);
+    req.set_request_uri(utility::conversions::to_string_t(path_and_query));
+    return Call(req, {200}, kMaxAuditAnswer);
+  }
+
  private:
   // Sends `req`; an answer outside `ok` becomes the gateway's Error. With `read_body`,
-  // the body (capped) is read into `body`.
+  // the body (at most `max_body` bytes) is read into `body`.
   ::adtgw::Status Exchange(http::http_request& req, std::initializer_list<int> ok,
-                           http::http_response* res, std::string* body, bool read_body = true) {
+                           http::http_response* res, std::string* body, bool read_body = true,
+                           size_t max_body = kMaxInboxBody) {
     try {
       *res = client_.request(req).get();
       int status = res->status_code();
       bool success = std::find(ok.begin(), ok.end(), status) != ok.end();
       if (!success || (read_body && body != nullptr)) {
-        auto bytes = res->extract_vector().get();
-        if (bytes.size() > kMaxInboxBody) {
-          return MakeError(ErrorKind::kInvalidInput, "response.too_large",
-                           "the gateway's answer is larger than this client accepts");
-        }
+        std::string bytes;
+        ADTGW_TRY(ReadCapped(*res, success ? max_body : kMaxInboxBody, &bytes));
         if (!success) {
-          return ParseErrorJson(std::span<const uint8_t>(bytes.data(), bytes.size()),
-                                ErrorKindForHttpStatus(status), status);
+          return ParseErrorJson(AsBytes(bytes), ErrorKindForHttpStatus(status), status);
         }
-        body->assign(bytes.begin(), bytes.end());
+        *body = std::move(bytes);
       }
       return OkStatus();
     } catch (const std::exception& e) {
@@ -173,10 +215,34 @@ class CpprestGatewayClient final : public GatewayApi {
     }
   }
 
-  Result<std::string> Call(http::http_request& req, std::initializer_list<int> ok) {
+  // Reads the body, refusing one longer than `max` (by its Content-Length before reading,
+  // else as it arrives).
+  static ::adtgw::Status ReadCapped(http::http_response& res, size_t max, std::string* out) {
+    auto too_large = [max] {
+      return MakeError(ErrorKind::kInvalidInput, "response.too_large",
+                       "the gateway's answer is larger than the " + std::to_string(max) +
+                           " bytes this client accepts");
+    };
+    if (res.headers().has(http::header_names::content_length) &&
+        res.headers().content_length() > max) {
+      return too_large();
+    }
+    auto stream = res.body();
+    std::vector<uint8_t> buf(kChunk);
+    for (;;) {
+      size_t n = stream.streambuf().getn(buf.data(), buf.size()).get();
+      if (n == 0) break;
+      if (out->size() + n > max) return too_large();
+      out->append(reinterpret_cast<const char*>(buf.data()), n);
+    }
+    return OkStatus();
+  }
+
+  Result<std::string> Call(http::http_request& req, std::initializer_list<int> ok,
+                           size_t max_body = kMaxInboxBody) {
     http::http_response res;
     std::string body;
-    ADTGW_TRY(Exchange(req, ok, &res, &body));
+    ADTGW_TRY(Exchange(req, ok, &res, &body, /*read_body=*/true, max_body));
     return body;
   }
 

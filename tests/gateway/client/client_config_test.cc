@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+
 #include <openssl/pem.h>
 
 #include "certs/cert_issuer.h"
@@ -54,11 +55,10 @@ class ClientConfigTest : public ::testing::Test {
     write(conf_ + "/oca.pem", CertificateToPem(pki_.oca.cert.get()).value());
     write(conf_ + "/oca.crl.pem", CrlToPem(pki_.Crl({}).get()).value());
     EvpPkeyPtr log_key = GenerateKey(KeyType::kP256).value();
-    write(conf_ + "/log-key.pub.pem",
-          LogSigner::FromKey(log_key.get(), "adtgw.test.example/log")
-              .value()
-              .verifier()
-              .PublicKeyPem());
+    write(conf_ + "/log-key.pub.pem", LogSigner::FromKey(log_key.get(), "adtgw.test.example/log")
+                                          .value()
+                                          .verifier()
+                                          .PublicKeyPem());
     // An RSA public key: a readable key, but not one a log may use.
     EvpPkeyPtr rsa = GenerateKey(KeyType::kRsa2048).value();
     BioPtr bio(BIO_new(BIO_s_mem()));
@@ -190,10 +190,8 @@ TEST_F(ClientConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
        ":5:15: ", "absent.pem"},
       {"log key not P-256", [](auto& l) { l[4] = "  public_key: rsa.pub.pem"; },
        ":5:15: ", "P-256"},
-      {"log key not a key", [](auto& l) { l[4] = "  public_key: trust.pem"; },
-       ":5:15: ", ""},
-      {"origin with a space", [](auto& l) { l[3] = "  origin: \"a log\""; },
-       ":4:11: ", "origin"},
+      {"log key not a key", [](auto& l) { l[4] = "  public_key: trust.pem"; }, ":5:15: ", ""},
+      {"origin with a space", [](auto& l) { l[3] = "  origin: \"a log\""; }, ":4:11: ", "origin"},
       {"plain http auditor", [](auto& l) { l.push_back("auditor_url: http://127.0.0.1:8444"); },
        ":15:14: ", "auditor_url must be an https:// URL"},
   };
