@@ -26,5 +26,6 @@ CommandAction AddInboxCommand(CLI::App& app);
 CommandAction AddReceiveCommand(CLI::App& app);
 CommandAction AddStatusCommand(CLI::App& app);
 CommandAction AddReceiptCommand(CLI::App& app);
+CommandAction AddAuditCommand(CLI::App& app);
 
 }  // namespace adtgw

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add(AddReceiveCommand(app));
   add(AddStatusCommand(app));
   add(AddReceiptCommand(app));
+  add(AddAuditCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
