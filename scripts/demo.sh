@@ -2,7 +2,9 @@
 # The `make demo` walk-through, on loopback: a demo PKI, the gateway on a free port
 # (SQLite metadata, local document store), supplier A sends an ADT file to the DCC, the
 # DCC receives, checks and acknowledges it, supplier A sees the status, and supplier B's
-# attempt to send in supplier A's name is refused. Then the gateway is stopped.
+# attempt to send in supplier A's name is refused. The receipt is verified offline
+# against the audit log's key, and a DCC auditor verifies, queries and reads the log on
+# the auditors' listener. Then the gateway is stopped.
 # Usage: scripts/demo.sh [ADTGW_BINARY]   (scratch folder: $ADTGW_DEMO_DIR or a new temp dir)
 set -euo pipefail
 adtgw=$(realpath "${1:-build/release/adtgw}")
@@ -72,7 +74,18 @@ set -e
 [ "$rc" -ne 0 ] || { echo "demo FAILED: the impostor was let through" >&2; exit 1; }
 echo "refused with exit code $rc: the TLS identity (supplier B) is not the manifest's signer"
 
-step "8. The gateway stops gracefully (SIGTERM)"
+step "8. The receipt is proof: it verifies offline with only the audit log's public key"
+show "$adtgw" receipt verify "$dir/receipt.json" --log-key "$pki/audit/log-key.pub.pem"
+
+step "9. A DCC auditor checks the tamper-evident log on the auditors' listener"
+auditor_url=https://127.0.0.1:$(cat "$dir/auditor.port")
+sed -e "s|^gateway: .*|gateway: $url|" -e "s|^auditor_url: .*|auditor_url: $auditor_url|" \
+  "$pki/config/client-auditor.yaml" >"$dir/auditor.yaml"
+show "$adtgw" audit verify --full --config "$dir/auditor.yaml"
+show "$adtgw" audit query --party AD-7C-00-00-00-00-02-01 --config "$dir/auditor.yaml"
+show "$adtgw" audit show "$id" --config "$dir/auditor.yaml"
+
+step "10. The gateway stops gracefully (SIGTERM)"
 stop_gateway
 tail -n 4 "$dir/gateway.log"
 

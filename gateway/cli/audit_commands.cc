@@ -722,7 +722,6 @@ Status RunShow(const ShowFlags& f) {
     std::optional<Error> problem;
   };
   std::vector<Shown> shown;
-  MerkleHasher hasher;
   for (const auto& item : v.at("entries").as_array()) {
     if (!item.is_object() || !item.has_string_field("entry") || !item.has_field("index") ||
         !item.at("index").is_integer() || !item.at("index").as_number().is_uint64() ||
@@ -751,8 +750,8 @@ Status RunShow(const ShowFlags& f) {
                                   s.entry->transfer_id + "', not " + f.id);
       }
     }
-    Status included =
-        merkle::VerifyInclusion(s.index, cp.size, hasher.Leaf(s.text), proof, cp.root);
+    Status included = merkle::VerifyInclusion(s.index, cp.size, merkle::LeafHash(AsBytes(s.text)),
+                                              proof, cp.root);
     if (!included.ok() && !s.problem) {
       s.problem = MakeError(ErrorKind::kIntegrity, "audit.not_included",
                             "entry " + std::to_string(s.index) + " is not in the signed tree of " +

@@ -170,38 +170,6 @@ std::optional<EntryLine> ParseEntryLine(std::string_view line) {
   return out;
 }
 
-// ---- MerkleHasher ---------------------------------------------------------------------
-
-MerkleHasher::MerkleHasher()
-    : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
-  if (!md_ || !ctx_) std::abort();
-}
-
-Sha256Digest MerkleHasher::Leaf(std::string_view entry) {
-  static constexpr unsigned char kLeaf = 0x00;
-  Sha256Digest out;
-  if (EVP_DigestInit_ex2(ctx_.get(), md_.get(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx_.get(), &kLeaf, 1) != 1 ||
-      EVP_DigestUpdate(ctx_.get(), entry.data(), entry.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx_.get(), out.data(), nullptr) != 1) {
-    std::abort();
-  }
-  return out;
-}
-
-Sha256Digest MerkleHasher::Node(const Sha256Digest& left, const Sha256Digest& right) {
-  static constexpr unsigned char kNode = 0x01;
-  Sha256Digest out;
-  if (EVP_DigestInit_ex2(ctx_.get(), md_.get(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx_.get(), &kNode, 1) != 1 ||
-      EVP_DigestUpdate(ctx_.get(), left.data(), left.size()) != 1 ||
-      EVP_DigestUpdate(ctx_.get(), right.data(), right.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx_.get(), out.data(), nullptr) != 1) {
-    std::abort();
-  }
-  return out;
-}
-
 // ---- LogAuditor -----------------------------------------------------------------------
 
 LogAuditor::LogAuditor(const Checkpoint& head) : head_(head) {
@@ -234,7 +202,7 @@ void LogAuditor::AddTarget(const Checkpoint& c, const std::string& what) {
 Sha256Digest LogAuditor::Root() {
   if (range_.empty()) return merkle::EmptyRoot();
   Sha256Digest root = range_.back();
-  for (size_t i = range_.size() - 1; i-- > 0;) root = hasher_.Node(range_[i], root);
+  for (size_t i = range_.size() - 1; i-- > 0;) root = merkle::NodeHash(range_[i], root);
   return root;
 }
 
@@ -315,7 +283,7 @@ void LogAuditor::Add(const EntryLine& row) {
                 std::to_string(head_.size) + ": it was added behind the log's back");
     return;
   }
-  Sha256Digest own = hasher_.Leaf(row.entry);
+  Sha256Digest own = merkle::LeafHash(AsBytes(row.entry));
   if (!row.leaf) {
     Problem("audit.entry_changed", "entry " + n +
                                        " has no stored leaf hash: it was written behind the "
@@ -331,7 +299,7 @@ void LogAuditor::Add(const EntryLine& row) {
   for (uint64_t m = leaves_; (m & 1) == 1; m >>= 1) {
     Sha256Digest right = range_.back();
     range_.pop_back();
-    range_.back() = hasher_.Node(range_.back(), right);
+    range_.back() = merkle::NodeHash(range_.back(), right);
   }
   ++leaves_;
   CheckTargets();

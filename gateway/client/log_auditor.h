@@ -18,7 +18,8 @@
 // QuickCheckAuditEntry, a hand-written scanner that accepts only what ParseAuditEntry
 // accepts (canonical bytes, known keys and events, valid EUI-64s and times) without
 // building a JSON tree (ParseAuditEntry takes ~10 us an entry); whatever it does not
-// accept goes to ParseAuditEntry, which decides and explains. Hashes reuse one context.
+// accept goes to ParseAuditEntry, which decides and explains. Hashing is merkle_tree.h's (one
+// reused context per thread).
 //
 // Thread safety: one thread at a time.
 #pragma once
@@ -29,7 +30,6 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/ossl_ptr.h"
 #include "crypto/result.h"
 #include "crypto/sha256.h"
 #include "gateway/audit/checkpoint.h"
@@ -54,18 +54,6 @@ std::optional<EntryLine> ParseEntryLine(std::string_view line);
 // True only for bytes that ParseAuditEntry accepts (the reverse does not hold: entries
 // with escapes, non-ASCII text or unusual numbers are left to ParseAuditEntry).
 bool QuickCheckAuditEntry(std::string_view entry);
-
-// SHA-256 leaf and node hashes (merkle_tree.h) with one reused context.
-class MerkleHasher {
- public:
-  MerkleHasher();  // aborts if OpenSSL has no SHA-256 (a broken installation)
-  Sha256Digest Leaf(std::string_view entry);
-  Sha256Digest Node(const Sha256Digest& left, const Sha256Digest& right);
-
- private:
-  OsslPtr<EVP_MD, EVP_MD_free> md_;
-  EvpMdCtxPtr ctx_;
-};
 
 class LogAuditor {
  public:
@@ -116,7 +104,6 @@ class LogAuditor {
   Sha256Digest Root();
 
   Checkpoint head_;
-  MerkleHasher hasher_;
   std::vector<Sha256Digest> range_;  // the compact range of leaves [0, leaves_)
   std::vector<Target> targets_;      // sorted by size, those not reached yet
   uint64_t rows_ = 0;
