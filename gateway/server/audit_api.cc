@@ -7,6 +7,7 @@
 #include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
 #include "crypto/sha256.h"
+#include "gateway/store/document_store.h"
 
 namespace adtgw {
 namespace {
@@ -221,6 +222,12 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
   if (path.substr(0, 10) == "transfers/") {
     ADTGW_ASSIGN(Params p, ParseParams(query, {}));
     std::string id(path.substr(10));
+    if (!StorageKey::Parse(id).ok()) {
+      // Entries of no transfer are stored with an empty id: never list them as one.
+      return MakeError(ErrorKind::kNotFound, "audit.no_entries",
+                       "'" + id.substr(0, 64) + "' is not a transfer id",
+                       "a transfer id is 32 lower-case hex digits (adtgw audit query lists them)");
+    }
     SignedCheckpoint head = log_.Latest();
     ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.ForTransfer(id));
     std::vector<cjson::Text> items;

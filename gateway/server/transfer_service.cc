@@ -619,19 +619,38 @@ Result<TransferRecord> TransferService::AcknowledgeChecked(const Caller& caller,
                      "acknowledge the transfer id and envelope SHA-256 you downloaded");
   }
   ADTGW_TRY(CheckSigner(va.signature.signer.get(), *caller.policy, a.recipient, "acknowledgement"));
-  Delivery details;
-  details.reason = a.reason;
-  details.ack.assign(ack_bytes.begin(), ack_bytes.end());
-  details.ack_signature.assign(signature.begin(), signature.end());
-  ADTGW_TRY(metadata_.RecordDelivery(
-      r.id, caller.eui64, a.accepted ? DeliveryState::kAccepted : DeliveryState::kRejected, details,
-      now));
+  // Logged before it is recorded: an acknowledgement the log cannot take is not
+  // recorded either (the recipient retries). So the store's own refusals are checked
+  // first, and one that still happens (a concurrent acknowledgement) is logged after.
+  auto mine = std::find_if(r.deliveries.begin(), r.deliveries.end(),
+                           [&](const Delivery& d) { return d.recipient == caller.eui64; });
+  if ((r.state != TransferState::kReceived && r.state != TransferState::kDownloaded) ||
+      (mine != r.deliveries.end() &&
+       (mine->state == DeliveryState::kAccepted || mine->state == DeliveryState::kRejected))) {
+    return MakeError(ErrorKind::kConflict, "store.delivery_conflict",
+                     "transfer " + id + " is " + TransferStateName(r.state) +
+                         (mine != r.deliveries.end() ? std::string(", and your delivery is ") +
+                                                           DeliveryStateName(mine->state)
+                                                     : std::string()),
+                     "a recipient acknowledges a transfer once");
+  }
   AuditEntry e = TransferEntry(audit_event::kTransferAcknowledged, r, now);
   e.actor = caller.eui64;
   e.outcome = a.accepted ? "accepted" : "rejected";
   e.reason = a.reason;
   SetSigner(va.signature.signer.get(), e);  // the acknowledgement's signer
   ADTGW_TRY(RecordEvent(std::move(e)));
+  Delivery details;
+  details.reason = a.reason;
+  details.ack.assign(ack_bytes.begin(), ack_bytes.end());
+  details.ack_signature.assign(signature.begin(), signature.end());
+  ::adtgw::Status recorded = metadata_.RecordDelivery(
+      r.id, caller.eui64, a.accepted ? DeliveryState::kAccepted : DeliveryState::kRejected, details,
+      now);
+  if (!recorded.ok()) {
+    // The log shows an acknowledgement that was not recorded: say so in the log too.
+    return Refused(std::move(recorded).error(), RequestEntry(caller, "POST acknowledgement", id));
+  }
   return metadata_.Get(r.id);
 }
 

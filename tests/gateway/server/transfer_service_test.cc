@@ -1828,12 +1828,7 @@ TEST_F(TransferServiceAuditTest, AnUploadTheLogCannotRecordIsAbandonedWithoutIts
 // An acknowledgement is recorded only with its log entry: when the log cannot take the
 // entry, the recipient is told audit.unavailable and can acknowledge again later, and
 // the log then shows it.
-// DISABLED: fails. TransferService::AcknowledgeChecked records the delivery
-// (metadata_.RecordDelivery) before it appends transfer.acknowledged; when the append
-// fails the acknowledgement stays recorded (state accepted) while the caller is told
-// audit.unavailable, the retry gets store.delivery_conflict, and the log never shows
-// the acknowledgement. Enable once the delivery is withdrawn (or logged first).
-TEST_F(TransferServiceAuditTest, DISABLED_AnAcknowledgementTheLogCannotTakeIsNotRecorded) {
+TEST_F(TransferServiceAuditTest, AnAcknowledgementTheLogCannotTakeIsNotRecorded) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
   ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_).ok());
