@@ -8,6 +8,7 @@
 #include "certs/cert_issuer.h"
 #include "crypto/byte_stream.h"
 #include "gateway/audit/merkle_tree.h"
+#include "tests/support/sqlite_exec.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
@@ -29,17 +30,6 @@ AuditEntry Entry(int i, const char* party = "AD-7C-00-00-00-00-02-01") {
   e.transfer_id = "t" + std::to_string(i);
   e.file_type = i % 2 == 0 ? "adt" : "exit-quarantine";
   return e;
-}
-
-void Exec(const std::string& db, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
-  std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(raw);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
 class AuditLogTest : public ::testing::Test {
@@ -177,11 +167,10 @@ TEST_F(AuditLogTest, TamperingWithTheStoredTreeStopsTheLogFromOpening) {
     auto log = AuditLog::Open(Path(), Signer()).value();
     ASSERT_TRUE(log->AppendAll({Entry(0), Entry(1), Entry(2), Entry(3)}).ok());
   }
-  // The subtree over all four entries (level 2, index 0) rewritten: the stored nodes no
+  // The subtree over all four entries (level 2, index 0: id 2 << 48) rewritten: the stored nodes no
   // longer reproduce the signed root. (A changed leaf inside the tree is found by
   // `adtgw audit verify --full`, which rehashes every entry.)
-  Exec(Path(), "UPDATE audit_nodes SET hash = zeroblob(32) WHERE id = " +
-                   std::to_string(uint64_t{2} << 48));
+  testing::ExecSql(Path(), "UPDATE audit_nodes SET hash = zeroblob(32) WHERE id = 562949953421312");
   auto opened = AuditLog::Open(Path(), Signer());
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().code, "audit.log_corrupt");
@@ -192,7 +181,8 @@ TEST_F(AuditLogTest, AnEntryRowAddedBehindTheLogsBackStopsItFromOpening) {
     auto log = AuditLog::Open(Path(), Signer()).value();
     ASSERT_TRUE(log->AppendAll({Entry(0), Entry(1)}).ok());
   }
-  Exec(Path(), "INSERT INTO audit_entries VALUES (2, 0, 'gateway.started', '', '', x'7b7d')");
+  testing::ExecSql(Path(),
+                   "INSERT INTO audit_entries VALUES (2, 0, 'gateway.started', '', '', x'7b7d')");
   auto opened = AuditLog::Open(Path(), Signer());
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().code, "audit.log_corrupt");

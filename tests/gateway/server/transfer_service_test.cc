@@ -23,6 +23,7 @@
 #include "gateway/transfer/strict_json.h"
 #include "policies/policy_loader.h"
 #include "tests/support/read_all.h"
+#include "tests/support/sqlite_exec.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
@@ -1219,19 +1220,7 @@ TEST_F(TransferServiceTest, RecoveryAbandonsATransferWhoseUploadIsGone) {
 // The audit log (docs/audit-log.md, "Events"; issue 5): every decision lands in the log,
 // with exact fields, before it is answered; a grant the log cannot take is withdrawn.
 
-// Runs `sql` on the audit database through a connection of its own, as an operator (or
-// an attacker) with the file could.
-void ExecSql(const std::string& db, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  sqlite3_busy_timeout(raw, 10000);
-  char* err = nullptr;
-  int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
-  std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(raw);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
+using testing::ExecSql;
 
 class TransferServiceAuditTest : public TransferServiceTest {
  protected:
