@@ -181,8 +181,10 @@ TEST_F(AuditLogTest, AnEntryRowAddedBehindTheLogsBackStopsItFromOpening) {
     auto log = AuditLog::Open(Path(), Signer()).value();
     ASSERT_TRUE(log->AppendAll({Entry(0), Entry(1)}).ok());
   }
-  testing::ExecSql(Path(),
-                   "INSERT INTO audit_entries VALUES (2, 0, 'gateway.started', '', '', x'7b7d')");
+  constexpr char kForgedRow[] = R"sql(
+INSERT INTO audit_entries VALUES (2, 0, 'gateway.started', '', '', x'7b7d')
+)sql";
+  testing::ExecSql(Path(), kForgedRow);
   auto opened = AuditLog::Open(Path(), Signer());
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().code, "audit.log_corrupt");

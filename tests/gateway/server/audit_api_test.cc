@@ -11,6 +11,7 @@
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/transfer/strict_json.h"  // ParseHexDigest; cpprest JSON
 #include "tests/policies/policy_fixture.h"
+#include "tests/support/sqlite_exec.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
@@ -282,18 +283,11 @@ TEST_F(AuditApiTest, EntriesAreIndexLeafHashAndEntryLines) {
 }
 
 TEST_F(AuditApiTest, ARowAddedBehindTheLogsBackHasNoLeafHash) {
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(Path().c_str(), &raw), SQLITE_OK);
-  sqlite3_busy_timeout(raw, 10000);
-  char* err = nullptr;
-  int rc = sqlite3_exec(raw,
-                        "INSERT INTO audit_entries (idx, at, event, transfer_id, file_type, entry) "
-                        "VALUES (6, 0, 'gateway.started', '', '', 'forged')",
-                        nullptr, nullptr, &err);
-  std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(raw);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
+  constexpr char kForgedRow[] = R"sql(
+INSERT INTO audit_entries (idx, at, event, transfer_id, file_type, entry)
+  VALUES (6, 0, 'gateway.started', '', '', 'forged')
+)sql";
+  testing::ExecSql(Path(), kForgedRow);
   auto r = api_->Get("/v1/audit/entries?from=5", Auditor(), true);
   ASSERT_TRUE(r.ok()) << r.error().message;
   const std::string entry5 = AuditEntryToJson(entries_[5]);
