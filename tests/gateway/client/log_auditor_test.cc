@@ -79,7 +79,8 @@ std::vector<std::string> Codes(const LogAuditor& a) {
 
 TEST(EntryLine, ParsesTheThreeFields) {
   std::string hex(64, 'c');
-  auto row = ParseEntryLine("12 " + hex + " {\"x\":1}");
+  const std::string line = "12 " + hex + " {\"x\":1}";  // the view points into it
+  auto row = ParseEntryLine(line);
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->index, 12u);
   ASSERT_TRUE(row->leaf.has_value());
