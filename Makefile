@@ -31,10 +31,13 @@ fuzz: deps
 	cmake --build --preset fuzz -j $(JOBS) --target adtgw_fuzz_all
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
+# bench/audit_log.sh compares uploads/s with the gateway from before the audit log when
+# ADTGW_BENCH_BEFORE_DIR names its build (docs/performance.md, "Audit log").
 bench: build
 	$(BUILD_DIR)/bench/adtgw_policy_bench --benchmark_min_time=2
 	bench/seal_open.sh $(BUILD_DIR)/adtgw
 	ADTGW_BENCH_LOAD_TOOL=$(BUILD_DIR)/bench/adtgw_gateway_load bench/gateway_send.sh $(BUILD_DIR)/adtgw
+	bench/audit_log.sh $(BUILD_DIR)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
