@@ -256,19 +256,36 @@ class AuditLog::Impl {
     return body(reader_);
   }
 
-  merkle::NodeReader Nodes(SqliteDatabase& db) {
-    return [&db](unsigned level, uint64_t index) -> Result<Sha256Digest> {
-      ADTGW_ASSIGN(SqliteStatement s, db.Statement(kSelectNode, {NodeId(level, index)}));
-      int rc = sqlite3_step(s.get());
+  // Reads stored nodes with one prepared statement (`select`, of kSelectNode, owned by
+  // the caller), reset for each node.
+  static merkle::NodeReader Nodes(SqliteDatabase& db, sqlite3_stmt* select) {
+    return [&db, select](unsigned level, uint64_t index) -> Result<Sha256Digest> {
+      sqlite3_reset(select);
+      ADTGW_TRY(db.Bind(select, {NodeId(level, index)}));
+      int rc = sqlite3_step(select);
       if (rc == SQLITE_DONE) {
         return Corrupt("the tree node at level " + std::to_string(level) + ", index " +
                        std::to_string(index) + " is missing");
       }
       if (rc != SQLITE_ROW) return db.Fail("reading a tree node");
-      auto d = DigestOf(SqlColumn(s.get(), 0));
+      auto d = DigestOf(SqlColumn(select, 0));
       if (!d) return Corrupt("a tree node is not 32 bytes");
       return *d;
     };
+  }
+
+  // Runs `proof` (a function of a NodeReader) in one read transaction of the reader
+  // connection: one snapshot, one lock, one statement for all its O(log n) reads.
+  template <class Proof>
+  auto WithNodes(Proof proof) -> decltype(proof(std::declval<merkle::NodeReader>())) {
+    return Read([&](SqliteDatabase& db) -> decltype(proof(std::declval<merkle::NodeReader>())) {
+      ADTGW_ASSIGN(SqliteStatement select, db.Prepare(kSelectNode));
+      ADTGW_TRY(db.Execute("BEGIN"));
+      auto result = proof(Nodes(db, select.get()));
+      select.reset();
+      (void)db.Execute("COMMIT");
+      return result;
+    });
   }
 
   Status CheckSize(uint64_t size) const {
@@ -311,7 +328,8 @@ class AuditLog::Impl {
   // next leaf is merged into.
   Status RebuildFrontier(uint64_t size) {
     frontier_.clear();
-    merkle::NodeReader node = Nodes(db_);
+    ADTGW_ASSIGN(SqliteStatement select, db_.Prepare(kSelectNode));
+    merkle::NodeReader node = Nodes(db_, select.get());
     uint64_t begin = 0;
     while (begin < size) {
       unsigned level = static_cast<unsigned>(std::bit_width(size - begin) - 1);
@@ -510,15 +528,15 @@ const LogVerifier& AuditLog::verifier() const { return impl_->verifier(); }
 
 Result<std::vector<Sha256Digest>> AuditLog::InclusionProof(uint64_t index, uint64_t size) {
   ADTGW_TRY(impl_->CheckSize(size));
-  return impl_->Read([&](SqliteDatabase& db) {
-    return merkle::InclusionProofFromNodes(impl_->Nodes(db), index, size);
+  return impl_->WithNodes([&](const merkle::NodeReader& node) {
+    return merkle::InclusionProofFromNodes(node, index, size);
   });
 }
 
 Result<std::vector<Sha256Digest>> AuditLog::ConsistencyProof(uint64_t old_size, uint64_t size) {
   ADTGW_TRY(impl_->CheckSize(size));
-  return impl_->Read([&](SqliteDatabase& db) {
-    return merkle::ConsistencyProofFromNodes(impl_->Nodes(db), old_size, size);
+  return impl_->WithNodes([&](const merkle::NodeReader& node) {
+    return merkle::ConsistencyProofFromNodes(node, old_size, size);
   });
 }
 

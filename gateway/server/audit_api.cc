@@ -168,6 +168,9 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
     }
     ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.Entries(from, static_cast<size_t>(limit)));
     std::string body;
+    size_t size = 0;
+    for (const StoredEntry& row : rows) size += row.entry.size() + 96;
+    body.reserve(size);  // one allocation for a page of up to 10,000 entries
     for (const StoredEntry& row : rows) {
       body += std::to_string(row.index);
       body += ' ';

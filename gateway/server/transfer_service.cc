@@ -70,8 +70,11 @@ void SetSigner(X509* cert, AuditEntry& e) {
   e.signer_serial = std::move(id.serial);
 }
 
-// An entry about transfer `r`, with the manifest's signer.
-AuditEntry TransferEntry(const char* event, const TransferRecord& r, std::time_t now) {
+// An entry about transfer `r`, with the manifest's signer: `signer` when the caller
+// knows it, else read from the stored manifest signature (a CMS parse and an ECDSA
+// verification, which the upload path avoids).
+AuditEntry TransferEntry(const char* event, const TransferRecord& r, std::time_t now,
+                         const CertificateId* signer = nullptr) {
   AuditEntry e;
   e.at = now;
   e.event = event;
@@ -83,6 +86,11 @@ AuditEntry TransferEntry(const char* event, const TransferRecord& r, std::time_t
   e.envelope_size = r.envelope_size;
   e.policy_sha256 = r.policy_sha256;
   e.rule = r.rule;
+  if (signer != nullptr) {
+    e.signer_issuer = signer->issuer;
+    e.signer_serial = signer->serial;
+    return e;
+  }
   auto vm = VerifyManifest(AsBytes(r.manifest), AsBytes(r.signature));
   if (vm.ok()) SetSigner(vm->signature.signer.get(), e);
   return e;
@@ -257,6 +265,10 @@ Result<OfferOutcome> TransferService::Offer(const Caller& caller,
   e.rule = r.rule;
   e.policy_sha256 = r.policy_sha256;
   auto logged = audit_.Append(e);
+  if (logged.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    signers_[r.id] = CertificateId{e.signer_issuer, e.signer_serial};
+  }
   if (!logged.ok()) {
     // Nothing is granted that the log does not show.
     (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
@@ -484,6 +496,15 @@ Result<std::unique_ptr<UploadWriter>> TransferService::OpenAppend(const Caller& 
                                                         offset + length, std::move(hash)));
 }
 
+std::optional<CertificateId> TransferService::TakeSigner(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = signers_.find(id);
+  if (it == signers_.end()) return std::nullopt;
+  CertificateId signer = std::move(it->second);
+  signers_.erase(it);
+  return signer;
+}
+
 void TransferService::ReleaseWriter(const std::string& id, uint64_t offset,
                                     std::unique_ptr<Sha256> hash) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -497,7 +518,9 @@ Result<std::string> TransferService::CompleteUpload(const TransferRecord& r, con
     (void)documents_.AbandonUpload(key);
     (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
                                "upload.hash_mismatch", now);
-    AuditEntry e = TransferEntry(audit_event::kUploadAbandoned, r, now);
+    std::optional<CertificateId> signer = TakeSigner(r.id);
+    AuditEntry e =
+        TransferEntry(audit_event::kUploadAbandoned, r, now, signer ? &*signer : nullptr);
     e.actor = r.sender;
     e.reason = "upload.hash_mismatch";
     (void)audit_.Append(e);
@@ -512,7 +535,8 @@ Result<std::string> TransferService::CompleteUpload(const TransferRecord& r, con
 
 Result<std::string> TransferService::Stored(const TransferRecord& r, const Sha256Digest& digest,
                                             std::time_t now, bool recovered) {
-  AuditEntry e = TransferEntry(audit_event::kEnvelopeStored, r, now);
+  std::optional<CertificateId> signer = TakeSigner(r.id);
+  AuditEntry e = TransferEntry(audit_event::kEnvelopeStored, r, now, signer ? &*signer : nullptr);
   if (!recovered) e.actor = r.sender;
   auto logged = audit_.Append(e);
   Result<std::vector<Sha256Digest>> proof = std::vector<Sha256Digest>{};
@@ -672,6 +696,7 @@ Result<size_t> TransferService::ExpireEnvelopes(std::time_t now) {
           r.id, state, upload ? TransferState::kAbandoned : TransferState::kExpired,
           upload ? "upload.never_completed" : "retention", now);
       if (!moved.ok()) continue;  // it changed state meanwhile; the next sweep sees it
+      if (upload) (void)TakeSigner(r.id);
       AuditEntry e = TransferEntry(
           upload ? audit_event::kUploadAbandoned : audit_event::kEnvelopeExpired, r, now);
       e.reason = upload ? "upload.never_completed" : "retention";

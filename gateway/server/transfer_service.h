@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "crypto/sha256.h"
 #include "gateway/audit/audit_log.h"
@@ -196,6 +197,7 @@ class TransferService {
   // The answer to an offer whose idempotency key exists already.
   Result<OfferOutcome> Repeated(TransferRecord stored, std::span<const uint8_t> manifest_bytes);
   Result<std::unique_ptr<Sha256>> HashOfStoredPrefix(const StorageKey& key, uint64_t offset);
+  std::optional<CertificateId> TakeSigner(const std::string& id);
   void ReleaseWriter(const std::string& id, uint64_t offset, std::unique_ptr<Sha256> hash);
   Result<std::string> CompleteUpload(const TransferRecord& record, const StorageKey& key,
                                      const Sha256Digest& digest, std::time_t now);
@@ -213,6 +215,9 @@ class TransferService {
   std::mutex mu_;
   std::map<std::string, bool> writing_;         // transfer ids with an active writer
   std::map<std::string, Resumable> resumable_;  // hash state of suspended uploads
+  // The manifest signer of each upload offered since start, until it ends: its entries
+  // name the signer without verifying the manifest signature again.
+  std::map<std::string, CertificateId> signers_;
 };
 
 }  // namespace adtgw
