@@ -189,13 +189,11 @@ void LogAuditor::Advance(const Checkpoint& newer) {
 
 void LogAuditor::AddTarget(const Checkpoint& c, const std::string& what) {
   if (c.size < leaves_ || broken_) return;  // too late to recompute that root
-  for (const Target& t : targets_) {
-    if (t.size == c.size && t.root == c.root) return;  // the same tree, listed twice
+  auto [first, last] = targets_.equal_range(c.size);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.root == c.root) return;  // the same tree, listed twice
   }
-  Target t{c.size, c.root, what};
-  auto at = std::upper_bound(targets_.begin(), targets_.end(), t.size,
-                             [](uint64_t size, const Target& x) { return size < x.size; });
-  targets_.insert(at, std::move(t));
+  targets_.emplace(c.size, Target{c.size, c.root, what});
   CheckTargets();
 }
 
@@ -207,8 +205,8 @@ Sha256Digest LogAuditor::Root() {
 }
 
 void LogAuditor::CheckTargets() {
-  while (!targets_.empty() && targets_.front().size == leaves_) {
-    Target t = std::move(targets_.front());
+  while (!targets_.empty() && targets_.begin()->first == leaves_) {
+    Target t = std::move(targets_.begin()->second);
     targets_.erase(targets_.begin());
     Sha256Digest root = Root();
     if (root == t.root) {

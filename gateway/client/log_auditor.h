@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -105,7 +106,9 @@ class LogAuditor {
 
   Checkpoint head_;
   std::vector<Sha256Digest> range_;  // the compact range of leaves [0, leaves_)
-  std::vector<Target> targets_;      // sorted by size, those not reached yet
+  // Those not reached yet, by size: O(log n) to add and to take the next, so a log
+  // with a checkpoint per entry is not quadratic.
+  std::multimap<uint64_t, Target> targets_;
   uint64_t rows_ = 0;
   uint64_t leaves_ = 0;
   uint64_t next_ = 0;
