@@ -93,27 +93,8 @@ command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/adtgw-auditbench.XXXXXX")
 pids=() # every background process started here, stopped by cleanup
 
-# True while PID runs (a zombie is not running).
-alive() {
-  local st
-  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ -n $st && $st != Z ]]
-}
-# Stop PID: SIGTERM, up to 10 s, then SIGKILL.
-stop_pid() {
-  local pid=$1 i
-  alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    note "process $pid did not stop on SIGTERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+# alive PID, stop_pid PID
+source "$(dirname "$0")/process_lib.sh"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done

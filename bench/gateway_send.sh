@@ -140,28 +140,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/adtgw-gwbench.XXXXXX")
 pids=()           # every server started here, stopped by cleanup
 made_run_sshd=0   # 1 if this script created /run/sshd (removed again on exit)
 
-# True while PID runs (an exited child is a zombie until waited for, and
-# `kill -0` succeeds on zombies, so look at its state).
-alive() {
-  local st
-  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ -n $st && $st != Z ]]
-}
-# Stop PID: SIGTERM, up to 10 s, then SIGKILL. Bounded, never waits forever.
-stop_pid() {
-  local pid=$1 i
-  alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    note "process $pid did not stop on SIGTERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+# alive PID (a zombie is not alive: `kill -0` succeeds on zombies), stop_pid PID
+source "$(dirname "$0")/process_lib.sh"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done
