@@ -1,7 +1,7 @@
 // libFuzzer target: audit log checkpoints (gateway/audit/checkpoint.h). The whole
 // input is given to ParseCheckpointNote and to LogVerifier::Verify of a fixed log key
 // (the embedded test signer's P-256 key, so that seeds and corpora stay valid from run
-// to run) with origin kOrigin.
+// to run) with origin kFuzzLogOrigin.
 //
 // Checks: every error has a code and a message, and the code is one of the
 // checkpoint.* codes; an accepted note begins with CheckpointText of what was parsed
@@ -25,17 +25,6 @@ using namespace adtgw::fuzz;
 
 namespace {
 
-constexpr char kOrigin[] = "adtgw.fuzz.example/log";
-
-const LogSigner& FixedLogSigner() {
-  static const LogSigner signer = [] {
-    auto s = LogSigner::FromKey(FixedSigner().key.get(), kOrigin);
-    if (!s.ok()) InvariantFailed("the fixed log key does not load");
-    return std::move(s).value();
-  }();
-  return signer;
-}
-
 bool IsCheckpointCode(const std::string& code) {
   return code == "checkpoint.malformed" || code == "checkpoint.wrong_origin" ||
          code == "checkpoint.unknown_key" || code == "checkpoint.bad_signature";
@@ -49,7 +38,7 @@ void CheckError(const Error& e) {
 std::vector<der::Bytes> Seeds() {
   const LogSigner& signer = FixedLogSigner();
   auto sign = [&](uint64_t size, uint8_t fill) {
-    Checkpoint c{kOrigin, size, {}};
+    Checkpoint c{kFuzzLogOrigin, size, {}};
     c.root.fill(fill);
     auto note = signer.Sign(c);
     if (!note.ok()) InvariantFailed("seed signing failed");
@@ -107,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (verified.ok()) {
     if (!parsed.ok()) InvariantFailed("Verify accepted what ParseCheckpointNote refused");
     if (!(*verified == *parsed)) InvariantFailed("Verify and Parse disagree");
-    if (verified->origin != kOrigin) InvariantFailed("verified a checkpoint of another log");
+    if (verified->origin != kFuzzLogOrigin) InvariantFailed("verified a checkpoint of another log");
   } else {
     CheckError(verified.error());
     if (!parsed.ok() && verified.error().code != "checkpoint.malformed") {
@@ -115,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  if (parsed.ok() && parsed->origin == kOrigin) {
+  if (parsed.ok() && parsed->origin == kFuzzLogOrigin) {
     auto again = signer.Sign(*parsed);
     if (!again.ok() || !signer.verifier().Verify(again.value()).ok()) {
       InvariantFailed("a re-signed checkpoint does not verify");

@@ -110,6 +110,15 @@ const Credential& FixedSigner() {
   return c;
 }
 
+const adtgw::LogSigner& FixedLogSigner() {
+  static const adtgw::LogSigner signer = [] {
+    auto s = adtgw::LogSigner::FromKey(FixedSigner().key.get(), kFuzzLogOrigin);
+    if (!s.ok()) InvariantFailed("the fixed log key does not load");
+    return std::move(s).value();
+  }();
+  return signer;
+}
+
 adtgw::Signer FixedSignerRef() {
   return adtgw::Signer{FixedSigner().cert.get(), FixedSigner().key.get()};
 }

@@ -24,6 +24,7 @@
 #include "crypto/der_writer.h"
 #include "crypto/ossl_ptr.h"
 #include "crypto/signed_data.h"
+#include "gateway/audit/checkpoint.h"
 
 namespace adtgw::fuzz {
 
@@ -38,6 +39,10 @@ struct Credential {
 const Credential& FixedRecipient();
 const Credential& FixedSigner();
 adtgw::Signer FixedSignerRef();
+
+// The audit log key of the fuzz targets: FixedSigner()'s P-256 key, origin kFuzzLogOrigin.
+inline constexpr char kFuzzLogOrigin[] = "adtgw.fuzz.example/log";
+const adtgw::LogSigner& FixedLogSigner();
 
 // A fixed signing time for seeds (2024-01-01T00:00:00Z).
 inline constexpr std::time_t kSeedSigningTime = 1704067200;

@@ -1,7 +1,7 @@
 // libFuzzer target: receipt verification (gateway/client/receipt_verifier.h), what
 // `adtgw send` and `adtgw receipt verify` run on a receipt from the gateway or from a
 // file: ParseReceipt, the checkpoint's signature with a fixed log key (the embedded test
-// signer's P-256 key, origin kOrigin), ParseAuditEntry of the logged entry, its fields
+// signer's P-256 key, origin kFuzzLogOrigin), ParseAuditEntry of the logged entry, its fields
 // against the receipt's, and the inclusion proof. The whole input is also given to
 // QuickCheckAuditEntry (gateway/client/log_auditor.h), whose promise is checked.
 //
@@ -35,17 +35,6 @@ using namespace adtgw::fuzz;
 
 namespace {
 
-constexpr char kOrigin[] = "adtgw.fuzz.example/log";
-
-const LogSigner& FixedLogSigner() {
-  static const LogSigner signer = [] {
-    auto s = LogSigner::FromKey(FixedSigner().key.get(), kOrigin);
-    if (!s.ok()) InvariantFailed("the fixed log key does not load");
-    return std::move(s).value();
-  }();
-  return signer;
-}
-
 bool KnownCode(const std::string& code) {
   for (const char* prefix : {"receipt.", "checkpoint.", "audit_entry.", "input.", "usage."}) {
     if (code.rfind(prefix, 0) == 0) return true;
@@ -78,7 +67,7 @@ std::vector<der::Bytes> Seeds() {
     entries.push_back(AuditEntryToJson(e));
     leaves.push_back(merkle::LeafHash(AsBytes(entries.back())));
   }
-  auto note = FixedLogSigner().Sign(Checkpoint{kOrigin, 3, merkle::RootOf(leaves)});
+  auto note = FixedLogSigner().Sign(Checkpoint{kFuzzLogOrigin, 3, merkle::RootOf(leaves)});
   if (!note.ok()) InvariantFailed("seed signing failed");
   auto receipt = [&](uint64_t index, size_t cut) {
     AuditEntry e = StoredEntry(static_cast<int>(index));
@@ -130,7 +119,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (v.ok()) {
     const Receipt& r = v->receipt;
     const AuditEntry& e = v->entry;
-    if (v->checkpoint.origin != kOrigin) InvariantFailed("verified a checkpoint of another log");
+    if (v->checkpoint.origin != kFuzzLogOrigin)
+      InvariantFailed("verified a checkpoint of another log");
     if (e.event != audit_event::kEnvelopeStored || e.transfer_id != r.transfer_id ||
         e.envelope_sha256 != ToHex(r.envelope_sha256) || !e.envelope_size ||
         *e.envelope_size != r.envelope_size) {
