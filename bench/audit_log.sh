@@ -93,8 +93,8 @@ command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/adtgw-auditbench.XXXXXX")
 pids=() # every background process started here, stopped by cleanup
 
-# alive PID, stop_pid PID
-source "$(dirname "$0")/process_lib.sh"
+# alive PID, stop_pid PID, cpu_busy
+source "$(dirname "$0")/bench_lib.sh"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done
@@ -135,17 +135,6 @@ kv() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print substr($0, length(
 # Peak RSS (KiB) from a GNU time -f '%M ...' file.
 time_rss() { awk 'NF >= 1 && $1 ~ /^[0-9]+$/ { print $1; exit }' "$1"; }
 
-# Percentage of all CPUs busy over one second: other work skews the numbers.
-cpu_busy() {
-  local a b
-  a=$(head -n 1 /proc/stat)
-  sleep 1
-  b=$(head -n 1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    n = split(a, x); split(b, y)
-    for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
-    printf "%.0f", t ? 100 * (t - idle) / t : 0 }'
-}
 busy_start=$(cpu_busy)
 ((busy_start <= 10)) || note "warning: the machine is already ${busy_start}% busy; results will be skewed"
 

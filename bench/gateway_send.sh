@@ -141,7 +141,7 @@ pids=()           # every server started here, stopped by cleanup
 made_run_sshd=0   # 1 if this script created /run/sshd (removed again on exit)
 
 # alive PID (a zombie is not alive: `kill -0` succeeds on zombies), stop_pid PID
-source "$(dirname "$0")/process_lib.sh"
+source "$(dirname "$0")/bench_lib.sh"
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do stop_pid "$pid"; done
@@ -518,18 +518,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 le() { awk -v x="$1" -v y="$2" 'BEGIN { exit !(x <= y) }'; }
 ge() { awk -v x="$1" -v y="$2" 'BEGIN { exit !(x >= y) }'; }
 
-# Percentage of all CPUs busy over one second (this script sleeps meanwhile):
-# anything else running on the machine skews the numbers, so it is reported.
-cpu_busy() {
-  local a b
-  a=$(head -n 1 /proc/stat)
-  sleep 1
-  b=$(head -n 1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    n = split(a, x); split(b, y)
-    for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
-    printf "%.0f", t ? 100 * (t - idle) / t : 0 }'
-}
 busy_start=$(cpu_busy)
 if ((busy_start > 10)); then
   note "warning: the machine is already ${busy_start}% busy; results will be skewed"

@@ -221,18 +221,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { awk -v o="$1" -v a="$2" 'BEGIN { printf "%.2f", o / a }'; }
 ge() { awk -v x="$1" -v y="$2" 'BEGIN { exit !(x >= y) }'; }
 
-# Percentage of all CPUs busy over one second (this script sleeps meanwhile):
-# anything else running on the machine skews the numbers, so it is reported.
-cpu_busy() {
-  local a b
-  a=$(head -n 1 /proc/stat)
-  sleep 1
-  b=$(head -n 1 /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN {
-    n = split(a, x); split(b, y)
-    for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
-    printf "%.0f", t ? 100 * (t - idle) / t : 0 }'
-}
+source "$(dirname "$0")/bench_lib.sh"  # cpu_busy
 busy_start=$(cpu_busy)
 if ((busy_start > 10)); then
   note "warning: the machine is already ${busy_start}% busy; results will be skewed"

@@ -1,5 +1,6 @@
-# Process helpers shared by the bench scripts (sourced). The sourcing script defines
-# note MESSAGE (used when a process has to be killed).
+# Shell helpers shared by the bench scripts (sourced): processes they start, and how
+# busy the machine is. The sourcing script defines note MESSAGE (used when a process
+# has to be killed).
 
 # alive PID: the process exists and is not a zombie (an exited child stays a zombie
 # until waited for, and `kill -0` succeeds on zombies, so look at its state).
@@ -23,4 +24,17 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+}
+
+# cpu_busy: the percentage of all CPUs busy over one second (the caller sleeps
+# meanwhile); anything else running on the machine skews the numbers, so it is reported.
+cpu_busy() {
+  local a b
+  a=$(head -n 1 /proc/stat)
+  sleep 1
+  b=$(head -n 1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x); split(b, y)
+    for (i = 2; i <= n; i++) { t += y[i] - x[i]; if (i == 5 || i == 6) idle += y[i] - x[i] }
+    printf "%.0f", t ? 100 * (t - idle) / t : 0 }'
 }
