@@ -170,16 +170,28 @@ std::string CsvField(const std::string& s) {
 
 // ---- Checkpoint history ---------------------------------------------------------------
 
+// The notes of a {"checkpoints":[NOTE,...]} answer (GET /v1/audit/checkpoints or an
+// export's checkpoints.json).
+Result<std::vector<std::string>> CheckpointList(std::string_view body) {
+  StrictJsonObject::Rules rules{"response", "see docs/audit-log.md, The audit API",
+                                kMaxCheckpointsFile, 2};
+  ADTGW_ASSIGN(StrictJsonObject list,
+               StrictJsonObject::Parse(AsBytes(body), rules, {"checkpoints"}));
+  return list.TextArray("checkpoints");
+}
+
+// One page of GET /v1/audit/entries, from index `from` on.
+Result<std::string> EntriesPage(GatewayApi& api, uint64_t from) {
+  return api.AuditGet("/v1/audit/entries?from=" + std::to_string(from) +
+                      "&limit=" + std::to_string(kPage));
+}
+
 // Checks the log's list of signed checkpoints ({"checkpoints":[NOTE,...]}, oldest
 // first): every one signed with the key, never smaller than an earlier one nor two roots
 // for one size, none larger than the head; each one's root is then recomputed from the
 // entries by `auditor` (with --full). Returns how many there were.
 Result<size_t> CheckHistory(std::string_view body, const LogVerifier& key, LogAuditor& auditor) {
-  StrictJsonObject::Rules rules{"response", "see docs/audit-log.md, The audit API",
-                                kMaxCheckpointsFile, 2};
-  ADTGW_ASSIGN(StrictJsonObject list,
-               StrictJsonObject::Parse(AsBytes(body), rules, {"checkpoints"}));
-  ADTGW_ASSIGN(std::vector<std::string> notes, list.TextArray("checkpoints"));
+  ADTGW_ASSIGN(std::vector<std::string> notes, CheckpointList(body));
   std::optional<Checkpoint> previous;
   for (size_t i = 0; i < notes.size(); ++i) {
     std::string which = "signed checkpoint #" + std::to_string(i + 1) + " of the log's list";
@@ -335,9 +347,7 @@ Status RunVerifyOnline(const VerifyFlags& f) {
   if (f.full) {
     uint64_t from = 0;
     for (;;) {
-      ADTGW_ASSIGN(std::string page,
-                   a.api->AuditGet("/v1/audit/entries?from=" + std::to_string(from) +
-                                   "&limit=" + std::to_string(kPage)));
+      ADTGW_ASSIGN(std::string page, EntriesPage(*a.api, from));
       if (page.empty()) break;
       // Rows past the head: the log may have grown since it was fetched. A checkpoint
       // fetched now covers every row that was logged honestly before this page was read.
@@ -904,20 +914,14 @@ Status RunExport(const ExportFlags& f) {
   // is at most the latest, and the latest covers every row read before it was fetched.
   ADTGW_ASSIGN(std::string history, a.api->AuditGet("/v1/audit/checkpoints"));
   ADTGW_TRY(write("checkpoints.json", history));
-  StrictJsonObject::Rules rules{"response", "see docs/audit-log.md, The audit API",
-                                kMaxCheckpointsFile, 2};
-  ADTGW_ASSIGN(StrictJsonObject list,
-               StrictJsonObject::Parse(AsBytes(history), rules, {"checkpoints"}));
-  ADTGW_ASSIGN(std::vector<std::string> notes, list.TextArray("checkpoints"));
+  ADTGW_ASSIGN(std::vector<std::string> notes, CheckpointList(history));
   ADTGW_ASSIGN(std::string note, a.api->AuditCheckpoint());
   ADTGW_ASSIGN(Checkpoint head, ParseCheckpointNote(note));
 
   ADTGW_ASSIGN(AtomicFile entries, AtomicFile::Create(temp + "/entries.log", 0644, false));
   uint64_t from = 0, rows = 0;
   for (;;) {
-    ADTGW_ASSIGN(std::string page,
-                 a.api->AuditGet("/v1/audit/entries?from=" + std::to_string(from) +
-                                 "&limit=" + std::to_string(kPage)));
+    ADTGW_ASSIGN(std::string page, EntriesPage(*a.api, from));
     if (page.empty()) break;
     auto last = LastIndex(page);
     if (!last || *last < from) {
