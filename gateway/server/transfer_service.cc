@@ -246,15 +246,20 @@ Result<OfferOutcome> TransferService::Offer(const Caller& caller,
   e.at = now;
   e.event = audit_event::kTransferOffered;
   e.actor = caller.eui64;
-  if (auto claimed = ParseManifest(manifest_bytes); claimed.ok()) {
-    e.sender = claimed->sender;
-    e.recipients = claimed->recipients;
-    e.file_type = claimed->file_type;
-    e.envelope_sha256 = ToHex(claimed->envelope_sha256);
-    e.envelope_size = claimed->envelope_size;
-  }
+  auto claims = [&e](const Manifest& m) {
+    e.sender = m.sender;
+    e.recipients = m.recipients;
+    e.file_type = m.file_type;
+    e.envelope_sha256 = ToHex(m.envelope_sha256);
+    e.envelope_size = m.envelope_size;
+  };
   auto vm = VerifyManifest(manifest_bytes, signature);
-  if (!vm.ok()) return Refused(std::move(vm).error(), std::move(e));
+  if (!vm.ok()) {
+    // Parsed again only here, for the record: the signature did not verify.
+    if (auto claimed = ParseManifest(manifest_bytes); claimed.ok()) claims(*claimed);
+    return Refused(std::move(vm).error(), std::move(e));
+  }
+  claims(vm->manifest);
   SetSigner(vm->signature.signer.get(), e);
   auto outcome = CheckOffer(caller, *vm, manifest_bytes, signature, now);
   if (!outcome.ok()) return Refused(std::move(outcome).error(), std::move(e));
