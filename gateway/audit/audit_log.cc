@@ -2,11 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -128,7 +130,10 @@ SELECT e.idx, e.entry, n.hash
   ORDER BY e.idx
 )sql";
 constexpr char kSelectCheckpoints[] = R"sql(
-SELECT note FROM audit_checkpoints ORDER BY size
+SELECT note FROM audit_checkpoints
+  WHERE size >= ?1
+  ORDER BY size
+  LIMIT ?2
 )sql";
 
 // A perfect subtree's row id: its level above the leaves and its index on that level.
@@ -166,8 +171,18 @@ Error HeadMoved(uint64_t start) {
                    "directory");
 }
 
-Result<std::vector<StoredEntry>> ReadEntries(SqliteDatabase& db, sqlite3_stmt* s) {
+// SQLite's integers are signed: a larger index, size or limit is as good as the
+// largest one (a cast would turn it negative, which LIMIT reads as "no limit" and
+// `idx >= ?` as "every row").
+int64_t SqlCount(uint64_t v) {
+  return static_cast<int64_t>(std::min<uint64_t>(v, std::numeric_limits<int64_t>::max()));
+}
+
+// `expected`: how many rows are likely, to size the vector once.
+Result<std::vector<StoredEntry>> ReadEntries(SqliteDatabase& db, sqlite3_stmt* s,
+                                             size_t expected = 0) {
   std::vector<StoredEntry> out;
+  out.reserve(expected);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     StoredEntry e;
@@ -559,10 +574,14 @@ Result<std::vector<Sha256Digest>> AuditLog::ConsistencyProof(uint64_t old_size, 
 }
 
 Result<std::vector<StoredEntry>> AuditLog::Entries(uint64_t from, size_t limit) {
+  // The signed head says how many rows there are (more only if tampered with).
+  const uint64_t head = impl_->Latest().checkpoint.size;
+  const size_t expected =
+      static_cast<size_t>(std::min<uint64_t>(limit, head > from ? head - from : 0));
   return impl_->Read([&](SqliteDatabase& db) -> Result<std::vector<StoredEntry>> {
-    ADTGW_ASSIGN(SqliteStatement s, db.Statement(kSelectEntries, {static_cast<int64_t>(from),
-                                                                  static_cast<int64_t>(limit)}));
-    return ReadEntries(db, s.get());
+    ADTGW_ASSIGN(SqliteStatement s,
+                 db.Statement(kSelectEntries, {SqlCount(from), SqlCount(limit)}));
+    return ReadEntries(db, s.get(), expected);
   });
 }
 
@@ -589,9 +608,10 @@ Result<std::vector<StoredEntry>> AuditLog::ForTransfer(const std::string& transf
   });
 }
 
-Result<std::vector<std::string>> AuditLog::Checkpoints() {
+Result<std::vector<std::string>> AuditLog::Checkpoints(uint64_t from_size, size_t limit) {
   return impl_->Read([&](SqliteDatabase& db) -> Result<std::vector<std::string>> {
-    ADTGW_ASSIGN(SqliteStatement s, db.Statement(kSelectCheckpoints, {}));
+    ADTGW_ASSIGN(SqliteStatement s,
+                 db.Statement(kSelectCheckpoints, {SqlCount(from_size), SqlCount(limit)}));
     std::vector<std::string> out;
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(SqlColumn(s.get(), 0));

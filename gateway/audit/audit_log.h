@@ -81,13 +81,16 @@ class AuditLog {
   Result<std::vector<Sha256Digest>> InclusionProof(uint64_t index, uint64_t size);
   Result<std::vector<Sha256Digest>> ConsistencyProof(uint64_t old_size, uint64_t size);
 
-  // Stored rows with index >= from, in index order, at most `limit`. Rows past the
-  // newest checkpoint are returned too: only tampering puts them there.
+  // Stored rows with index >= from, in index order, at most `limit`, read in one short
+  // read transaction (callers reading the whole log page through it, so that no
+  // snapshot is held open for long). Rows past the newest checkpoint are returned too:
+  // only tampering puts them there.
   Result<std::vector<StoredEntry>> Entries(uint64_t from, size_t limit);
   Result<std::vector<StoredEntry>> Find(const AuditQuery& query);
   Result<std::vector<StoredEntry>> ForTransfer(const std::string& transfer_id);
-  // Every checkpoint the log has signed, oldest first.
-  Result<std::vector<std::string>> Checkpoints();
+  // The signed notes of the checkpoints of size >= from_size, smallest first, at most
+  // `limit`. A quiet log signs one checkpoint per entry, so callers page through them.
+  Result<std::vector<std::string>> Checkpoints(uint64_t from_size, size_t limit);
 
  private:
   class Impl;

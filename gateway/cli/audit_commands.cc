@@ -11,26 +11,31 @@
 #include <cpprest/uri.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
 #include "certs/credential_files.h"
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "crypto/canonical_json.h"
 #include "gateway/audit/audit_entry.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/log_key_flags.h"
+#include "gateway/client/checkpoint_history.h"
 #include "gateway/client/checkpoint_witness.h"
 #include "gateway/client/client_config.h"
 #include "gateway/client/gateway_api.h"
 #include "gateway/client/log_auditor.h"
 #include "gateway/common/atomic_file.h"
+#include "gateway/common/line_splitter.h"
 #include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
@@ -38,9 +43,13 @@ namespace {
 
 using web::json::value;
 
-constexpr uint64_t kPage = 10000;  // rows per GET /v1/audit/entries (the most it gives)
+constexpr uint64_t kSegment = 100000;     // rows per GET /v1/audit/entries (see StreamEntries)
+constexpr uint64_t kHistoryPage = 10000;  // checkpoints per GET /v1/audit/checkpoints (its most)
 constexpr size_t kReadChunk = 1 << 20;
-constexpr size_t kMaxCheckpointsFile = kMaxAuditAnswer;
+// A row line: index, leaf hash and an entry of at most kMaxAuditEntrySize bytes.
+constexpr size_t kMaxEntryLine = kMaxAuditEntrySize + 128;
+// A checkpoints.jsonl line: a note, every byte of it escaped at worst.
+constexpr size_t kMaxNoteLine = 6 * kMaxCheckpointNoteSize + 16;
 
 // ---- Connecting -----------------------------------------------------------------------
 
@@ -168,57 +177,119 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-// ---- Checkpoint history ---------------------------------------------------------------
+// ---- Reading the log -------------------------------------------------------------------
 
-// The notes of a {"checkpoints":[NOTE,...]} answer (GET /v1/audit/checkpoints or an
-// export's checkpoints.json).
-Result<std::vector<std::string>> CheckpointList(std::string_view body) {
-  StrictJsonObject::Rules rules{"response", "see docs/audit-log.md, The audit API",
-                                kMaxCheckpointsFile, 2};
-  ADTGW_ASSIGN(StrictJsonObject list,
-               StrictJsonObject::Parse(AsBytes(body), rules, {"checkpoints"}));
-  return list.TextArray("checkpoints");
-}
-
-// One page of GET /v1/audit/entries, from index `from` on.
-Result<std::string> EntriesPage(GatewayApi& api, uint64_t from) {
-  return api.AuditGet("/v1/audit/entries?from=" + std::to_string(from) +
-                      "&limit=" + std::to_string(kPage));
-}
-
-// Checks the log's list of signed checkpoints ({"checkpoints":[NOTE,...]}, oldest
-// first): every one signed with the key, never smaller than an earlier one nor two roots
-// for one size, none larger than the head; each one's root is then recomputed from the
-// entries by `auditor` (with --full). Returns how many there were.
-Result<size_t> CheckHistory(std::string_view body, const LogVerifier& key, LogAuditor& auditor) {
-  ADTGW_ASSIGN(std::vector<std::string> notes, CheckpointList(body));
-  std::optional<Checkpoint> previous;
-  for (size_t i = 0; i < notes.size(); ++i) {
-    std::string which = "signed checkpoint #" + std::to_string(i + 1) + " of the log's list";
-    auto c = key.Verify(notes[i]);
-    if (!c.ok()) {
-      auditor.AddProblem(c.error().code, which + " does not verify: " + c.error().message);
-      continue;
-    }
-    if (previous && c->size < previous->size) {
-      auditor.AddProblem("audit.log_truncated",
-                         which + " has " + std::to_string(c->size) +
-                             " entries, fewer than the one before it: the log went back");
-    } else if (previous && c->size == previous->size && c->root != previous->root) {
-      auditor.AddProblem("audit.log_forked", which + " and the one before it are two trees of " +
-                                                 std::to_string(c->size) + " entries");
-    }
-    if (c->size > auditor.head().size) {
-      auditor.AddProblem("audit.log_truncated", which + " has " + std::to_string(c->size) +
-                                                    " entries, more than the latest checkpoint (" +
-                                                    std::to_string(auditor.head().size) +
-                                                    "): the log went back");
-    }
-    auditor.AlsoCheck(*c, which + " (" + DescribeCheckpoint(*c) + ")");
-    previous = *c;
+// The index a row line starts with (ParseEntryLine checks the rest), if it has one.
+std::optional<uint64_t> LineIndex(std::string_view line) {
+  uint64_t index = 0;
+  auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), index);
+  if (ec != std::errc() || end == line.data() || end == line.data() + line.size() || *end != ' ') {
+    return std::nullopt;
   }
-  return notes.size();
+  return index;
 }
+
+// Every stored row from index 0 on, line by line (without the newline), streamed from
+// GET /v1/audit/entries kSegment rows a request. The segments bound what the client
+// holds: cpprestsdk reads ahead of a consumer that checks more slowly than the gateway
+// sends. `on_line` may call the gateway (a newer checkpoint) between lines.
+Status StreamEntries(GatewayApi& api, const std::function<Status(std::string_view)>& on_line) {
+  uint64_t from = 0;
+  for (;;) {
+    uint64_t lines = 0;
+    std::optional<uint64_t> last;
+    auto each = [&](std::string_view line) -> Status {
+      ++lines;
+      last = LineIndex(line);
+      return on_line(line);
+    };
+    LineSplitter splitter("the gateway's entries from " + std::to_string(from), kMaxEntryLine);
+    ADTGW_TRY(api.AuditStream(
+        "/v1/audit/entries?from=" + std::to_string(from) + "&limit=" + std::to_string(kSegment),
+        [&](std::string_view piece) { return splitter.Feed(piece, each); }));
+    ADTGW_TRY(splitter.Finish(each));
+    if (lines < kSegment) return OkStatus();
+    if (!last || *last < from) {
+      return MakeError(
+          ErrorKind::kInvalidInput, "response.malformed",
+          "the gateway's entries from " + std::to_string(from) + " do not end with a row past it",
+          "run adtgw audit verify --full and report it to the DCC");
+    }
+    from = *last + 1;
+  }
+}
+
+// GET /v1/audit/checkpoints?from=, a page at a time, until a page says it is the last.
+CheckpointHistory::PageSource OnlineHistory(GatewayApi& api) {
+  auto last_page_read = std::make_shared<bool>(false);
+  return [&api, last_page_read](uint64_t from) -> Result<std::vector<std::string>> {
+    if (*last_page_read) return std::vector<std::string>{};
+    ADTGW_ASSIGN(std::string body,
+                 api.AuditGet("/v1/audit/checkpoints?from=" + std::to_string(from) +
+                              "&limit=" + std::to_string(kHistoryPage)));
+    StrictJsonObject::Rules rules{"response", "see docs/api.md, Audit log", kMaxAuditAnswer, 2};
+    ADTGW_ASSIGN(StrictJsonObject page,
+                 StrictJsonObject::Parse(AsBytes(body), rules, {"checkpoints", "truncated"}));
+    ADTGW_ASSIGN(bool truncated, page.Bool("truncated"));
+    ADTGW_ASSIGN(std::vector<std::string> notes, page.TextArray("checkpoints"));
+    *last_page_read = !truncated;
+    return notes;
+  };
+}
+
+// An export's checkpoints.jsonl: one {"note":"<signed note>"} a line, oldest first.
+class ExportHistory {
+ public:
+  static Result<std::shared_ptr<ExportHistory>> Open(const std::string& path) {
+    std::shared_ptr<ExportHistory> h(new ExportHistory(path));
+    h->fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (h->fd_ < 0) {
+      return MakeError(ErrorKind::kNotFound, "input.not_found", path + ": " + std::strerror(errno),
+                       "an export holds entries.log, checkpoints.jsonl, checkpoint.note and "
+                       "log-key.pub.pem (adtgw audit export DIR)");
+    }
+    return h;
+  }
+  ~ExportHistory() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  // The next notes (the file is read in order: `from` is not needed).
+  Result<std::vector<std::string>> Next() {
+    std::vector<std::string> notes;
+    auto each = [&](std::string_view line) -> Status {
+      ++line_;
+      StrictJsonObject::Rules rules{path_ + " line " + std::to_string(line_),
+                                    "see docs/audit-log.md, Exports", kMaxNoteLine, 2};
+      ADTGW_ASSIGN(StrictJsonObject o, StrictJsonObject::Parse(AsBytes(line), rules, {"note"}));
+      ADTGW_ASSIGN(std::string note, o.Text("note"));
+      notes.push_back(std::move(note));
+      return OkStatus();
+    };
+    std::vector<char> buf(kReadChunk);
+    while (notes.size() < kHistoryPage && !eof_) {
+      ssize_t n = read(fd_, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return MakeError(ErrorKind::kIo, "io.read", path_ + ": " + std::strerror(errno));
+      if (n == 0) {
+        eof_ = true;
+        ADTGW_TRY(splitter_.Finish(each));
+        break;
+      }
+      ADTGW_TRY(splitter_.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), each));
+    }
+    return notes;
+  }
+
+ private:
+  explicit ExportHistory(std::string path)
+      : path_(std::move(path)), splitter_(path_, kMaxNoteLine) {}
+  std::string path_;
+  LineSplitter splitter_;
+  int fd_ = -1;
+  bool eof_ = false;
+  uint64_t line_ = 0;
+};
 
 // ---- verify ---------------------------------------------------------------------------
 
@@ -240,30 +311,10 @@ struct VerifyOutcome {
   double seconds = 0;
 };
 
-// Feeds one page of entries text to the auditor, line by line.
-void FeedLines(std::string_view text, LogAuditor& auditor) {
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    auditor.AddLine(line);
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-}
-
-// The index of the last line of a page, if it parses.
-std::optional<uint64_t> LastIndex(std::string_view page) {
-  if (!page.empty() && page.back() == '\n') page.remove_suffix(1);
-  size_t nl = page.rfind('\n');
-  auto row = ParseEntryLine(nl == std::string_view::npos ? page : page.substr(nl + 1));
-  if (!row) return std::nullopt;
-  return row->index;
-}
-
-// The newest checkpoint, witnessed, after a page held row `last` at or past the head.
-// The gateway commits rows and their checkpoint together but publishes the checkpoint
-// a moment later, so a row still past it is asked about again for about a second
-// before it is reported unsigned.
+// The newest checkpoint, witnessed, after row (or listed checkpoint) `last` was at or
+// past the head. The gateway commits rows and their checkpoint together but publishes
+// the checkpoint a moment later, so a row still past it is asked about again for about
+// a second before it is reported unsigned.
 Result<Checkpoint> NewerHead(Auditor& a, uint64_t last) {
   Checkpoint newest;
   for (int attempt = 0; attempt < 6; ++attempt) {
@@ -307,7 +358,10 @@ Status Report(const VerifyFlags& f, const VerifyOutcome& o, const LogAuditor& a)
               << "\n"
               << "  signature:  OK, " << o.trusted << "\n"
               << "  witness:    " << o.witness << "\n"
-              << "  history:    " << o.history << " signed checkpoint(s) listed\n";
+              << "  history:    "
+              << (o.full ? std::to_string(o.history) + " signed checkpoint(s) listed, each checked"
+                         : "the newest is listed (the rest are read with --full)")
+              << "\n";
     if (o.full) {
       std::cout << "  entries:    " << a.rows() << " row(s) checked in " << seconds.str()
                 << " s; the tree recomputed over " << a.leaves() << " entries matched "
@@ -329,6 +383,15 @@ Status Report(const VerifyFlags& f, const VerifyOutcome& o, const LogAuditor& a)
   return OkStatus();
 }
 
+// Feeds rows to the auditor, first reading the listed checkpoints the row is about to
+// reach (CheckpointHistory::ReadUpTo).
+Status AddRow(std::string_view line, LogAuditor& auditor, CheckpointHistory& history) {
+  uint64_t index = LineIndex(line).value_or(auditor.next_index());
+  ADTGW_TRY(history.ReadUpTo(index + 1));
+  auditor.AddLine(line);
+  return OkStatus();
+}
+
 Status RunVerifyOnline(const VerifyFlags& f) {
   auto start = std::chrono::steady_clock::now();
   ADTGW_ASSIGN(Auditor a, ConnectAuditor(f.auditor));
@@ -337,36 +400,63 @@ Status RunVerifyOnline(const VerifyFlags& f) {
   o.full = f.full;
   o.trusted = "audit_log of " + a.config.source + ", " + a.config.log_public_key + " (key ID " +
               KeyId(a.key()) + ")";
-  // The list first: every checkpoint in it must then be at most the latest.
-  ADTGW_ASSIGN(std::string history, a.api->AuditGet("/v1/audit/checkpoints"));
   ADTGW_ASSIGN(WitnessReport seen, a.witness.Observe(*a.api, a.key()));
   o.head = seen.checkpoint;
   o.witness = DescribeWitness(seen, a.witness.NotePath(a.key().origin()));
   LogAuditor auditor(seen.checkpoint);
-  ADTGW_ASSIGN(o.history, CheckHistory(history, a.key(), auditor));
-  if (f.full) {
-    uint64_t from = 0;
-    for (;;) {
-      ADTGW_ASSIGN(std::string page, EntriesPage(*a.api, from));
-      if (page.empty()) break;
-      // Rows past the head: the log may have grown since it was fetched. A checkpoint
-      // fetched now covers every row that was logged honestly before this page was read.
-      auto last = LastIndex(page);
-      if (last && *last >= auditor.head().size) {
-        ADTGW_ASSIGN(Checkpoint newer, NewerHead(a, *last));
-        auditor.Advance(newer);
-        o.head = auditor.head();
+  if (!f.full) {
+    // The log's own list must hold its newest checkpoint: one page from its size on (an
+    // auditors' resource, so a party without the role is refused here too).
+    ADTGW_ASSIGN(std::vector<std::string> tail, OnlineHistory(*a.api)(o.head.size));
+    bool listed = false;
+    for (const std::string& n : tail) {
+      auto c = a.key().Verify(n);
+      if (!c.ok()) {
+        auditor.AddProblem(
+            c.error().code,
+            "a signed checkpoint of the log's list does not verify: " + c.error().message);
+      } else if (c->size == o.head.size && c->root != o.head.root) {
+        auditor.AddProblem("audit.log_forked", "the log's list holds " + DescribeCheckpoint(*c) +
+                                                   ", another tree of the newest checkpoint's "
+                                                   "size (" +
+                                                   DescribeCheckpoint(o.head) + ")");
+      } else if (c->size == o.head.size) {
+        listed = true;
       }
-      FeedLines(page, auditor);
-      if (auditor.next_index() <= from) {
-        auditor.AddProblem("audit.entry_malformed",
-                           "the gateway's entries from " + std::to_string(from) +
-                               " do not go past it: the rows are not in index order");
-        break;
-      }
-      from = auditor.next_index();
     }
+    if (!listed) {
+      auditor.AddProblem("audit.checkpoint_unlisted",
+                         "the newest checkpoint (" + DescribeCheckpoint(o.head) +
+                             ") is not in the log's list of signed checkpoints");
+    }
+    o.history = tail.size();
+  }
+  if (f.full) {
+    // Rows and listed checkpoints past the head: the log grew while it was read. A
+    // checkpoint fetched now covers every row that was logged honestly before it was
+    // read; one wait per segment of rows is enough (the honest log only grows at its end).
+    auto newer = [&a, &auditor](uint64_t past) -> Result<std::optional<Checkpoint>> {
+      ADTGW_ASSIGN(Checkpoint c, NewerHead(a, past));
+      auditor.Advance(c);
+      return std::optional<Checkpoint>(c);
+    };
+    CheckpointHistory history(a.key(), auditor, OnlineHistory(*a.api),
+                              [&newer](uint64_t size) { return newer(size - 1); });
+    std::optional<uint64_t> waited_at;
+    auto each = [&](std::string_view line) -> Status {
+      auto index = LineIndex(line);
+      if (index && *index >= auditor.head().size &&
+          (!waited_at || *index >= *waited_at + kSegment)) {
+        waited_at = *index;
+        ADTGW_TRY(newer(*index));
+      }
+      return AddRow(line, auditor, history);
+    };
+    ADTGW_TRY(StreamEntries(*a.api, each));
+    ADTGW_TRY(history.ReadAll());
     auditor.Finish();
+    o.head = auditor.head();
+    o.history = history.count();
   }
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Report(f, o, auditor);
@@ -421,53 +511,35 @@ Status RunVerifyExport(const VerifyFlags& f) {
     }
   }
 
-  ADTGW_ASSIGN(std::vector<uint8_t> history,
-               ReadFileCapped(dir + "/checkpoints.json", kMaxCheckpointsFile));
-  ADTGW_ASSIGN(
-      o.history,
-      CheckHistory(std::string_view(reinterpret_cast<const char*>(history.data()), history.size()),
-                   *key.verifier, auditor));
   if (f.full) {
+    ADTGW_ASSIGN(std::shared_ptr<ExportHistory> listed,
+                 ExportHistory::Open(dir + "/checkpoints.jsonl"));
+    CheckpointHistory history(
+        *key.verifier, auditor, [listed](uint64_t) { return listed->Next(); }, nullptr);
     std::string path = dir + "/entries.log";
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       return MakeError(ErrorKind::kNotFound, "input.not_found", path + ": " + std::strerror(errno),
-                       "an export holds entries.log, checkpoints.json, checkpoint.note and "
+                       "an export holds entries.log, checkpoints.jsonl, checkpoint.note and "
                        "log-key.pub.pem (adtgw audit export DIR)");
     }
+    LineSplitter splitter(path, kMaxEntryLine);
+    auto each = [&](std::string_view line) { return AddRow(line, auditor, history); };
     std::vector<char> buf(kReadChunk);
-    std::string carry;  // a line split across reads
-    for (;;) {
-      ssize_t n = read(fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        Error e = MakeError(ErrorKind::kIo, "io.read", path + ": " + std::strerror(errno));
-        close(fd);
-        return e;
+    Status read_all = [&]() -> Status {
+      for (;;) {
+        ssize_t n = read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return MakeError(ErrorKind::kIo, "io.read", path + ": " + std::strerror(errno));
+        if (n == 0) return splitter.Finish(each);  // no final newline: the file was cut
+        ADTGW_TRY(splitter.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), each));
       }
-      if (n == 0) break;
-      std::string_view chunk(buf.data(), static_cast<size_t>(n));
-      size_t last_nl = chunk.rfind('\n');
-      if (last_nl == std::string_view::npos) {
-        carry.append(chunk);
-        continue;
-      }
-      if (!carry.empty()) {
-        size_t first_nl = chunk.find('\n');
-        carry.append(chunk.substr(0, first_nl));
-        auditor.AddLine(carry);
-        carry.clear();
-        chunk.remove_prefix(first_nl + 1);
-        last_nl -= first_nl + 1;
-      }
-      if (last_nl != std::string_view::npos && !chunk.empty()) {
-        FeedLines(chunk.substr(0, last_nl), auditor);
-      }
-      carry.assign(chunk.substr(chunk.empty() ? 0 : last_nl + 1));
-    }
+    }();
     close(fd);
-    if (!carry.empty()) auditor.AddLine(carry);  // no final newline: the file was cut
+    ADTGW_TRY(read_all);
+    ADTGW_TRY(history.ReadAll());
     auditor.Finish();
+    o.history = history.count();
   }
   o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Report(f, o, auditor);
@@ -623,16 +695,19 @@ Status RunQuery(const QueryFlags& f) {
   }
 
   if (f.auditor.json) {
-    std::vector<value> items;
-    for (const auto& q : entries) {
-      value item = value::parse(q.text);
-      item["index"] = value::number(q.index);
-      items.push_back(item);
+    // Each entry is a canonical JSON object (checked above): it is printed as it is,
+    // with its index put first, rather than parsed into a tree again and serialised.
+    std::string out = "{\"entries\":[";
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"index\":" + std::to_string(entries[i].index);
+      std::string_view rest = std::string_view(entries[i].text).substr(1);  // after '{'
+      if (rest != "}") out += ',';
+      out += rest;
     }
-    value out = value::object();
-    out["entries"] = value::array(items);
-    out["truncated"] = value::boolean(truncated);
-    std::cout << out.serialize() << "\n";
+    out += "],\"truncated\":";
+    out += truncated ? "true" : "false";
+    std::cout << out << "}\n";
   } else if (f.csv) {
     const std::vector<std::string> header = {"index",         "time",          "event",
                                              "outcome",       "reason",        "actor",
@@ -860,7 +935,7 @@ Status SyncPath(const std::string& path) {
   return OkStatus();
 }
 
-std::string ReadmeText(const Checkpoint& head, uint64_t rows, size_t checkpoints,
+std::string ReadmeText(const Checkpoint& head, uint64_t rows, uint64_t checkpoints,
                        const std::string& url, const ClientConfig& config, const std::string& dir) {
   std::ostringstream out;
   out << "adtgw audit log export\n"
@@ -875,7 +950,8 @@ std::string ReadmeText(const Checkpoint& head, uint64_t rows, size_t checkpoints
       << "  entries.log       every stored row of the log, as GET /v1/audit/entries gave it:\n"
       << "                    one line per row, 'INDEX LEAF-HASH ENTRY' (LEAF-HASH '-' when\n"
       << "                    the row has none)\n"
-      << "  checkpoints.json  every checkpoint the log signed, oldest first\n"
+      << "  checkpoints.jsonl every checkpoint the log signed up to checkpoint.note, oldest\n"
+      << "                    first, one {\"note\":\"<signed note>\"} a line\n"
       << "  checkpoint.note   the latest signed checkpoint (a C2SP signed note)\n"
       << "  log-key.pub.pem   the log's public key, from the exporting auditor's\n"
       << "                    configuration\n\n"
@@ -883,7 +959,7 @@ std::string ReadmeText(const Checkpoint& head, uint64_t rows, size_t checkpoints
       << "  adtgw audit verify --from " << dir << " --full\n\n"
       << "checks every entry (order, canonical form, leaf hash, signed or not), recomputes the\n"
       << "tree head and compares it with checkpoint.note and with every checkpoint in\n"
-      << "checkpoints.json, and checks their signatures with log-key.pub.pem. That key came\n"
+      << "checkpoints.jsonl, and checks their signatures with log-key.pub.pem. That key came\n"
       << "with the export: compare it with the key the DCC publishes, or trust your own copy\n"
       << "with --log-key FILE or --config FILE. Specification: docs/audit-log.md.\n";
   return out.str();
@@ -910,47 +986,68 @@ Status RunExport(const ExportFlags& f) {
     return WriteFileAtomically(temp + "/" + name, text, 0644, /*replace=*/false);
   };
 
-  // The list first, then the latest checkpoint, then the rows: every listed checkpoint
-  // is at most the latest, and the latest covers every row read before it was fetched.
-  ADTGW_ASSIGN(std::string history, a.api->AuditGet("/v1/audit/checkpoints"));
-  ADTGW_TRY(write("checkpoints.json", history));
-  ADTGW_ASSIGN(std::vector<std::string> notes, CheckpointList(history));
+  // The latest checkpoint, then the rows (a newer checkpoint when they go past it), then
+  // the list up to that checkpoint, so the export is one consistent view.
   ADTGW_ASSIGN(std::string note, a.api->AuditCheckpoint());
   ADTGW_ASSIGN(Checkpoint head, ParseCheckpointNote(note));
-
   ADTGW_ASSIGN(AtomicFile entries, AtomicFile::Create(temp + "/entries.log", 0644, false));
-  uint64_t from = 0, rows = 0;
-  for (;;) {
-    ADTGW_ASSIGN(std::string page, EntriesPage(*a.api, from));
-    if (page.empty()) break;
-    auto last = LastIndex(page);
-    if (!last || *last < from) {
-      return MakeError(
-          ErrorKind::kInvalidInput, "response.malformed",
-          "the gateway's entries from " + std::to_string(from) + " do not end with a row past it",
-          "run adtgw audit verify --full and report it to the DCC");
-    }
+  uint64_t rows = 0;
+  std::string buffer;  // written a MiB at a time
+  std::optional<uint64_t> waited_at;
+  auto each = [&](std::string_view line) -> Status {
+    auto index = LineIndex(line);
     // The log grew since (or rows were added behind its back): as NewerHead, without
     // judging (the export is verified later).
-    for (int attempt = 0; attempt < 6 && *last >= head.size; ++attempt) {
-      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      ADTGW_ASSIGN(std::string newer, a.api->AuditCheckpoint());
-      ADTGW_ASSIGN(Checkpoint c, ParseCheckpointNote(newer));
-      if (c.size > head.size) {
-        head = c;
-        note = newer;
+    if (index && *index >= head.size && (!waited_at || *index >= *waited_at + kSegment)) {
+      waited_at = *index;
+      for (int attempt = 0; attempt < 6 && *index >= head.size; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        ADTGW_ASSIGN(std::string newer, a.api->AuditCheckpoint());
+        ADTGW_ASSIGN(Checkpoint c, ParseCheckpointNote(newer));
+        if (c.size > head.size) {
+          head = c;
+          note = newer;
+        }
       }
     }
-    if (page.back() != '\n') page += '\n';
-    ADTGW_TRY(entries.Write(AsBytes(page)));
-    rows += static_cast<uint64_t>(std::count(page.begin(), page.end(), '\n'));
-    from = *last + 1;
-  }
+    ++rows;
+    buffer.append(line);
+    buffer += '\n';
+    if (buffer.size() >= kReadChunk) {
+      ADTGW_TRY(entries.Write(AsBytes(buffer)));
+      buffer.clear();
+    }
+    return OkStatus();
+  };
+  ADTGW_TRY(StreamEntries(*a.api, each));
+  ADTGW_TRY(entries.Write(AsBytes(buffer)));
   ADTGW_TRY(entries.Commit());
+
+  ADTGW_ASSIGN(AtomicFile listed, AtomicFile::Create(temp + "/checkpoints.jsonl", 0644, false));
+  uint64_t checkpoints = 0;
+  auto source = OnlineHistory(*a.api);
+  for (uint64_t from = 0; from <= head.size;) {
+    ADTGW_ASSIGN(std::vector<std::string> page, source(from));
+    if (page.empty()) break;
+    buffer.clear();
+    uint64_t next = from;
+    for (const std::string& n : page) {
+      ADTGW_ASSIGN(Checkpoint c, ParseCheckpointNote(n));
+      if (c.size < from || c.size > head.size) continue;  // not in order, or after the head
+      next = c.size + 1;
+      buffer += cjson::Object({{"note", cjson::String(n)}});
+      buffer += '\n';
+      ++checkpoints;
+    }
+    ADTGW_TRY(listed.Write(AsBytes(buffer)));
+    if (next == from) break;  // no progress: the rest is past the head
+    from = next;
+  }
+  ADTGW_TRY(listed.Commit());
   ADTGW_TRY(write("checkpoint.note", note));
   ADTGW_TRY(write("log-key.pub.pem", a.key().PublicKeyPem()));
   ADTGW_TRY(
-      write("README", ReadmeText(head, rows, notes.size(), a.config.gateway_url, a.config, dir)));
+      write("README", ReadmeText(head, rows, checkpoints, a.config.gateway_url, a.config, dir)));
   ADTGW_TRY(SyncPath(temp));
   if (renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
     int err = errno;
@@ -966,13 +1063,12 @@ Status RunExport(const ExportFlags& f) {
     value v = value::object();
     v["directory"] = value::string(dir);
     v["rows"] = value::number(rows);
-    v["checkpoints"] = value::number(static_cast<uint64_t>(notes.size()));
+    v["checkpoints"] = value::number(checkpoints);
     v["checkpoint"] = CheckpointJson(head);
     std::cout << v.serialize() << "\n";
   } else {
-    std::cout << "exported " << rows << " row(s) and " << notes.size()
-              << " signed checkpoint(s) of " << head.origin << " (checkpoint size " << head.size
-              << ") to " << dir << "\n"
+    std::cout << "exported " << rows << " row(s) and " << checkpoints << " signed checkpoint(s) of "
+              << head.origin << " (checkpoint size " << head.size << ") to " << dir << "\n"
               << "  verify with: adtgw audit verify --from " << dir << " --full\n";
   }
   return OkStatus();
@@ -1056,7 +1152,7 @@ CommandAction AddAuditCommand(CLI::App& app) {
   e->add_option("DIR", exp->dir, "the directory to create (must not exist)")->required();
   AddAuditorFlags(e, exp->auditor);
   e->footer(
-      "Writes entries.log, checkpoints.json, checkpoint.note, log-key.pub.pem and README;\n"
+      "Writes entries.log, checkpoints.jsonl, checkpoint.note, log-key.pub.pem and README;\n"
       "the directory appears whole or not at all.\n"
       "Example: adtgw audit export audit-2026-03 && adtgw audit verify --from audit-2026-03 "
       "--full");

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/byte_stream.h"
@@ -64,6 +65,12 @@ class GatewayApi {
   // GET of any other /v1/audit/ path (with its query string, already encoded): the body
   // as it came, at most kMaxAuditAnswer bytes (response.too_large beyond).
   virtual Result<std::string> AuditGet(const std::string& path_and_query) = 0;
+  // GET of a streamed /v1/audit/ resource (entries): the body is handed to `sink` piece
+  // by piece as it arrives, so no cap on the whole applies; the caller bounds it (the
+  // entries' limit=). An answer that breaks off is an error (net.*), never a short body.
+  using StreamSink = std::function<::adtgw::Status(std::string_view piece)>;
+  virtual ::adtgw::Status AuditStream(const std::string& path_and_query,
+                                      const StreamSink& sink) = 0;
 };
 
 // The longest proof a tree of 2^64 leaves can need, with room to spare.

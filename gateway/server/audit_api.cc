@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <map>
+#include <optional>
 
 #include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
@@ -94,7 +96,107 @@ cjson::Text ProofJson(const std::vector<Sha256Digest>& proof) {
   return cjson::Array(items);
 }
 
-ApiResponse Json(std::string body) { return ApiResponse{200, "application/json", std::move(body)}; }
+ApiResponse Json(std::string body) {
+  return ApiResponse{200, "application/json", std::move(body), {}};
+}
+
+// A page's `limit`: 1 to AuditApi::kPageLimit, that by default.
+Result<size_t> PageLimit(const Params& p) {
+  ADTGW_ASSIGN(uint64_t limit, Number(p, "limit", AuditApi::kPageLimit));
+  if (limit == 0 || limit > AuditApi::kPageLimit) {
+    return BadQuery("limit must be 1 to " + std::to_string(AuditApi::kPageLimit));
+  }
+  return static_cast<size_t>(limit);
+}
+
+// The body of GET /v1/audit/entries, a chunk at a time (ApiResponse::next_chunk). Rows
+// are read AuditApi::kEntriesBatch at a time, each batch in its own short read
+// transaction: one snapshot held while a client reads a million rows would keep the
+// log's WAL from being checkpointed for as long. So the answer is the table as each
+// batch finds it: rows appended meanwhile are included if the stream gets to them.
+class EntryStream {
+ public:
+  // Reads the first batch, so that a log that cannot be read is refused before the
+  // answer begins. `limit`: absent, to the end of the table.
+  static Result<EntryStream> Start(AuditLog& log, uint64_t from, std::optional<uint64_t> limit) {
+    EntryStream stream(log, from, limit);
+    ADTGW_TRY(stream.ReadBatch());
+    return stream;
+  }
+
+  Result<std::string_view> operator()() {
+    if (buffer_.capacity() < AuditApi::kChunkCapacity) buffer_.reserve(AuditApi::kChunkCapacity);
+    buffer_.clear();
+    for (;;) {
+      if (next_row_ == rows_.size()) {
+        // A batch is a chunk of its own; the end of the last one is the end.
+        if (!buffer_.empty() || last_batch_) break;
+        ADTGW_TRY(ReadBatch());
+        continue;
+      }
+      const StoredEntry& row = rows_[next_row_];
+      if (!buffer_.empty() && buffer_.size() + LineSize(row) > AuditApi::kChunkCapacity) break;
+      AppendLine(row);
+      ++next_row_;
+    }
+    return std::string_view(buffer_);
+  }
+
+ private:
+  EntryStream(AuditLog& log, uint64_t from, std::optional<uint64_t> limit)
+      : log_(&log), next_index_(from), left_(limit) {}
+
+  Status ReadBatch() {
+    size_t want = AuditApi::kEntriesBatch;
+    if (left_) want = static_cast<size_t>(std::min<uint64_t>(want, *left_));
+    ADTGW_ASSIGN(rows_, log_->Entries(next_index_, want));
+    next_row_ = 0;
+    // Fewer rows than asked for: the table ended.
+    last_batch_ = rows_.size() < want;
+    // From after the last row, not from + want: a missing row (a gap) is skipped.
+    if (!rows_.empty()) next_index_ = rows_.back().index + 1;
+    if (left_) {
+      *left_ -= rows_.size();
+      if (*left_ == 0) last_batch_ = true;
+    }
+    return OkStatus();
+  }
+
+  static size_t LineSize(const StoredEntry& row) {
+    return 20 + 1 + 64 + 1 + row.entry.size() + 1;  // at most, with 20 digits of index
+  }
+
+  // `<index> <leaf hash hex, or -> <entry>\n`, without a temporary string per row.
+  void AppendLine(const StoredEntry& row) {
+    char digits[20];
+    auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), row.index);
+    (void)ec;  // 20 digits hold every uint64_t
+    buffer_.append(digits, end);
+    buffer_ += ' ';
+    if (row.leaf) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      char hex[64];
+      for (size_t i = 0; i < row.leaf->size(); ++i) {
+        hex[2 * i] = kHex[(*row.leaf)[i] >> 4];
+        hex[2 * i + 1] = kHex[(*row.leaf)[i] & 0xf];
+      }
+      buffer_.append(hex, sizeof hex);
+    } else {
+      buffer_ += '-';
+    }
+    buffer_ += ' ';
+    buffer_ += row.entry;
+    buffer_ += '\n';
+  }
+
+  AuditLog* log_;
+  uint64_t next_index_;           // where the next batch starts
+  std::optional<uint64_t> left_;  // rows the limit still allows
+  std::vector<StoredEntry> rows_;
+  size_t next_row_ = 0;  // in rows_
+  bool last_batch_ = false;
+  std::string buffer_;  // the chunk; reserved once, reused
+};
 
 }  // namespace
 
@@ -126,7 +228,7 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
 
   if (path == "checkpoint") {
     ADTGW_ASSIGN(Params p, ParseParams(query, {}));
-    return ApiResponse{200, "text/plain; charset=utf-8", log_.Latest().note};
+    return ApiResponse{200, "text/plain; charset=utf-8", log_.Latest().note, {}};
   }
   if (path == "consistency") {
     ADTGW_ASSIGN(Params p, ParseParams(query, {"from", "to"}));
@@ -162,31 +264,29 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
   if (path == "entries") {
     ADTGW_ASSIGN(Params p, ParseParams(query, {"from", "limit"}));
     ADTGW_ASSIGN(uint64_t from, Number(p, "from", 0));
-    ADTGW_ASSIGN(uint64_t limit, Number(p, "limit", kPageLimit));
-    if (limit == 0 || limit > kPageLimit) {
-      return BadQuery("limit must be 1 to " + std::to_string(kPageLimit));
+    std::optional<uint64_t> limit;
+    if (p.count("limit")) {
+      ADTGW_ASSIGN(limit, Number(p, "limit", std::nullopt));
+      if (*limit == 0) return BadQuery("limit must be at least 1");
     }
-    ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.Entries(from, static_cast<size_t>(limit)));
-    std::string body;
-    size_t size = 0;
-    for (const StoredEntry& row : rows) size += row.entry.size() + 96;
-    body.reserve(size);  // one allocation for a page of up to 10,000 entries
-    for (const StoredEntry& row : rows) {
-      body += std::to_string(row.index);
-      body += ' ';
-      body += row.leaf ? ToHex(*row.leaf) : "-";
-      body += ' ';
-      body += row.entry;
-      body += '\n';
-    }
-    return ApiResponse{200, "text/plain; charset=utf-8", std::move(body)};
+    ADTGW_ASSIGN(EntryStream stream, EntryStream::Start(log_, from, limit));
+    ApiResponse answer{200, "text/plain; charset=utf-8", "", {}};
+    answer.next_chunk = std::move(stream);
+    return answer;
   }
   if (path == "checkpoints") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {}));
-    ADTGW_ASSIGN(std::vector<std::string> notes, log_.Checkpoints());
+    ADTGW_ASSIGN(Params p, ParseParams(query, {"from", "limit"}));
+    ADTGW_ASSIGN(uint64_t from, Number(p, "from", 0));
+    ADTGW_ASSIGN(size_t limit, PageLimit(p));
+    // One more than asked for says whether more follow.
+    ADTGW_ASSIGN(std::vector<std::string> notes, log_.Checkpoints(from, limit + 1));
+    bool truncated = notes.size() > limit;
+    if (truncated) notes.resize(limit);
     std::vector<cjson::Text> items;
+    items.reserve(notes.size());
     for (const std::string& n : notes) items.push_back(cjson::String(n));
-    return Json(cjson::Object({{"checkpoints", cjson::Array(items)}}));
+    return Json(cjson::Object(
+        {{"checkpoints", cjson::Array(items)}, {"truncated", cjson::Bool(truncated)}}));
   }
   if (path == "query") {
     ADTGW_ASSIGN(Params p,
@@ -205,12 +305,9 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
       ADTGW_ASSIGN(std::time_t t, ParseTime(p[key]));
       *out = t;
     }
-    ADTGW_ASSIGN(uint64_t limit, Number(p, "limit", kPageLimit));
-    if (limit == 0 || limit > kPageLimit) {
-      return BadQuery("limit must be 1 to " + std::to_string(kPageLimit));
-    }
+    ADTGW_ASSIGN(size_t limit, PageLimit(p));
     // One more than asked for says whether the answer was cut.
-    q.limit = static_cast<size_t>(limit) + 1;
+    q.limit = limit + 1;
     ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.Find(q));
     bool truncated = rows.size() > limit;
     if (truncated) rows.resize(static_cast<size_t>(limit));

@@ -298,6 +298,55 @@ class HttpsServer::Impl {
                                 !body_pending);
   }
 
+  // A streamed answer (ApiResponse::next_chunk), in chunked transfer encoding: its
+  // length is known only at its end. A read failure or shutdown midway ends the
+  // connection without the last (empty) chunk, so that the client sees a broken answer,
+  // never a short one; a stream may last long, and shutdown does not wait for it.
+  awaitable<bool> SendStreamed(Session& s, ApiResponse& answer, const std::string& who,
+                               const std::string& what) {
+    http::response<http::buffer_body> res{static_cast<http::status>(answer.status), 11};
+    res.set(http::field::server, "adtgw");
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::content_type, answer.content_type);
+    res.chunked(true);
+    res.keep_alive(!stopping_);
+    res.body().data = nullptr;
+    res.body().more = true;
+    http::response_serializer<http::buffer_body> serializer(res);
+    beast::error_code ec;
+    auto& tcp_stream = beast::get_lowest_layer(s.stream);
+    tcp_stream.expires_after(options_.limits.body_timeout);
+    co_await http::async_write_header(s.stream, serializer,
+                                      asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return false;
+    uint64_t sent = 0;
+    while (!serializer.is_done()) {
+      auto chunk = answer.next_chunk();
+      if (!chunk.ok()) {
+        Log(who + " " + what + " cut off after " + std::to_string(sent) +
+            " bytes: " + chunk.error().code + ": " + chunk.error().message);
+        co_return false;
+      }
+      if (!chunk->empty() && stopping_) {
+        Log(who + " " + what + " cut off after " + std::to_string(sent) +
+            " bytes: the gateway is shutting down");
+        co_return false;
+      }
+      // The serializer only reads the chunk; buffer_body's pointer is not const.
+      res.body().data = chunk->empty() ? nullptr : const_cast<char*>(chunk->data());
+      res.body().size = chunk->size();
+      res.body().more = !chunk->empty();
+      sent += chunk->size();
+      tcp_stream.expires_after(options_.limits.body_timeout);
+      co_await http::async_write(s.stream, serializer, asio::redirect_error(use_awaitable, ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return false;
+    }
+    Log(who + " " + what + " -> " + std::to_string(answer.status) + " " + std::to_string(sent) +
+        " bytes");
+    co_return res.keep_alive();
+  }
+
   // ---- connections -------------------------------------------------------------------
 
   // Over the connection limit: complete the handshake, read the request, answer 503
@@ -438,6 +487,7 @@ class HttpsServer::Impl {
       }
       auto answer = audit_.Get(target, *caller, s.auditor);
       if (!answer.ok()) co_return co_await SendError(s, who, what, answer.error(), false);
+      if (answer->next_chunk) co_return co_await SendStreamed(s, *answer, who, what);
       http::response<http::string_body> res{static_cast<http::status>(answer->status), 11};
       res.set(http::field::content_type, answer->content_type);
       res.body() = std::move(answer->body);

@@ -93,6 +93,14 @@ Result<uint64_t> StrictJsonObject::Number(const char* key) const {
   return it->second.as_number().to_uint64();
 }
 
+Result<bool> StrictJsonObject::Bool(const char* key) const {
+  auto it = value_.as_object().find(key);
+  if (it == value_.as_object().end() || !it->second.is_boolean()) {
+    return Bad(key, std::string("needs the true-or-false field ") + key);
+  }
+  return it->second.as_bool();
+}
+
 Result<std::vector<std::string>> StrictJsonObject::TextArray(const char* key) const {
   auto it = value_.as_object().find(key);
   if (it == value_.as_object().end() || !it->second.is_array()) {

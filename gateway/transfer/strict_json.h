@@ -33,6 +33,7 @@ class StrictJsonObject {
 
   Result<std::string> Text(const char* key) const;
   Result<uint64_t> Number(const char* key) const;
+  Result<bool> Bool(const char* key) const;
   Result<std::vector<std::string>> TextArray(const char* key) const;
   bool Has(const char* key) const;
 

@@ -101,7 +101,7 @@ expect_refusal "show of an unknown transfer" 6 audit.no_entries -- audit show \
 expect_refusal "show of a malformed id" 2 usage -- audit show "../../etc" "${AU[@]}"
 
 expect_ok "export" -- audit export "$WORK/export" "${AU[@]}"
-for f in entries.log checkpoints.json checkpoint.note log-key.pub.pem README; do
+for f in entries.log checkpoints.jsonl checkpoint.note log-key.pub.pem README; do
   CHECKS=$((CHECKS + 1))
   [ -s "$WORK/export/$f" ] || fail "export: no $f"
 done

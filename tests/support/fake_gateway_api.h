@@ -63,6 +63,15 @@ class FakeGatewayApi final : public GatewayApi {
     }
     return it->second;
   }
+  // Answers from `bodies` as AuditGet does, in pieces of `stream_piece` bytes, so that
+  // lines arrive split across pieces.
+  ::adtgw::Status AuditStream(const std::string& path_and_query, const StreamSink& sink) override {
+    ADTGW_ASSIGN(std::string body, AuditGet(path_and_query));
+    for (size_t at = 0; at < body.size(); at += stream_piece) {
+      ADTGW_TRY(sink(std::string_view(body).substr(at, stream_piece)));
+    }
+    return OkStatus();
+  }
 
   Result<TransferView> Offer(const SignedDocument&) override { return Unused(); }
   Result<uint64_t> UploadOffset(const std::string&) override { return Unused(); }
@@ -90,6 +99,7 @@ class FakeGatewayApi final : public GatewayApi {
   std::vector<std::pair<uint64_t, uint64_t>> consistency_calls;
   std::map<std::string, std::string> bodies;  // AuditGet answers by path and query
   std::vector<std::string> gets;
+  size_t stream_piece = 7;
 
  private:
   mutable std::map<std::string, std::string> notes_;

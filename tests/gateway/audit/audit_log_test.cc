@@ -80,7 +80,7 @@ TEST_F(AuditLogTest, AppendsAreNumberedSignedAndProvable) {
         << m;
   }
   EXPECT_EQ(log->InclusionProof(3, 41).error().code, "audit.beyond_head");
-  auto checkpoints = log->Checkpoints();
+  auto checkpoints = log->Checkpoints(0, 1000);
   ASSERT_TRUE(checkpoints.ok());
   EXPECT_EQ(checkpoints->size(), 41u);  // the empty tree, then one per append here
 }
@@ -106,7 +106,7 @@ TEST_F(AuditLogTest, ConcurrentAppendersShareBatchesAndGetDistinctIndices) {
   for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i);
   // Fewer checkpoints than entries: batches were shared.
   EXPECT_EQ(log->Latest().checkpoint.size, all.size());
-  EXPECT_LT(log->Checkpoints()->size(), all.size() + 1);
+  EXPECT_LT(log->Checkpoints(0, 1000)->size(), all.size() + 1);
 }
 
 TEST_F(AuditLogTest, ReopeningContinuesTheSameTree) {
@@ -125,6 +125,66 @@ TEST_F(AuditLogTest, ReopeningContinuesTheSameTree) {
   EXPECT_TRUE(
       merkle::VerifyConsistency(3, 4, before.checkpoint.root, pos->head.checkpoint.root, proof)
           .ok());
+}
+
+// Checkpoints of sizes 0, 1, 3, 6 and 10 (the empty tree, then batches of 1 to 4).
+TEST_F(AuditLogTest, CheckpointsArePagedBySize) {
+  auto log = AuditLog::Open(Path(), Signer()).value();
+  int next = 0;
+  for (int batch = 1; batch <= 4; ++batch) {
+    std::vector<AuditEntry> entries;
+    for (int i = 0; i < batch; ++i) entries.push_back(Entry(next++));
+    ASSERT_TRUE(log->AppendAll(entries).ok());
+  }
+  auto sizes = [&](uint64_t from, size_t limit) {
+    std::vector<uint64_t> out;
+    const std::vector<std::string> notes = log->Checkpoints(from, limit).value();
+    for (const std::string& note : notes) {
+      out.push_back(signer_.verifier().Verify(note).value().size);
+    }
+    return out;
+  };
+  using Sizes = std::vector<uint64_t>;
+  EXPECT_EQ(sizes(0, 100), (Sizes{0, 1, 3, 6, 10}));
+  EXPECT_EQ(sizes(0, 2), (Sizes{0, 1}));
+  EXPECT_EQ(sizes(1, 2), (Sizes{1, 3}));  // from is inclusive
+  EXPECT_EQ(sizes(2, 2), (Sizes{3, 6}));  // ... and need not be a checkpoint's size
+  EXPECT_EQ(sizes(7, 100), (Sizes{10}));
+  EXPECT_EQ(sizes(10, 1), (Sizes{10}));
+  EXPECT_EQ(log->Checkpoints(10, 1)->front(), log->Latest().note);
+  EXPECT_TRUE(sizes(11, 100).empty());
+  EXPECT_TRUE(sizes(0, 0).empty());
+  // Past what SQLite's signed integers hold: no checkpoint is that large, and no page
+  // is cut short by a limit that large.
+  EXPECT_TRUE(sizes(uint64_t{1} << 63, 100).empty());
+  EXPECT_TRUE(sizes(~uint64_t{0}, 100).empty());
+  EXPECT_EQ(sizes(3, ~size_t{0}), (Sizes{3, 6, 10}));
+}
+
+TEST_F(AuditLogTest, EntriesArePagedByIndex) {
+  auto log = AuditLog::Open(Path(), Signer()).value();
+  std::vector<AuditEntry> entries;
+  for (int i = 0; i < 25; ++i) entries.push_back(Entry(i));
+  ASSERT_TRUE(log->AppendAll(entries).ok());
+  auto indices = [&](uint64_t from, size_t limit) {
+    std::vector<uint64_t> out;
+    const std::vector<StoredEntry> rows = log->Entries(from, limit).value();
+    for (const StoredEntry& row : rows) {
+      EXPECT_EQ(row.entry, AuditEntryToJson(entries.at(row.index)));
+      EXPECT_EQ(row.leaf, merkle::LeafHash(AsBytes(row.entry)));
+      out.push_back(row.index);
+    }
+    return out;
+  };
+  using Indices = std::vector<uint64_t>;
+  EXPECT_EQ(indices(0, 3), (Indices{0, 1, 2}));
+  EXPECT_EQ(indices(22, 100), (Indices{22, 23, 24}));
+  EXPECT_EQ(indices(0, 1000).size(), 25u);
+  EXPECT_TRUE(indices(25, 10).empty());
+  EXPECT_TRUE(indices(0, 0).empty());
+  EXPECT_TRUE(indices(uint64_t{1} << 63, 10).empty());
+  EXPECT_TRUE(indices(~uint64_t{0}, 10).empty());
+  EXPECT_EQ(indices(20, ~size_t{0}), (Indices{20, 21, 22, 23, 24}));
 }
 
 TEST_F(AuditLogTest, QueriesFindByPartyTimeEventTypeAndTransfer) {
@@ -212,7 +272,7 @@ TEST_F(AuditLogTest, TheHeadAdvancesOnlyByCompareAndSwap) {
   ASSERT_TRUE(next.ok()) << next.error().message;
   EXPECT_EQ(next->index, 1u);
   auto proof = second->ConsistencyProof(1, 2).value();
-  auto one = signer_.verifier().Verify(second->Checkpoints()->at(1)).value();
+  auto one = signer_.verifier().Verify(second->Checkpoints(1, 1)->at(0)).value();
   EXPECT_TRUE(merkle::VerifyConsistency(1, 2, one.root, next->head.checkpoint.root, proof).ok());
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 
@@ -102,9 +103,84 @@ class AuditApiTest : public ::testing::Test {
     auto r = api_->Get(target, caller, auditor_listener);
     EXPECT_TRUE(r.ok()) << target << ": " << r.error().code << ": " << r.error().message;
     EXPECT_EQ(Size(), before) << target << ": an answer is not an event";
-    if (!r.ok()) return ApiResponse{0, "", ""};
+    if (!r.ok()) return ApiResponse{0, "", "", {}};
     EXPECT_EQ(r->status, 200);
     return *r;
+  }
+
+  // The chunks of a streamed answer, to its end (failing the test if it breaks).
+  static std::vector<std::string> Chunks(const ApiResponse& r) {
+    std::vector<std::string> chunks;
+    EXPECT_TRUE(r.body.empty()) << "a streamed answer has no body of its own";
+    if (!r.next_chunk) {
+      ADD_FAILURE() << "not a streamed answer";
+      return chunks;
+    }
+    auto next = r.next_chunk;  // a copy: the answer is const
+    for (;;) {
+      auto chunk = next();
+      if (!chunk.ok()) {
+        ADD_FAILURE() << "the stream broke: " << chunk.error().code << ": "
+                      << chunk.error().message;
+        return chunks;
+      }
+      if (chunk->empty()) break;
+      EXPECT_LE(chunk->size(), AuditApi::kChunkCapacity);
+      EXPECT_EQ(chunk->back(), '\n') << "a chunk ends with a whole line";
+      chunks.emplace_back(*chunk);
+    }
+    // The end stays the end.
+    auto after = next();
+    EXPECT_TRUE(after.ok() && after->empty());
+    return chunks;
+  }
+
+  // The whole body of a streamed answer.
+  static std::string Streamed(const ApiResponse& r) {
+    std::string body;
+    for (const std::string& chunk : Chunks(r)) body += chunk;
+    return body;
+  }
+
+  static std::vector<std::string> LinesOf(const std::string& body) {
+    std::vector<std::string> lines;
+    std::istringstream in(body);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+  // How many lines each chunk of an /v1/audit/entries answer holds.
+  std::vector<size_t> LinesPerChunk(const std::string& target) {
+    std::vector<size_t> out;
+    for (const std::string& chunk : Chunks(Ok(target, Auditor(), true))) {
+      out.push_back(static_cast<size_t>(std::count(chunk.begin(), chunk.end(), '\n')));
+    }
+    return out;
+  }
+
+  // Appends `n` more entries (in one batch); entries_ holds every entry of the log.
+  void Grow(size_t n) {
+    std::vector<AuditEntry> more;
+    for (size_t i = 0; i < n; ++i) {
+      const std::time_t at = kT + static_cast<std::time_t>(entries_.size() + i) * 60;
+      more.push_back(Entry(at, audit_event::kEnvelopeDownloaded, kDcc, kSupplierOne, "adt",
+                           "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"));
+    }
+    ASSERT_TRUE(log_->AppendAll(more).ok());
+    entries_.insert(entries_.end(), more.begin(), more.end());
+  }
+
+  // The line /v1/audit/entries gives for entry `index` of entries_.
+  std::string LineOf(uint64_t index) const {
+    const std::string entry = AuditEntryToJson(entries_.at(index));
+    return std::to_string(index) + " " + ToHex(merkle::LeafHash(AsBytes(entry))) + " " + entry;
+  }
+
+  // The lines of entries_ [from, end).
+  std::vector<std::string> LinesFrom(uint64_t from, uint64_t end) const {
+    std::vector<std::string> out;
+    for (uint64_t i = from; i < end; ++i) out.push_back(LineOf(i));
+    return out;
   }
 
   static web::json::value Json(const ApiResponse& r) {
@@ -256,17 +332,12 @@ TEST_F(AuditApiTest, InclusionProofsVerify) {
 }
 
 TEST_F(AuditApiTest, EntriesAreIndexLeafHashAndEntryLines) {
-  auto lines_of = [](const std::string& body) {
-    std::vector<std::string> lines;
-    std::istringstream in(body);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-  };
   ApiResponse all = Ok("/v1/audit/entries", Auditor(), true);
   EXPECT_EQ(all.content_type, "text/plain; charset=utf-8");
-  ASSERT_FALSE(all.body.empty());
-  EXPECT_EQ(all.body.back(), '\n');
-  std::vector<std::string> lines = lines_of(all.body);
+  const std::string body = Streamed(all);
+  ASSERT_FALSE(body.empty());
+  EXPECT_EQ(body.back(), '\n');
+  std::vector<std::string> lines = LinesOf(body);
   ASSERT_EQ(lines.size(), 6u);
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string entry = AuditEntryToJson(entries_[i]);
@@ -274,12 +345,119 @@ TEST_F(AuditApiTest, EntriesAreIndexLeafHashAndEntryLines) {
               std::to_string(i) + " " + ToHex(merkle::LeafHash(AsBytes(entry))) + " " + entry);
   }
   std::vector<std::string> page =
-      lines_of(Ok("/v1/audit/entries?from=2&limit=3", Auditor(), true).body);
+      LinesOf(Streamed(Ok("/v1/audit/entries?from=2&limit=3", Auditor(), true)));
   ASSERT_EQ(page.size(), 3u);
   EXPECT_EQ(page[0], lines[2]);
   EXPECT_EQ(page[2], lines[4]);
-  EXPECT_TRUE(Ok("/v1/audit/entries?from=6", Auditor(), true).body.empty());
-  EXPECT_EQ(lines_of(Ok("/v1/audit/entries?limit=10000", Auditor(), true).body), lines);
+  EXPECT_TRUE(Chunks(Ok("/v1/audit/entries?from=6", Auditor(), true)).empty());
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?limit=10000", Auditor(), true))), lines);
+  // No page cap: any positive limit, however large.
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?limit=10001", Auditor(), true))), lines);
+  EXPECT_EQ(
+      LinesOf(Streamed(Ok("/v1/audit/entries?from=1&limit=9223372036854775808", Auditor(), true))),
+      LinesFrom(1, 6));
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?limit=18446744073709551615", Auditor(), true))),
+            lines);
+  // Past the end, and past what SQLite's signed integers hold: nothing (not row 0 on).
+  for (const char* from :
+       {"7", "9223372036854775807", "9223372036854775808", "18446744073709551615"}) {
+    SCOPED_TRACE(from);
+    EXPECT_TRUE(Chunks(Ok("/v1/audit/entries?from=" + std::string(from), Auditor(), true)).empty());
+  }
+}
+
+// 2,500 rows: kEntriesBatch (1000) rows a chunk, each batch read on its own.
+TEST_F(AuditApiTest, EntriesStreamABatchAChunkAndMakeUpTheRows) {
+  ASSERT_EQ(AuditApi::kEntriesBatch, 1000u);
+  Grow(2494);
+  ASSERT_EQ(Size(), 2500u);
+  using Counts = std::vector<size_t>;
+  std::vector<std::string> chunks = Chunks(Ok("/v1/audit/entries", Auditor(), true));
+  ASSERT_EQ(chunks.size(), 3u);
+  std::string body;
+  for (const std::string& chunk : chunks) body += chunk;
+  EXPECT_EQ(LinesOf(body), LinesFrom(0, 2500));
+  EXPECT_EQ(LinesOf(chunks[1]).front(), LineOf(1000));
+  EXPECT_EQ(LinesOf(chunks[2]).back(), LineOf(2499));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries"), (Counts{1000, 1000, 500}));
+
+  // From the middle of a batch; a whole number of batches to the end.
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=1234"), (Counts{1000, 266}));
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=1234", Auditor(), true))),
+            LinesFrom(1234, 2500));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=500"), (Counts{1000, 1000}));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=2499"), (Counts{1}));
+  EXPECT_TRUE(LinesPerChunk("/v1/audit/entries?from=2500").empty());
+
+  // A limit smaller than a batch, equal to one, larger, and larger than the log.
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=10&limit=7"), (Counts{7}));
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=10&limit=7", Auditor(), true))),
+            LinesFrom(10, 17));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?limit=1000"), (Counts{1000}));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=1&limit=1000"), (Counts{1000}));
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=1&limit=1000", Auditor(), true))),
+            LinesFrom(1, 1001));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=100&limit=1500"), (Counts{1000, 500}));
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=100&limit=1500", Auditor(), true))),
+            LinesFrom(100, 1600));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?from=2000&limit=1500"), (Counts{500}));
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries?limit=2500"), (Counts{1000, 1000, 500}));
+}
+
+TEST_F(AuditApiTest, AnEmptyLogStreamsAnEmptyBody) {
+  auto empty = AuditLog::Open(dir_.path() + "/empty.db",
+                              LogSigner::FromKey(key_.get(), "adtgw.test/log").value())
+                   .value();
+  AuditApi api(*empty);
+  for (const char* target :
+       {"/v1/audit/entries", "/v1/audit/entries?from=0&limit=1", "/v1/audit/entries?from=5"}) {
+    SCOPED_TRACE(target);
+    auto r = api.Get(target, Auditor(), true);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->content_type, "text/plain; charset=utf-8");
+    EXPECT_TRUE(Chunks(*r).empty());
+  }
+  EXPECT_EQ(empty->Latest().checkpoint.size, 0u) << "an answer is not an event";
+}
+
+// Each batch is read when the stream reaches it, in its own transaction: what was
+// appended meanwhile is part of the answer when no limit stops it first.
+TEST_F(AuditApiTest, EntriesAppendedWhileStreamingAreIncluded) {
+  Grow(1994);  // 2000 rows
+  ApiResponse r = Ok("/v1/audit/entries?from=500", Auditor(), true);
+  auto first = r.next_chunk();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(LinesOf(std::string(*first)), LinesFrom(500, 1500));
+  Grow(3);
+  std::string rest;
+  for (;;) {
+    auto chunk = r.next_chunk();
+    ASSERT_TRUE(chunk.ok()) << chunk.error().message;
+    if (chunk->empty()) break;
+    rest += *chunk;
+  }
+  EXPECT_EQ(LinesOf(rest), LinesFrom(1500, 2003));
+}
+
+// A read that fails before the answer begins is refused; one that fails midway breaks
+// the stream (an error, never a quiet end).
+TEST_F(AuditApiTest, AFailedReadIsAnErrorNeverAShortAnswer) {
+  Grow(2994);  // 3000 rows
+  ApiResponse r = Ok("/v1/audit/entries", Auditor(), true);
+  auto first = r.next_chunk();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(LinesOf(std::string(*first)).size(), 1000u);
+  testing::ExecSql(Path(), "ALTER TABLE audit_entries RENAME TO audit_entries_away");
+  // The second batch is read only now, and finds no table.
+  auto second = r.next_chunk();
+  EXPECT_FALSE(second.ok()) << "the stream ended quietly after " << second->size() << " bytes";
+  auto refused = api_->Get("/v1/audit/entries?from=10", Auditor(), true);
+  EXPECT_FALSE(refused.ok()) << "an unreadable log answered 200";
+  testing::ExecSql(Path(), "ALTER TABLE audit_entries_away RENAME TO audit_entries");
+  // The log is whole again, and so are answers.
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=2990", Auditor(), true))),
+            LinesFrom(2990, 3000));
 }
 
 TEST_F(AuditApiTest, ARowAddedBehindTheLogsBackHasNoLeafHash) {
@@ -291,8 +469,20 @@ INSERT INTO audit_entries (idx, at, event, transfer_id, file_type, entry)
   auto r = api_->Get("/v1/audit/entries?from=5", Auditor(), true);
   ASSERT_TRUE(r.ok()) << r.error().message;
   const std::string entry5 = AuditEntryToJson(entries_[5]);
-  EXPECT_EQ(r->body,
+  EXPECT_EQ(Streamed(*r),
             "5 " + ToHex(merkle::LeafHash(AsBytes(entry5))) + " " + entry5 + "\n6 - forged\n");
+}
+
+// A missing row is a gap in the answer, not its end, even where a batch begins.
+TEST_F(AuditApiTest, AGapInTheRowsIsSkippedNotTheEnd) {
+  Grow(2494);  // 2500 rows
+  testing::ExecSql(Path(), "DELETE FROM audit_entries WHERE idx BETWEEN 990 AND 1010");
+  std::vector<std::string> want = LinesFrom(0, 990);
+  for (const std::string& line : LinesFrom(1011, 2500)) want.push_back(line);
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries", Auditor(), true))), want);
+  EXPECT_EQ(LinesPerChunk("/v1/audit/entries"), (std::vector<size_t>{1000, 1000, 479}));
+  EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=995&limit=3", Auditor(), true))),
+            LinesFrom(1011, 1014));
 }
 
 TEST_F(AuditApiTest, EveryCheckpointTheLogSigned) {
@@ -307,6 +497,48 @@ TEST_F(AuditApiTest, EveryCheckpointTheLogSigned) {
   }
   EXPECT_EQ(sizes, (std::vector<uint64_t>{0, 3, 6}));
   EXPECT_EQ(last, log_->Latest().note);
+  EXPECT_FALSE(v.at("truncated").as_bool());
+  EXPECT_EQ(v.size(), 2u);
+}
+
+TEST_F(AuditApiTest, CheckpointsArePagedBySize) {
+  // Checkpoints of sizes 0, 3, 6, then 7 to 10 one at a time.
+  for (int i = 0; i < 4; ++i) Grow(1);
+  auto page = [&](const std::string& params) {
+    web::json::value v = Json(Ok("/v1/audit/checkpoints" + params, Auditor(), true));
+    std::pair<std::vector<uint64_t>, bool> out;
+    for (const auto& note : v.at("checkpoints").as_array()) {
+      out.first.push_back(log_->verifier().Verify(note.as_string()).value().size);
+    }
+    out.second = v.at("truncated").as_bool();
+    return out;
+  };
+  using Sizes = std::vector<uint64_t>;
+  using Page = std::pair<Sizes, bool>;
+  EXPECT_EQ(page(""), (Page{{0, 3, 6, 7, 8, 9, 10}, false}));
+  EXPECT_EQ(page("?from=0"), (Page{{0, 3, 6, 7, 8, 9, 10}, false}));
+  EXPECT_EQ(page("?limit=2"), (Page{{0, 3}, true}));
+  EXPECT_EQ(page("?from=3&limit=2"), (Page{{3, 6}, true}));       // from is inclusive
+  EXPECT_EQ(page("?from=4&limit=2"), (Page{{6, 7}, true}));       // ... and need not be a size
+  EXPECT_EQ(page("?from=8&limit=3"), (Page{{8, 9, 10}, false}));  // exactly what is left
+  EXPECT_EQ(page("?from=8&limit=2"), (Page{{8, 9}, true}));
+  EXPECT_EQ(page("?from=10"), (Page{{10}, false}));
+  EXPECT_EQ(page("?from=11"), (Page{{}, false}));
+  EXPECT_EQ(page("?from=18446744073709551615"), (Page{{}, false}));
+  EXPECT_EQ(page("?limit=10000"), (Page{{0, 3, 6, 7, 8, 9, 10}, false}));
+  // Paging with from = the last size + 1 lists each checkpoint once.
+  Sizes all;
+  for (uint64_t from = 0;;) {
+    Page p = page("?from=" + std::to_string(from) + "&limit=3");
+    all.insert(all.end(), p.first.begin(), p.first.end());
+    if (!p.second) break;
+    from = p.first.back() + 1;
+  }
+  EXPECT_EQ(all, (Sizes{0, 3, 6, 7, 8, 9, 10}));
+  for (const char* bad : {"?limit=0", "?limit=10001", "?limit=18446744073709551616", "?from=-1",
+                          "?from=x", "?limit=", "?from=1&from=2", "?size=3"}) {
+    ExpectRefused("/v1/audit/checkpoints" + std::string(bad), Auditor(), true, "audit.bad_query");
+  }
 }
 
 TEST_F(AuditApiTest, QueriesFilterByPartyEventTypeAndTime) {
@@ -408,12 +640,17 @@ TEST_F(AuditApiTest, BadQueriesAreRefusedAndLogged) {
       "/v1/audit/entries?from=abc",
       "/v1/audit/entries?from=0x10",
       "/v1/audit/entries?limit=0",
-      "/v1/audit/entries?limit=10001",
+      "/v1/audit/entries?limit=-1",
+      "/v1/audit/entries?limit=",
+      "/v1/audit/entries?limit=18446744073709551616",  // past uint64
+      "/v1/audit/entries?from=18446744073709551616",
       "/v1/audit/entries?offset=1",
       "/v1/audit/entries?from=1&from=2",
       "/v1/audit/inclusion?index=1",
       "/v1/audit/inclusion?index=1&size=6&x=1",
       "/v1/audit/checkpoints?all=1",
+      "/v1/audit/checkpoints?limit=0",
+      "/v1/audit/checkpoints?limit=10001",
       "/v1/audit/transfers/a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1?x=1",
       "/v1/audit/consistency?from=1&to=six",
       "/v1/audit/checkpoint?x=1",

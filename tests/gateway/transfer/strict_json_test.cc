@@ -41,6 +41,19 @@ TEST(StrictJson, TypedGettersReadWhatIsThere) {
   ExpectRefused(AsStatus(empty->TextArray("list")), "doc.list", "missing list");
 }
 
+TEST(StrictJson, BoolReadsOnlyTrueAndFalse) {
+  auto obj = Parse("{\"name\":true,\"size\":false}");
+  ASSERT_TRUE(obj.ok()) << obj.error().message;
+  EXPECT_TRUE(obj->Bool("name").value());
+  EXPECT_FALSE(obj->Bool("size").value());
+  ExpectRefused(AsStatus(obj->Bool("list")), "doc.list", "missing bool");
+  for (const char* bad : {"1", "0", "\"true\"", "null", "[]"}) {
+    auto o = Parse(std::string("{\"name\":") + bad + "}");
+    ASSERT_TRUE(o.ok()) << bad;
+    ExpectRefused(AsStatus(o->Bool("name")), "doc.name", bad);
+  }
+}
+
 TEST(StrictJson, GettersRefuseOtherTypes) {
   auto obj = Parse("{\"name\":1,\"size\":\"42\",\"list\":\"x\"}");
   ASSERT_TRUE(obj.ok());
