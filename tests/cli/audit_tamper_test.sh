@@ -103,6 +103,17 @@ sqlite3 "$AUDIT_DB" "DELETE FROM audit_entries WHERE idx = $head_size"
 CHECKS=$((CHECKS + 1))
 auditor audit verify --full >/dev/null 2>&1 || fail "the log does not verify after the inserted row went"
 
+# --- The newest checkpoint missing from the log's own list -------------------------------
+sqlite3 "$AUDIT_DB" ".mode insert audit_checkpoints" \
+  "SELECT * FROM audit_checkpoints WHERE size = (SELECT size FROM audit_head)" >"$WORK/head-checkpoint.sql"
+[ -s "$WORK/head-checkpoint.sql" ] || fail "the newest checkpoint is not in audit_checkpoints"
+sqlite3 "$AUDIT_DB" "DELETE FROM audit_checkpoints WHERE size = (SELECT size FROM audit_head)"
+expect_problem "the newest checkpoint unlisted" audit.checkpoint_unlisted "size $head_size" -- \
+  auditor audit verify
+sqlite3 "$AUDIT_DB" <"$WORK/head-checkpoint.sql"
+CHECKS=$((CHECKS + 1))
+auditor audit verify >/dev/null 2>&1 || fail "the log does not verify after its checkpoint was put back"
+
 # --- A truncated log (the operator rolls the database back to an earlier checkpoint) ------
 # Every party that saw the newer checkpoint says so; so does the auditor.
 stop_gateway
