@@ -259,11 +259,13 @@ class ExportHistory {
     std::vector<std::string> notes;
     auto each = [&](std::string_view line) -> Status {
       ++line_;
-      StrictJsonObject::Rules rules{path_ + " line " + std::to_string(line_),
-                                    "see docs/audit-log.md, Exports", kMaxNoteLine, 2};
-      ADTGW_ASSIGN(StrictJsonObject o, StrictJsonObject::Parse(AsBytes(line), rules, {"note"}));
-      ADTGW_ASSIGN(std::string note, o.Text("note"));
-      notes.push_back(std::move(note));
+      StrictJsonObject::Rules rules{"export", "see docs/audit-log.md, Exports", kMaxNoteLine, 2};
+      auto line_object = StrictJsonObject::Parse(AsBytes(line), rules, {"note"});
+      Result<std::string> note =
+          line_object.ok() ? line_object->Text("note") : Result<std::string>(line_object.error());
+      if (!note.ok())
+        return std::move(note).error().With(path_ + ", line " + std::to_string(line_));
+      notes.push_back(std::move(note).value());
       return OkStatus();
     };
     std::vector<char> buf(kReadChunk);

@@ -111,6 +111,12 @@ expect_refusal "export over an existing directory" 7 output.exists -- audit expo
   "$WORK/export" "${AU[@]}"
 expect_ok "verify --from" -- audit verify --from "$WORK/export" --full
 expect_output "the export's own key, said so" "the key that came with it"
+cp -r "$WORK/export" "$WORK/export-damaged"
+sed -i '1s/.*/{"note":1}/' "$WORK/export-damaged/checkpoints.jsonl"
+expect_refusal "an export whose checkpoints.jsonl is damaged" 3 export.note -- \
+  audit verify --from "$WORK/export-damaged" --full
+CHECKS=$((CHECKS + 1))
+grep -q "checkpoints.jsonl, line 1" <<<"$ERR" || fail "the damaged line is not named: $ERR"
 expect_ok "verify --from with my key and state" -- audit verify --from "$WORK/export" --full \
   --config "$PKI/config/client-auditor.yaml"
 expect_output "my key" "audit_log of $PKI/config/client-auditor.yaml"
