@@ -17,7 +17,7 @@ namespace adtgw {
 
 struct ServerLimits {
   size_t max_connections = 256;
-  size_t threads = 8;                   // I/O threads; blocking work (fsync) runs on them
+  size_t threads = 8;                   // I/O threads; a connection stays on one (with its fsyncs)
   size_t header_limit = 16 * 1024;      // request line + headers
   size_t json_body_limit = 256 * 1024;  // manifest and acknowledgement requests
   size_t read_buffer = 256 * 1024;      // per connection

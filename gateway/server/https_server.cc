@@ -103,7 +103,12 @@ class HttpsServer::Impl {
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         sweep_timer_(io_),
         grace_timer_(io_),
-        server_strand_(asio::make_strand(io_)) {}
+        server_strand_(asio::make_strand(io_)) {
+    for (size_t i = 1; i < options_.limits.threads; ++i) {
+      session_ios_.push_back(std::make_unique<asio::io_context>(1));
+      session_work_.push_back(asio::make_work_guard(*session_ios_.back()));
+    }
+  }
 
   Status Listen() {
     ADTGW_TRY(Listen(acceptor_, options_.host, options_.port));
@@ -119,8 +124,7 @@ class HttpsServer::Impl {
     WaitForSignal();
     ScheduleSweep();
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < options_.limits.threads; ++i)
-      threads.emplace_back([this] { io_.run(); });
+    for (auto& io : session_ios_) threads.emplace_back([&io] { io->run(); });
     io_.run();
     for (auto& t : threads) t.join();
   }
@@ -189,7 +193,10 @@ class HttpsServer::Impl {
     grace_timer_.expires_after(std::chrono::milliseconds(100));
     grace_timer_.async_wait(
         asio::bind_executor(server_strand_, [this, deadline](beast::error_code) {
-          if (active_ + busy_ == 0) return;
+          if (active_ + busy_ == 0) {
+            for (auto& w : session_work_) w.reset();  // their run() may return now
+            return;
+          }
           if (std::chrono::steady_clock::now() >= deadline && !cut_) {
             cut_ = true;
             Log("grace period over: closing " + std::to_string(active_.load()) + " connection(s)");
@@ -235,7 +242,10 @@ class HttpsServer::Impl {
 
   awaitable<void> Accept(tcp::acceptor& acceptor, bool auditor) {
     for (;;) {
-      Strand strand = asio::make_strand(io_);
+      // Each connection lives on one I/O thread's own context: its completions never hop
+      // to another thread.
+      size_t pick = next_io_++ % (session_ios_.size() + 1);
+      Strand strand = asio::make_strand(pick == 0 ? io_ : *session_ios_[pick - 1]);
       beast::error_code ec;
       tcp::socket socket =
           co_await acceptor.async_accept(strand, asio::redirect_error(use_awaitable, ec));
@@ -759,6 +769,9 @@ class HttpsServer::Impl {
 
   Options options_;
   asio::io_context io_;
+  std::vector<std::unique_ptr<asio::io_context>> session_ios_;  // one per other I/O thread
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> session_work_;
+  size_t next_io_ = 0;  // on server_strand_
   asio::ssl::context ctx_;
   TransferService& service_;
   AuditApi& audit_;
