@@ -237,21 +237,57 @@ CheckpointHistory::PageSource OnlineHistory(GatewayApi& api) {
   };
 }
 
-// An export's checkpoints.jsonl: one {"note":"<signed note>"} a line, oldest first.
-class ExportHistory {
+// One of an export's line files (entries.log, checkpoints.jsonl), read a chunk at a time
+// and cut into whole lines.
+class ExportLines {
  public:
-  static Result<std::shared_ptr<ExportHistory>> Open(const std::string& path) {
-    std::shared_ptr<ExportHistory> h(new ExportHistory(path));
-    h->fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (h->fd_ < 0) {
+  static Result<std::unique_ptr<ExportLines>> Open(const std::string& path, size_t max_line) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
       return MakeError(ErrorKind::kNotFound, "input.not_found", path + ": " + std::strerror(errno),
                        "an export holds entries.log, checkpoints.jsonl, checkpoint.note and "
                        "log-key.pub.pem (adtgw audit export DIR)");
     }
-    return h;
+    return std::unique_ptr<ExportLines>(new ExportLines(path, max_line, fd));
   }
-  ~ExportHistory() {
-    if (fd_ >= 0) close(fd_);
+  ~ExportLines() { close(fd_); }
+  ExportLines(const ExportLines&) = delete;
+  ExportLines& operator=(const ExportLines&) = delete;
+
+  // Reads one chunk and gives `each` the lines it completes; at the end of the file, the
+  // last line if it has no newline (the file was cut), and done() turns true.
+  template <class Each>
+  Status ReadSome(Each&& each) {
+    for (;;) {
+      ssize_t n = read(fd_, buf_.data(), buf_.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return MakeError(ErrorKind::kIo, "io.read", path_ + ": " + std::strerror(errno));
+      if (n == 0) {
+        done_ = true;
+        return splitter_.Finish(each);
+      }
+      return splitter_.Feed(std::string_view(buf_.data(), static_cast<size_t>(n)), each);
+    }
+  }
+  bool done() const { return done_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  ExportLines(const std::string& path, size_t max_line, int fd)
+      : path_(path), splitter_(path, max_line), fd_(fd), buf_(kReadChunk) {}
+  std::string path_;
+  LineSplitter splitter_;
+  int fd_;
+  std::vector<char> buf_;
+  bool done_ = false;
+};
+
+// An export's checkpoints.jsonl: one {"note":"<signed note>"} a line, oldest first.
+class ExportHistory {
+ public:
+  static Result<std::shared_ptr<ExportHistory>> Open(const std::string& path) {
+    ADTGW_ASSIGN(std::unique_ptr<ExportLines> lines, ExportLines::Open(path, kMaxNoteLine));
+    return std::shared_ptr<ExportHistory>(new ExportHistory(std::move(lines)));
   }
 
   // The next notes (the file is read in order: `from` is not needed).
@@ -263,33 +299,19 @@ class ExportHistory {
       auto line_object = StrictJsonObject::Parse(AsBytes(line), rules, {"note"});
       Result<std::string> note =
           line_object.ok() ? line_object->Text("note") : Result<std::string>(line_object.error());
-      if (!note.ok())
-        return std::move(note).error().With(path_ + ", line " + std::to_string(line_));
+      if (!note.ok()) {
+        return std::move(note).error().With(lines_->path() + ", line " + std::to_string(line_));
+      }
       notes.push_back(std::move(note).value());
       return OkStatus();
     };
-    std::vector<char> buf(kReadChunk);
-    while (notes.size() < kHistoryPage && !eof_) {
-      ssize_t n = read(fd_, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return MakeError(ErrorKind::kIo, "io.read", path_ + ": " + std::strerror(errno));
-      if (n == 0) {
-        eof_ = true;
-        ADTGW_TRY(splitter_.Finish(each));
-        break;
-      }
-      ADTGW_TRY(splitter_.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), each));
-    }
+    while (notes.size() < kHistoryPage && !lines_->done()) ADTGW_TRY(lines_->ReadSome(each));
     return notes;
   }
 
  private:
-  explicit ExportHistory(std::string path)
-      : path_(std::move(path)), splitter_(path_, kMaxNoteLine) {}
-  std::string path_;
-  LineSplitter splitter_;
-  int fd_ = -1;
-  bool eof_ = false;
+  explicit ExportHistory(std::unique_ptr<ExportLines> lines) : lines_(std::move(lines)) {}
+  std::unique_ptr<ExportLines> lines_;
   uint64_t line_ = 0;
 };
 
@@ -518,27 +540,10 @@ Status RunVerifyExport(const VerifyFlags& f) {
                  ExportHistory::Open(dir + "/checkpoints.jsonl"));
     CheckpointHistory history(
         *key.verifier, auditor, [listed](uint64_t) { return listed->Next(); }, nullptr);
-    std::string path = dir + "/entries.log";
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return MakeError(ErrorKind::kNotFound, "input.not_found", path + ": " + std::strerror(errno),
-                       "an export holds entries.log, checkpoints.jsonl, checkpoint.note and "
-                       "log-key.pub.pem (adtgw audit export DIR)");
-    }
-    LineSplitter splitter(path, kMaxEntryLine);
+    ADTGW_ASSIGN(std::unique_ptr<ExportLines> entries,
+                 ExportLines::Open(dir + "/entries.log", kMaxEntryLine));
     auto each = [&](std::string_view line) { return AddRow(line, auditor, history); };
-    std::vector<char> buf(kReadChunk);
-    Status read_all = [&]() -> Status {
-      for (;;) {
-        ssize_t n = read(fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return MakeError(ErrorKind::kIo, "io.read", path + ": " + std::strerror(errno));
-        if (n == 0) return splitter.Finish(each);  // no final newline: the file was cut
-        ADTGW_TRY(splitter.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), each));
-      }
-    }();
-    close(fd);
-    ADTGW_TRY(read_all);
+    while (!entries->done()) ADTGW_TRY(entries->ReadSome(each));
     ADTGW_TRY(history.ReadAll());
     auditor.Finish();
     o.history = history.count();
