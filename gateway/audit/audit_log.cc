@@ -95,6 +95,9 @@ constexpr char kAdvanceHead[] = R"sql(
 UPDATE audit_head SET size = ?1, root = ?2, note = ?3
   WHERE id = 1 AND size = ?4 AND root = ?5
 )sql";
+// A proof's reads share one snapshot.
+constexpr char kBeginRead[] = "BEGIN";
+constexpr char kEndRead[] = "COMMIT";
 constexpr char kLastIndex[] = R"sql(
 SELECT MAX(idx) FROM audit_entries
 )sql";
@@ -255,14 +258,18 @@ class AuditLog::Impl {
     pending->bytes = std::move(entries);
     pending->entries = std::move(parsed);
     std::future<Result<std::vector<LogPosition>>> done = pending->done.get_future();
+    bool wake = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) {
         return Unavailable(MakeError(ErrorKind::kUnavailable, "audit.closed", "the log is closed"));
       }
       queue_.push_back(std::move(pending));
+      // Wake the writer only when it waits for this: the first entry, or enough
+      // company (Run). Waking it for every entry cost a context switch each.
+      wake = queue_.size() == 1 || queue_.size() == kGatherEnough;
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
     return done.get();
   }
 
@@ -304,11 +311,15 @@ class AuditLog::Impl {
   template <class Proof>
   auto WithNodes(Proof proof) -> decltype(proof(std::declval<merkle::NodeReader>())) {
     return Read([&](SqliteDatabase& db) -> decltype(proof(std::declval<merkle::NodeReader>())) {
-      ADTGW_ASSIGN(SqliteStatement select, db.Prepare(kSelectNode));
-      ADTGW_TRY(db.Execute("BEGIN"));
-      auto result = proof(Nodes(db, select.get()));
-      select.reset();
-      (void)db.Execute("COMMIT");
+      ADTGW_ASSIGN(SqliteCachedStatement begin, db.Cached(kBeginRead, {}));
+      if (sqlite3_step(begin.get()) != SQLITE_DONE) return db.Fail("starting a read");
+      // The node statement's loan ends (resetting it) before the read does.
+      auto result = [&]() -> decltype(proof(std::declval<merkle::NodeReader>())) {
+        ADTGW_ASSIGN(SqliteCachedStatement select, db.Cached(kSelectNode, {}));
+        return proof(Nodes(db, select.get()));
+      }();
+      ADTGW_ASSIGN(SqliteCachedStatement end, db.Cached(kEndRead, {}));
+      (void)sqlite3_step(end.get());
       return result;
     });
   }
@@ -377,7 +388,7 @@ class AuditLog::Impl {
     return root;
   }
 
-  Status InsertNode(SqliteStatement& insert, unsigned level, uint64_t index,
+  Status InsertNode(const SqliteCachedStatement& insert, unsigned level, uint64_t index,
                     const Sha256Digest& h) {
     sqlite3_reset(insert.get());
     ADTGW_TRY(db_.Bind(insert.get(), {NodeId(level, index), SqlBlob{Bytes(h)}}));
@@ -386,7 +397,7 @@ class AuditLog::Impl {
   }
 
   // Adds leaf `index` to the frontier, storing it and every subtree it completes.
-  Status AddLeaf(SqliteStatement& insert, uint64_t index, Sha256Digest h) {
+  Status AddLeaf(const SqliteCachedStatement& insert, uint64_t index, Sha256Digest h) {
     unsigned level = 0;
     ADTGW_TRY(InsertNode(insert, 0, index, h));
     while (!frontier_.empty() && frontier_.back().first == level) {
@@ -409,15 +420,17 @@ class AuditLog::Impl {
     auto committed = db_.InTransaction([&]() -> Status {
       // Checked first so that a stale writer is named as such; the UPDATE below is the
       // compare-and-swap that decides.
-      ADTGW_ASSIGN(SqliteStatement head, db_.Statement(kSelectHead, {}));
-      if (sqlite3_step(head.get()) != SQLITE_ROW) return db_.Fail("reading the log head");
-      if (static_cast<uint64_t>(SqlColumnInt(head.get(), 0)) != start ||
-          DigestOf(SqlColumn(head.get(), 1)) != start_root) {
-        return HeadMoved(start);
+      {
+        ADTGW_ASSIGN(SqliteCachedStatement head, db_.Cached(kSelectHead, {}));
+        if (sqlite3_step(head.get()) != SQLITE_ROW) return db_.Fail("reading the log head");
+        if (static_cast<uint64_t>(SqlColumnInt(head.get(), 0)) != start ||
+            DigestOf(SqlColumn(head.get(), 1)) != start_root) {
+          return HeadMoved(start);
+        }
       }
-      ADTGW_ASSIGN(SqliteStatement entry, db_.Prepare(kInsertEntry));
-      ADTGW_ASSIGN(SqliteStatement party, db_.Prepare(kInsertParty));
-      ADTGW_ASSIGN(SqliteStatement node, db_.Prepare(kInsertNode));
+      ADTGW_ASSIGN(SqliteCachedStatement entry, db_.Cached(kInsertEntry, {}));
+      ADTGW_ASSIGN(SqliteCachedStatement party, db_.Cached(kInsertParty, {}));
+      ADTGW_ASSIGN(SqliteCachedStatement node, db_.Cached(kInsertNode, {}));
       uint64_t index = start;
       for (const auto& p : batch) {
         positions.emplace_back();
@@ -440,15 +453,15 @@ class AuditLog::Impl {
       }
       Checkpoint next{signer_.verifier().origin(), index, FrontierRoot()};
       ADTGW_ASSIGN(std::string note, signer_.Sign(next));
-      ADTGW_ASSIGN(SqliteStatement advance,
-                   db_.Statement(kAdvanceHead,
-                                 {static_cast<int64_t>(next.size), SqlBlob{Bytes(next.root)}, note,
-                                  static_cast<int64_t>(start), SqlBlob{Bytes(start_root)}}));
+      ADTGW_ASSIGN(SqliteCachedStatement advance,
+                   db_.Cached(kAdvanceHead,
+                              {static_cast<int64_t>(next.size), SqlBlob{Bytes(next.root)}, note,
+                               static_cast<int64_t>(start), SqlBlob{Bytes(start_root)}}));
       if (sqlite3_step(advance.get()) != SQLITE_DONE) return db_.Fail("advancing the head");
       if (sqlite3_changes(db_.get()) != 1) return HeadMoved(start);
-      ADTGW_ASSIGN(SqliteStatement record,
-                   db_.Statement(kInsertCheckpoint, {static_cast<int64_t>(next.size),
-                                                     SqlBlob{Bytes(next.root)}, note}));
+      ADTGW_ASSIGN(SqliteCachedStatement record,
+                   db_.Cached(kInsertCheckpoint,
+                              {static_cast<int64_t>(next.size), SqlBlob{Bytes(next.root)}, note}));
       if (sqlite3_step(record.get()) != SQLITE_DONE) return db_.Fail("storing a checkpoint");
       SignedCheckpoint signed_head{next, note};
       for (auto& list : positions) {

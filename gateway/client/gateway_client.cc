@@ -5,6 +5,7 @@
 #include <pplx/threadpool.h>
 
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 
 #include <boost/asio/ssl.hpp>
@@ -24,7 +25,12 @@ namespace http = web::http;
 using http::client::http_client;
 using http::client::http_client_config;
 
+// Envelope bodies move in kChunk pieces; JSON answers are read kAnswerPiece at a time.
+// Buffers are left uninitialised: getn writes what it returns, and zeroing a 1 MiB
+// buffer for every answer of a few hundred bytes cost the client more than the answer
+// (bench/gateway_load.cc: two answers per upload).
 constexpr size_t kChunk = 1 << 20;
+constexpr size_t kAnswerPiece = 64 * 1024;
 // A consistency proof answer: kMaxAuditProof hashes of 64 hex digits, quoted, and keys.
 constexpr size_t kMaxConsistencyAnswer = 16 * 1024;
 
@@ -118,16 +124,16 @@ class CpprestGatewayClient final : public GatewayApi {
     req.set_request_uri("/v1/transfers/" + id + "/envelope");
     http::http_response res;
     ADTGW_TRY(Exchange(req, {200}, &res, nullptr, /*read_body=*/false));
-    std::vector<uint8_t> buf(kChunk);
+    auto buf = std::make_unique_for_overwrite<uint8_t[]>(kChunk);
     uint64_t got = 0;
     try {
       auto body = res.body();
       for (;;) {
-        size_t n = body.streambuf().getn(buf.data(), buf.size()).get();
+        size_t n = body.streambuf().getn(buf.get(), kChunk).get();
         if (n == 0) break;
         got += n;
         if (got > size) break;
-        ADTGW_TRY(out.Write(std::span<const uint8_t>(buf.data(), n)));
+        ADTGW_TRY(out.Write(std::span<const uint8_t>(buf.get(), n)));
         if (progress) progress(got);
       }
     } catch (const std::exception& e) {
@@ -197,15 +203,15 @@ class CpprestGatewayClient final : public GatewayApi {
     req.set_request_uri(utility::conversions::to_string_t(path_and_query));
     http::http_response res;
     ADTGW_TRY(Exchange(req, {200}, &res, nullptr, /*read_body=*/false));
-    std::vector<uint8_t> buf(kChunk);
+    auto buf = std::make_unique_for_overwrite<uint8_t[]>(kChunk);
     try {
       // A chunked answer cut before its last chunk makes getn throw: it never looks
       // like a shorter answer.
       auto body = res.body();
       for (;;) {
-        size_t n = body.streambuf().getn(buf.data(), buf.size()).get();
+        size_t n = body.streambuf().getn(buf.get(), kChunk).get();
         if (n == 0) break;
-        ADTGW_TRY(sink(std::string_view(reinterpret_cast<const char*>(buf.data()), n)));
+        ADTGW_TRY(sink(std::string_view(reinterpret_cast<const char*>(buf.get()), n)));
       }
     } catch (const std::exception& e) {
       return TransportError(e.what());
@@ -250,12 +256,12 @@ class CpprestGatewayClient final : public GatewayApi {
       return too_large();
     }
     auto stream = res.body();
-    std::vector<uint8_t> buf(kChunk);
+    auto buf = std::make_unique_for_overwrite<uint8_t[]>(kAnswerPiece);
     for (;;) {
-      size_t n = stream.streambuf().getn(buf.data(), buf.size()).get();
+      size_t n = stream.streambuf().getn(buf.get(), kAnswerPiece).get();
       if (n == 0) break;
       if (out->size() + n > max) return too_large();
-      out->append(reinterpret_cast<const char*>(buf.data()), n);
+      out->append(reinterpret_cast<const char*>(buf.get()), n);
     }
     return OkStatus();
   }

@@ -85,6 +85,24 @@ Result<SqliteStatement> SqliteDatabase::Statement(const char* sql,
   return s;
 }
 
+SqliteCachedStatement::~SqliteCachedStatement() {
+  if (s_ == nullptr) return;
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+}
+
+Result<SqliteCachedStatement> SqliteDatabase::Cached(const char* sql,
+                                                     const std::vector<SqlParam>& params) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    ADTGW_ASSIGN(SqliteStatement s, Prepare(sql));
+    it = cache_.emplace(sql, std::move(s)).first;
+  }
+  SqliteCachedStatement loan(it->second.get());
+  ADTGW_TRY(Bind(loan.get(), params));
+  return loan;
+}
+
 std::string SqlColumn(sqlite3_stmt* s, int i) {
   const void* p = sqlite3_column_blob(s, i);
   int n = sqlite3_column_bytes(s, i);

@@ -4,14 +4,15 @@
 // PRAGMA user_version. Statements are prepared and values are always bound
 // parameters (DESIGN.md section 7, rule 1); nothing here builds SQL from values.
 //
-// Ownership: a SqliteDatabase owns its connection; statements are owned by
-// SqliteStatement. Thread safety: none; each owner serialises its use (a mutex or
-// one thread).
+// Ownership: a SqliteDatabase owns its connection and the statements it caches;
+// other statements are owned by SqliteStatement. Thread safety: none; each owner serialises its use
+// (a mutex or one thread).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -26,6 +27,24 @@ struct SqliteStatementFinalizer {
   void operator()(sqlite3_stmt* s) const;
 };
 using SqliteStatement = std::unique_ptr<sqlite3_stmt, SqliteStatementFinalizer>;
+
+// A statement lent from a SqliteDatabase's cache. It is reset and its bindings cleared
+// when the loan ends, so a half-read SELECT never keeps its read transaction (and an
+// old snapshot) open on the connection. Valid while the database lives.
+class SqliteCachedStatement {
+ public:
+  explicit SqliteCachedStatement(sqlite3_stmt* s) : s_(s) {}
+  SqliteCachedStatement(SqliteCachedStatement&& other) noexcept : s_(other.s_) {
+    other.s_ = nullptr;
+  }
+  SqliteCachedStatement& operator=(SqliteCachedStatement&&) = delete;
+  SqliteCachedStatement(const SqliteCachedStatement&) = delete;
+  ~SqliteCachedStatement();
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3_stmt* s_;
+};
 
 // A value bound as a BLOB (bytes that are not text: hashes).
 struct SqlBlob {
@@ -50,6 +69,11 @@ class SqliteDatabase {
   Status Bind(sqlite3_stmt* s, const std::vector<SqlParam>& params);
   // Prepares and binds.
   Result<SqliteStatement> Statement(const char* sql, const std::vector<SqlParam>& params);
+  // Like Statement, but prepared once per connection and kept: for the statements a hot
+  // path runs per request (parsing costs more than running a small statement). `sql`
+  // must be a string constant: the cache is keyed by its address. One loan per
+  // statement at a time.
+  Result<SqliteCachedStatement> Cached(const char* sql, const std::vector<SqlParam>& params);
   // An error for the last failed call, naming what was being done.
   Error Fail(const std::string& doing) const;
 
@@ -74,6 +98,8 @@ class SqliteDatabase {
   SqliteDatabase(sqlite3* db, std::string what) : db_(db), what_(std::move(what)) {}
   std::unique_ptr<sqlite3, Closer> db_;
   std::string what_;
+  // Declared after db_ so that its statements are finalized before the connection closes.
+  std::unordered_map<const char*, SqliteStatement> cache_;
 };
 
 // Column `i` of the current row as bytes (TEXT or BLOB).
