@@ -24,7 +24,8 @@
 // connection's completions never hop between threads (each hop is a thread wake-up,
 // and on a small VM a stream of 16 KiB TLS records cost three times the CPU that way).
 // The price: a connection's blocking work (an fsync, the audit log's commit) holds up
-// the other connections dealt to the same thread until it is done.
+// the other connections dealt to the same thread until it is done, hence a default of
+// more threads than cores (gateway_config.h).
 //
 // Ownership: the server borrows the TransferService and the AuditApi. Thread safety:
 // BeginShutdown() may be called from any thread.
