@@ -257,7 +257,7 @@ load_run() {
   # Gateway CPU per upload (its whole life: start-up, the 16 warm-ups, the run), the
   # figure the rates move with when the machine is busy with something else.
   uploads=$(kv "$work/load.out" uploads)
-  cpu=$(awk -v c="$cpu" -v u="$uploads" 'BEGIN { printf "%.2f", u > 0 ? c / (u + 16) : 0 }')
+  cpu=$(awk -v c="$cpu" -v u="$uploads" 'BEGIN { printf "%.2f", (u > 0 ? c / (u + 16) : 0) }')
   if [[ $kind == old ]]; then
     old_cpu+=("$cpu")
     old_rates+=("$(kv "$work/load.out" rate)") old_p50+=("$(kv "$work/load.out" p50_ms)")

@@ -11,6 +11,7 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "crypto/byte_stream.h"
 #include "gateway/audit/merkle_tree.h"
@@ -260,10 +261,11 @@ class AuditLog::Impl {
   }
 
   Result<std::vector<LogPosition>> Submit(std::vector<std::string> entries,
-                                          std::vector<AuditEntry> parsed) {
+                                          std::vector<AuditEntry> parsed, bool prove) {
     auto pending = std::make_shared<Pending>();
     pending->bytes = std::move(entries);
     pending->entries = std::move(parsed);
+    pending->prove = prove;
     std::future<Result<std::vector<LogPosition>>> done = pending->done.get_future();
     bool wake = false;
     {
@@ -346,8 +348,42 @@ class AuditLog::Impl {
   struct Pending {
     std::vector<std::string> bytes;
     std::vector<AuditEntry> entries;
+    bool prove = false;  // fill each position's inclusion proof
     std::promise<Result<std::vector<LogPosition>>> done;
   };
+
+  // The inclusion proofs of the batch's entries that asked for one, in the tree the
+  // batch ends with, from the nodes the writer holds: the perfect subtrees left of the
+  // batch are the frontier it started from (an entry's left siblings outside the batch
+  // are always among them), and those inside it were written by this batch (written_).
+  // Anything else is read in the batch's transaction. This spares the caller a proof
+  // read of O(log n) nodes on the reader connection.
+  Status ProveBatch(const std::vector<std::shared_ptr<Pending>>& batch,
+                    const std::vector<std::pair<unsigned, Sha256Digest>>& start_frontier,
+                    uint64_t size, std::vector<std::vector<LogPosition>>& positions) {
+    uint64_t begin = 0;
+    for (const auto& [level, h] : start_frontier) {
+      written_.emplace(NodeId(level, begin >> level), h);
+      begin += uint64_t{1} << level;
+    }
+    std::optional<SqliteCachedStatement> select;
+    merkle::NodeReader node = [&](unsigned level, uint64_t index) -> Result<Sha256Digest> {
+      auto it = written_.find(NodeId(level, index));
+      if (it != written_.end()) return it->second;
+      if (!select) {
+        ADTGW_ASSIGN(SqliteCachedStatement loan, db_.Cached(kSelectNode, {}));
+        select.emplace(std::move(loan));
+      }
+      return Nodes(db_, select->get())(level, index);
+    };
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!batch[i]->prove) continue;
+      for (LogPosition& pos : positions[i]) {
+        ADTGW_ASSIGN(pos.inclusion, merkle::InclusionProofFromNodes(node, pos.index, size));
+      }
+    }
+    return OkStatus();
+  }
 
   Status Initialise() {
     frontier_.clear();
@@ -397,6 +433,7 @@ class AuditLog::Impl {
 
   Status InsertNode(const SqliteCachedStatement& insert, unsigned level, uint64_t index,
                     const Sha256Digest& h) {
+    if (keep_written_) written_.emplace(NodeId(level, index), h);
     sqlite3_reset(insert.get());
     ADTGW_TRY(db_.Bind(insert.get(), {NodeId(level, index), SqlBlob{Bytes(h)}}));
     if (sqlite3_step(insert.get()) != SQLITE_DONE) return db_.Fail("storing a tree node");
@@ -438,6 +475,8 @@ class AuditLog::Impl {
       ADTGW_ASSIGN(SqliteCachedStatement entry, db_.Cached(kInsertEntry, {}));
       ADTGW_ASSIGN(SqliteCachedStatement party, db_.Cached(kInsertParty, {}));
       ADTGW_ASSIGN(SqliteCachedStatement node, db_.Cached(kInsertNode, {}));
+      written_.clear();
+      keep_written_ = std::any_of(batch.begin(), batch.end(), [](auto& p) { return p->prove; });
       uint64_t index = start;
       for (const auto& p : batch) {
         positions.emplace_back();
@@ -455,9 +494,10 @@ class AuditLog::Impl {
             if (sqlite3_step(party.get()) != SQLITE_DONE) return db_.Fail("indexing an entry");
           }
           ADTGW_TRY(AddLeaf(node, index, merkle::LeafHash(AsBytes(p->bytes[i]))));
-          positions.back().push_back(LogPosition{index, {}});
+          positions.back().push_back(LogPosition{index, {}, {}});
         }
       }
+      if (keep_written_) ADTGW_TRY(ProveBatch(batch, saved, index, positions));
       Checkpoint next{signer_.verifier().origin(), index, FrontierRoot()};
       ADTGW_ASSIGN(std::string note, signer_.Sign(next));
       ADTGW_ASSIGN(SqliteCachedStatement advance,
@@ -542,6 +582,9 @@ class AuditLog::Impl {
   // Writer state: the tree's compact range and size.
   std::vector<std::pair<unsigned, Sha256Digest>> frontier_;
   uint64_t size_ = 0;
+  // The batch being committed: the nodes it wrote, kept when an entry wants its proof.
+  bool keep_written_ = false;
+  std::unordered_map<int64_t, Sha256Digest> written_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
@@ -568,11 +611,21 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path, LogSig
 }
 
 Result<LogPosition> AuditLog::Append(const AuditEntry& entry) {
-  ADTGW_ASSIGN(std::vector<LogPosition> positions, AppendAll({entry}));
+  ADTGW_ASSIGN(std::vector<LogPosition> positions, Submit({entry}, false));
+  return positions.front();
+}
+
+Result<LogPosition> AuditLog::AppendProved(const AuditEntry& entry) {
+  ADTGW_ASSIGN(std::vector<LogPosition> positions, Submit({entry}, true));
   return positions.front();
 }
 
 Result<std::vector<LogPosition>> AuditLog::AppendAll(const std::vector<AuditEntry>& entries) {
+  return Submit(entries, false);
+}
+
+Result<std::vector<LogPosition>> AuditLog::Submit(const std::vector<AuditEntry>& entries,
+                                                  bool prove) {
   if (entries.empty()) return std::vector<LogPosition>{};
   std::vector<std::string> bytes;
   bytes.reserve(entries.size());
@@ -584,7 +637,7 @@ Result<std::vector<LogPosition>> AuditLog::AppendAll(const std::vector<AuditEntr
           "an audit entry is too large or has an unknown event '" + e.event.substr(0, 40) + "'");
     }
   }
-  return impl_->Submit(std::move(bytes), entries);
+  return impl_->Submit(std::move(bytes), entries, prove);
 }
 
 SignedCheckpoint AuditLog::Latest() const { return impl_->Latest(); }

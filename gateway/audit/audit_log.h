@@ -38,10 +38,12 @@ struct SignedCheckpoint {
   std::string note;
 };
 
-// Where an appended entry landed, and the first checkpoint that covers it.
+// Where an appended entry landed, the first checkpoint that covers it and, from
+// AppendProved, the entry's inclusion proof in that checkpoint's tree.
 struct LogPosition {
   uint64_t index = 0;
   SignedCheckpoint head;
+  std::vector<Sha256Digest> inclusion;
 };
 
 // An entry as stored: its index, its bytes and the leaf hash stored for it (absent
@@ -72,6 +74,9 @@ class AuditLog {
   // Appends and waits until the entry is durable and signed. audit.unavailable when it
   // could not be (the caller must then fail closed).
   Result<LogPosition> Append(const AuditEntry& entry);
+  // Append, with the inclusion proof filled in by the writer from the nodes it has just
+  // written (a receipt's proof without a read of the stored tree).
+  Result<LogPosition> AppendProved(const AuditEntry& entry);
   // Appends many in one batch (bulk loads, tests); positions in the same order.
   Result<std::vector<LogPosition>> AppendAll(const std::vector<AuditEntry>& entries);
 
@@ -95,6 +100,7 @@ class AuditLog {
  private:
   class Impl;
   explicit AuditLog(std::unique_ptr<Impl> impl);
+  Result<std::vector<LogPosition>> Submit(const std::vector<AuditEntry>& entries, bool prove);
   std::unique_ptr<Impl> impl_;
 };
 

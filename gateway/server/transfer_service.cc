@@ -543,22 +543,19 @@ Result<std::string> TransferService::Stored(const TransferRecord& r, const Sha25
   std::optional<CertificateId> signer = TakeSigner(r.id);
   AuditEntry e = TransferEntry(audit_event::kEnvelopeStored, r, now, signer ? &*signer : nullptr);
   if (!recovered) e.actor = r.sender;
-  auto logged = audit_.Append(e);
-  Result<std::vector<Sha256Digest>> proof = std::vector<Sha256Digest>{};
-  if (logged.ok()) proof = audit_.InclusionProof(logged->index, logged->head.checkpoint.size);
-  if (!logged.ok() || !proof.ok()) {
+  auto logged = audit_.AppendProved(e);
+  if (!logged.ok()) {
     // Not in the log, so not received: the envelope goes and the sender is told.
     (void)documents_.Remove(StorageKey::Parse(r.storage_key).value());
     (void)metadata_.Transition(r.id, TransferState::kReceiving, TransferState::kAbandoned,
                                "audit.unavailable", now);
-    if (!logged.ok()) return std::move(logged).error();
-    return std::move(proof).error();
+    return std::move(logged).error();
   }
   Receipt receipt = ReceiptFor(r, digest, now);
   receipt.log_index = logged->index;
   receipt.log_entry = AuditEntryToJson(e);
   receipt.checkpoint = logged->head.note;
-  receipt.inclusion_proof = std::move(proof).value();
+  receipt.inclusion_proof = std::move(logged->inclusion);
   std::string json = ReceiptToJson(receipt);
   ADTGW_TRY(metadata_.MarkReceived(r.id, json, now));
   return json;

@@ -109,6 +109,51 @@ TEST_F(AuditLogTest, ConcurrentAppendersShareBatchesAndGetDistinctIndices) {
   EXPECT_LT(log->Checkpoints(0, 1000)->size(), all.size() + 1);
 }
 
+// AppendProved's proofs come from the writer's own nodes (the frontier before the batch
+// and the batch's new subtrees): they must be the stored tree's proofs exactly, for
+// entries alone in a batch and entries sharing one, at every tree shape on the way.
+TEST_F(AuditLogTest, AppendProvedGivesTheStoredTreesProofInSharedBatches) {
+  auto log = AuditLog::Open(Path(), Signer()).value();
+  // A start that is not a power of two, so batches begin mid-subtree.
+  ASSERT_TRUE(log->AppendAll({Entry(1000), Entry(1001), Entry(1002)}).ok());
+  constexpr int kThreads = 8, kEach = 30;
+  std::vector<std::vector<LogPosition>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every third append asks for no proof, so proved and unproved entries mix.
+        auto pos = i % 3 == 2 ? log->Append(Entry(t * kEach + i))
+                              : log->AppendProved(Entry(t * kEach + i));
+        if (pos.ok()) got[t].push_back(*pos);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  size_t proved = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(got[t].size(), static_cast<size_t>(kEach));
+    for (int i = 0; i < kEach; ++i) {
+      const LogPosition& pos = got[t][i];
+      const uint64_t size = pos.head.checkpoint.size;
+      if (i % 3 == 2) {
+        EXPECT_TRUE(pos.inclusion.empty());
+        continue;
+      }
+      ++proved;
+      auto stored = log->InclusionProof(pos.index, size);
+      ASSERT_TRUE(stored.ok()) << stored.error().message;
+      EXPECT_EQ(pos.inclusion, *stored) << "index " << pos.index << " in " << size;
+      Sha256Digest leaf = merkle::LeafHash(AsBytes(AuditEntryToJson(Entry(t * kEach + i))));
+      EXPECT_TRUE(
+          merkle::VerifyInclusion(pos.index, size, leaf, pos.inclusion, pos.head.checkpoint.root)
+              .ok())
+          << "index " << pos.index << " in " << size;
+    }
+  }
+  EXPECT_EQ(proved, static_cast<size_t>(kThreads * 20));
+}
+
 TEST_F(AuditLogTest, ReopeningContinuesTheSameTree) {
   SignedCheckpoint before;
   {
