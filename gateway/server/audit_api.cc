@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
@@ -93,7 +94,7 @@ Result<uint64_t> Number(const Params& p, const char* key, std::optional<uint64_t
 cjson::Text ProofJson(const std::vector<Sha256Digest>& proof) {
   std::vector<cjson::Text> items;
   for (const auto& d : proof) items.push_back(cjson::String(ToHex(d)));
-  return cjson::Array(items);
+  return cjson::Array(std::move(items));
 }
 
 ApiResponse Json(std::string body) {
@@ -286,7 +287,7 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
     items.reserve(notes.size());
     for (const std::string& n : notes) items.push_back(cjson::String(n));
     return Json(cjson::Object(
-        {{"checkpoints", cjson::Array(items)}, {"truncated", cjson::Bool(truncated)}}));
+        {{"checkpoints", cjson::Array(std::move(items))}, {"truncated", cjson::Bool(truncated)}}));
   }
   if (path == "query") {
     ADTGW_ASSIGN(Params p,
@@ -316,8 +317,8 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
       items.push_back(cjson::Object(
           {{"entry", cjson::String(row.entry)}, {"index", cjson::Integer(row.index)}}));
     }
-    return Json(
-        cjson::Object({{"entries", cjson::Array(items)}, {"truncated", cjson::Bool(truncated)}}));
+    return Json(cjson::Object(
+        {{"entries", cjson::Array(std::move(items))}, {"truncated", cjson::Bool(truncated)}}));
   }
   if (path.substr(0, 10) == "transfers/") {
     ADTGW_ASSIGN(Params p, ParseParams(query, {}));
@@ -345,7 +346,7 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
                        "check the transfer id");
     }
     return Json(cjson::Object(
-        {{"checkpoint", cjson::String(head.note)}, {"entries", cjson::Array(items)}}));
+        {{"checkpoint", cjson::String(head.note)}, {"entries", cjson::Array(std::move(items))}}));
   }
   return MakeError(ErrorKind::kNotFound, "http.no_route", "no such audit resource",
                    "see docs/api.md, Audit log");
