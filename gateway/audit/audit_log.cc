@@ -535,7 +535,6 @@ class AuditLog::Impl {
   void Run() {
     for (;;) {
       std::vector<std::shared_ptr<Pending>> batch;
-      size_t count = 0;
       {
         std::unique_lock<std::mutex> lock(mu_);
         wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -554,7 +553,7 @@ class AuditLog::Impl {
             }
           }
         }
-        count = 0;
+        size_t count = 0;
         while (!queue_.empty() &&
                (batch.empty() || count + queue_.front()->bytes.size() <= kMaxBatchEntries)) {
           count += queue_.front()->bytes.size();
@@ -564,7 +563,7 @@ class AuditLog::Impl {
       }
       auto result = Commit(batch);
       last_commit_ = std::chrono::steady_clock::now();
-      last_batch_ = count;
+      last_batch_ = batch.size();
       for (size_t i = 0; i < batch.size(); ++i) {
         if (result.ok()) {
           batch[i]->done.set_value(std::move((*result)[i]));
@@ -589,7 +588,7 @@ class AuditLog::Impl {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::chrono::steady_clock::time_point last_commit_;  // the writer's
-  size_t last_batch_ = 0;                              // entries; the writer's
+  size_t last_batch_ = 0;  // appenders (Append or AppendAll calls) in it; the writer's
   std::deque<std::shared_ptr<Pending>> queue_;
   bool stopping_ = false;
   SignedCheckpoint latest_;
