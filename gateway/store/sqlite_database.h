@@ -5,8 +5,8 @@
 // parameters (DESIGN.md section 7, rule 1); nothing here builds SQL from values.
 //
 // Ownership: a SqliteDatabase owns its connection and the statements it caches;
-// other statements are owned by SqliteStatement. Thread safety: none; each owner serialises its use
-// (a mutex or one thread).
+// other statements are owned by SqliteStatement. Thread safety: none; each owner
+// serialises its use (a mutex or one thread).
 #pragma once
 
 #include <cstdint>
