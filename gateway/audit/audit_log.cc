@@ -378,8 +378,10 @@ class AuditLog::Impl {
     };
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!batch[i]->prove) continue;
-      for (LogPosition& pos : positions[i]) {
+      for (size_t j = 0; j < positions[i].size(); ++j) {
+        LogPosition& pos = positions[i][j];
         ADTGW_ASSIGN(pos.inclusion, merkle::InclusionProofFromNodes(node, pos.index, size));
+        pos.entry = batch[i]->bytes[j];
       }
     }
     return OkStatus();
@@ -494,7 +496,7 @@ class AuditLog::Impl {
             if (sqlite3_step(party.get()) != SQLITE_DONE) return db_.Fail("indexing an entry");
           }
           ADTGW_TRY(AddLeaf(node, index, merkle::LeafHash(AsBytes(p->bytes[i]))));
-          positions.back().push_back(LogPosition{index, {}, {}});
+          positions.back().push_back(LogPosition{index, {}, {}, {}});
         }
       }
       if (keep_written_) ADTGW_TRY(ProveBatch(batch, saved, index, positions));

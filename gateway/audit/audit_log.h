@@ -39,11 +39,13 @@ struct SignedCheckpoint {
 };
 
 // Where an appended entry landed, the first checkpoint that covers it and, from
-// AppendProved, the entry's inclusion proof in that checkpoint's tree.
+// AppendProved, the entry's inclusion proof in that checkpoint's tree and the canonical
+// bytes the log hashed (what a receipt quotes, so they are not encoded twice).
 struct LogPosition {
   uint64_t index = 0;
   SignedCheckpoint head;
   std::vector<Sha256Digest> inclusion;
+  std::string entry;
 };
 
 // An entry as stored: its index, its bytes and the leaf hash stored for it (absent

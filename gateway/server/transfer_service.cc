@@ -553,7 +553,7 @@ Result<std::string> TransferService::Stored(const TransferRecord& r, const Sha25
   }
   Receipt receipt = ReceiptFor(r, digest, now);
   receipt.log_index = logged->index;
-  receipt.log_entry = AuditEntryToJson(e);
+  receipt.log_entry = std::move(logged->entry);
   receipt.checkpoint = logged->head.note;
   receipt.inclusion_proof = std::move(logged->inclusion);
   std::string json = ReceiptToJson(receipt);
