@@ -12,6 +12,12 @@ namespace adtgw::cjson {
 Text String(std::string_view s) {
   Text out;
   out.reserve(s.size() + 2);
+  AppendString(s, &out);
+  return out;
+}
+
+void AppendString(std::string_view s, Text* text) {
+  Text& out = *text;
   out += '"';
   size_t run = 0;  // the start of the bytes not yet copied, none of which needs escaping
   for (size_t i = 0; i < s.size(); ++i) {
@@ -30,7 +36,6 @@ Text String(std::string_view s) {
   }
   out.append(s.data() + run, s.size() - run);
   out += '"';
-  return out;
 }
 
 Text Integer(uint64_t v) { return std::to_string(v); }

@@ -19,6 +19,8 @@ namespace adtgw::cjson {
 using Text = std::string;
 
 Text String(std::string_view s);
+// String(s) appended to `out`, for a writer that builds one large value in place.
+void AppendString(std::string_view s, Text* out);
 Text Integer(uint64_t v);
 Text Bool(bool v);
 // An array of encoded values, in the given order (or sorted when `sort`).

@@ -101,6 +101,17 @@ ApiResponse Json(std::string body) {
   return ApiResponse{200, "application/json", std::move(body), {}};
 }
 
+// An answer of two members, one of them a list of up to kMaxAuditAnswer bytes. The
+// members are moved into the object, not copied out of an initializer list: each copy
+// of a month's half megabyte is ~130 freshly touched pages, most of the answer's cost.
+ApiResponse JsonWithList(const char* list_key, cjson::Text list, const char* other_key,
+                         cjson::Text other) {
+  std::map<std::string, cjson::Text> members;
+  members.emplace(list_key, std::move(list));
+  members.emplace(other_key, std::move(other));
+  return Json(cjson::Object(members));
+}
+
 // A page's `limit`: 1 to AuditApi::kPageLimit, that by default.
 Result<size_t> PageLimit(const Params& p) {
   ADTGW_ASSIGN(uint64_t limit, Number(p, "limit", AuditApi::kPageLimit));
@@ -286,8 +297,8 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
     std::vector<cjson::Text> items;
     items.reserve(notes.size());
     for (const std::string& n : notes) items.push_back(cjson::String(n));
-    return Json(cjson::Object(
-        {{"checkpoints", cjson::Array(std::move(items))}, {"truncated", cjson::Bool(truncated)}}));
+    return JsonWithList("checkpoints", cjson::Array(std::move(items)), "truncated",
+                        cjson::Bool(truncated));
   }
   if (path == "query") {
     ADTGW_ASSIGN(Params p,
@@ -312,13 +323,27 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
     ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.Find(q));
     bool truncated = rows.size() > limit;
     if (truncated) rows.resize(static_cast<size_t>(limit));
-    std::vector<cjson::Text> items;
-    for (const StoredEntry& row : rows) {
-      items.push_back(cjson::Object(
-          {{"entry", cjson::String(row.entry)}, {"index", cjson::Integer(row.index)}}));
+    // A month of one party is hundreds of entries, half a megabyte: written once, in
+    // place, with the members in canonical order by hand. Assembled from copies of its
+    // parts, each copy cost ~130 freshly touched pages. The reserve is generous: pages
+    // of it never written are never touched.
+    size_t entry_bytes = 0;
+    for (const StoredEntry& row : rows) entry_bytes += row.entry.size();
+    std::string body;
+    body.reserve(64 + 2 * entry_bytes + 48 * rows.size());
+    body += R"({"entries":[)";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i > 0) body += ',';
+      body += R"({"entry":)";
+      cjson::AppendString(rows[i].entry, &body);
+      body += R"(,"index":)";
+      body += cjson::Integer(rows[i].index);
+      body += '}';
     }
-    return Json(cjson::Object(
-        {{"entries", cjson::Array(std::move(items))}, {"truncated", cjson::Bool(truncated)}}));
+    body += R"(],"truncated":)";
+    body += cjson::Bool(truncated);
+    body += '}';
+    return Json(std::move(body));
   }
   if (path.substr(0, 10) == "transfers/") {
     ADTGW_ASSIGN(Params p, ParseParams(query, {}));
@@ -345,8 +370,8 @@ Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& call
                        "the audit log has no entry for transfer " + id.substr(0, 64),
                        "check the transfer id");
     }
-    return Json(cjson::Object(
-        {{"checkpoint", cjson::String(head.note)}, {"entries", cjson::Array(std::move(items))}}));
+    return JsonWithList("entries", cjson::Array(std::move(items)), "checkpoint",
+                        cjson::String(head.note));
   }
   return MakeError(ErrorKind::kNotFound, "http.no_route", "no such audit resource",
                    "see docs/api.md, Audit log");

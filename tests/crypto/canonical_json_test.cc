@@ -22,6 +22,14 @@ TEST(CanonicalJson, StringsEscapeOnlyQuoteBackslashAndControlCharacters) {
   EXPECT_EQ(String(long_text), expected);
 }
 
+TEST(CanonicalJson, AppendStringAddsWhatStringReturns) {
+  Text out = "[1,";
+  AppendString("a\"b\n", &out);
+  out += ',';
+  AppendString("", &out);
+  EXPECT_EQ(out, "[1," + String("a\"b\n") + ",\"\"");
+}
+
 TEST(CanonicalJson, ArraysKeepOrderOrSortByBytes) {
   EXPECT_EQ(Array({}), "[]");
   EXPECT_EQ(Array({Integer(3)}), "[3]");

@@ -9,6 +9,7 @@
 
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "crypto/canonical_json.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/transfer/strict_json.h"  // ParseHexDigest; cpprest JSON
 #include "tests/policies/policy_fixture.h"
@@ -219,6 +220,7 @@ class AuditApiTest : public ::testing::Test {
     std::pair<std::vector<uint64_t>, bool> out;
     if (r.status != 200) return out;
     web::json::value v = Json(r);
+    std::vector<cjson::Text> items;
     for (const auto& item : v.at("entries").as_array()) {
       uint64_t index = item.at("index").as_number().to_uint64();
       out.first.push_back(index);
@@ -226,8 +228,14 @@ class AuditApiTest : public ::testing::Test {
       if (index < entries_.size()) {
         EXPECT_EQ(item.at("entry").as_string(), AuditEntryToJson(entries_[index]));
       }
+      items.push_back(cjson::Object({{"entry", cjson::String(item.at("entry").as_string())},
+                                     {"index", cjson::Integer(index)}}));
     }
     out.second = v.at("truncated").as_bool();
+    // The answer is written in place rather than with cjson (audit_api.cc): it is still
+    // the canonical encoding of what it says.
+    EXPECT_EQ(r.body, cjson::Object({{"entries", cjson::Array(std::move(items))},
+                                     {"truncated", cjson::Bool(out.second)}}));
     return out;
   }
 
