@@ -183,6 +183,10 @@ class TransferService {
   // the log cannot take it, the envelope is deleted and the transfer abandoned.
   Result<std::string> Stored(const TransferRecord& record, const Sha256Digest& digest,
                              std::time_t now, bool recovered);
+  // The metadata store keeps a received transfer's receipt without the log's evidence
+  // (entry, checkpoint, proof: most of its bytes); a full view proves it again against
+  // the log's newest checkpoint. A receipt stored whole (by an earlier adtgw) stays.
+  ::adtgw::Status WithReceiptProved(TransferRecord& record);
   // The checks behind Progress, BeginAppend, OpenDownload and Acknowledge, which log
   // what these refuse.
   Result<UploadProgress> ProgressOf(const Caller& caller, const std::string& id);

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "certs/trust_store.h"  // FormatTime
 #include "crypto/byte_stream.h"
+#include "crypto/canonical_json.h"
 
 namespace adtgw {
 namespace {
@@ -43,6 +47,68 @@ TEST(AuditEntry, CanonicalFormMatchesTheVectorAndRoundTrips) {
   auto parsed = ParseAuditEntry(AsBytes(kExampleJson));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, Example());
+}
+
+// The entry as cjson::Object encodes its members: the reference AuditEntryToJson's
+// hand-ordered writer must match.
+std::string ReferenceEncoding(const AuditEntry& e) {
+  std::map<std::string, cjson::Text> m;
+  m["at"] = cjson::String(FormatTime(e.at));
+  m["event"] = cjson::String(e.event);
+  m["version"] = cjson::Integer(1);
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"envelope_sha256", &e.envelope_sha256},
+      {"file_type", &e.file_type},
+      {"outcome", &e.outcome},
+      {"peer", &e.peer},
+      {"policy_sha256", &e.policy_sha256},
+      {"reason", &e.reason},
+      {"request", &e.request},
+      {"rule", &e.rule},
+      {"signer_issuer", &e.signer_issuer},
+      {"signer_serial", &e.signer_serial},
+      {"transfer_id", &e.transfer_id}};
+  for (const auto& [key, value] : texts) {
+    if (!value->empty()) m[key] = cjson::String(*value);
+  }
+  if (e.actor) m["actor"] = cjson::String(e.actor->ToString());
+  if (e.sender) m["sender"] = cjson::String(e.sender->ToString());
+  if (!e.recipients.empty()) {
+    std::vector<cjson::Text> items;
+    for (const Eui64& r : e.recipients) items.push_back(cjson::String(r.ToString()));
+    m["recipients"] = cjson::Array(items, /*sort=*/true);
+  }
+  if (e.envelope_size) m["envelope_size"] = cjson::Integer(*e.envelope_size);
+  return cjson::Object(m);
+}
+
+TEST(AuditEntry, EncodingIsTheCanonicalObjectOfItsMembers) {
+  std::vector<AuditEntry> cases;
+  cases.push_back(Example());
+  cases.push_back(AuditEntry{});  // nothing but at, event and version
+  AuditEntry all = Example();
+  all.outcome = "refused";
+  all.reason = "policy.\"quoted\"\n";
+  all.peer = "CN=\x01odd, O=x";
+  all.request = "GET envelope";
+  all.recipients = {E("AD-7C-00-00-00-00-04-02"), E("AD-7C-00-00-00-00-04-01"),
+                    E("AD-7C-00-00-00-00-04-02")};
+  all.envelope_size = 0;
+  cases.push_back(all);
+  AuditEntry some;
+  some.at = 4102444799;  // 2099-12-31T23:59:59Z
+  some.event = audit_event::kTlsClientRefused;
+  some.peer = "CN=somebody";
+  some.reason = "tls.unknown_ca";
+  cases.push_back(some);
+  AuditEntry only_parties;
+  only_parties.event = audit_event::kRequestRefused;
+  only_parties.sender = E("AD-7C-00-00-00-00-02-02");
+  only_parties.actor = E("AD-7C-00-00-00-00-02-01");
+  cases.push_back(only_parties);
+  for (const AuditEntry& e : cases) {
+    EXPECT_EQ(AuditEntryToJson(e), ReferenceEncoding(e));
+  }
 }
 
 TEST(AuditEntry, EmptyFieldsAreLeftOutAndPartiesAreNamedOnce) {

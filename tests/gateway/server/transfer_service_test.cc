@@ -1490,7 +1490,60 @@ TEST_F(TransferServiceAuditTest, AStoredEnvelopeIsLoggedAndTheReceiptCitesTheEnt
   } else {
     EXPECT_EQ(head.note, receipt->checkpoint);
   }
-  EXPECT_EQ(metadata_->Get(id)->receipt, *done->receipt);
+  // The store keeps the receipt without the log's evidence; the full view proves it
+  // again, here against the same checkpoint (nothing was logged since).
+  Receipt bare = *receipt;
+  bare.log_entry.clear();
+  bare.checkpoint.clear();
+  bare.inclusion_proof.clear();
+  EXPECT_EQ(ParseReceipt(AsBytes(metadata_->Get(id)->receipt)).value(), bare);
+  EXPECT_EQ(service_->Status(SupplierA(), id)->receipt, *done->receipt);
+}
+
+TEST_F(TransferServiceAuditTest, AFullViewProvesTheReceiptAgainstTheNewestCheckpoint) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  auto done = Upload(SupplierA(), id, env.bytes, 0, env.bytes.size());
+  ASSERT_TRUE(done.ok() && done->receipt.has_value());
+  const Receipt first = ParseReceipt(AsBytes(*done->receipt)).value();
+  // The log grows: the status receipt is proved against its newest checkpoint.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(audit_->Append(About(audit_event::kEnvelopeDownloaded, env, id, now_)).ok());
+  }
+  auto status = service_->Status(SupplierA(), id);
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  const Receipt later = ParseReceipt(AsBytes(status->receipt)).value();
+  EXPECT_EQ(later.log_index, first.log_index);
+  EXPECT_EQ(later.log_entry, first.log_entry);
+  EXPECT_EQ(later.checkpoint, audit_->Latest().note);
+  auto checkpoint = audit_->verifier().Verify(later.checkpoint);
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->size, audit_->Latest().checkpoint.size);
+  EXPECT_TRUE(merkle::VerifyInclusion(later.log_index, checkpoint->size,
+                                      merkle::LeafHash(AsBytes(later.log_entry)),
+                                      later.inclusion_proof, checkpoint->root)
+                  .ok());
+  Receipt same = later;
+  same.checkpoint = first.checkpoint;
+  same.inclusion_proof = first.inclusion_proof;
+  EXPECT_EQ(same, first);  // all but the evidence is what the upload's answer said
+
+  // A receipt stored whole (by an adtgw before the evidence was left out) is served as
+  // it is.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/meta.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "UPDATE transfers SET receipt = ?1 WHERE id = ?2", -1, &st, nullptr),
+      SQLITE_OK);
+  sqlite3_bind_text(st, 1, done->receipt->c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, id.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_EQ(service_->Status(SupplierA(), id)->receipt, *done->receipt);
 }
 
 TEST_F(TransferServiceAuditTest, AHashMismatchIsLoggedAsAnAbandonedUpload) {
