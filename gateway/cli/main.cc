@@ -15,8 +15,8 @@ namespace {
 // cpprestsdk's I/O thread. On the VMs adtgw runs on, a first touch of a page costs
 // ~30 us, and page faults were most of what `adtgw audit query` cost (docs/performance.md):
 // one heap shared by both threads, big blocks from that heap and nothing handed back to
-// the kernel, so memory freed once is reused instead of faulted in again. The gateway
-// keeps glibc's defaults, which suit many threads and a long life.
+// the kernel, so memory freed once is reused instead of faulted in again. `serve`, with
+// many threads and a long life, sets its own (serve_command.cc).
 void TuneAllocatorForShortCommand() {
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
