@@ -419,6 +419,12 @@ query_url() { echo "https://127.0.0.1:$aud_port/v1/audit/query?party=$QUERY_PART
 curl_proofs inclusion inclusion_url
 curl_proofs consistency consistency_url
 curl_proofs http_query query_url $((runs * 10 + 1))
+# The answer timed must be the whole month: not truncated, as many entries as the CLI got.
+timeout -k 5 60 curl -q -sS -f --cacert "$pki/dccki/tls-ca.cert.pem" --cert "$aud/tls.cert.pem" \
+  --key "$aud/tls.key.pem" -o "$work/http_query.json" "$(query_url)" || die "curl query failed"
+grep -q '"truncated":false}$' "$work/http_query.json" || die "GET /v1/audit/query: the answer is truncated or malformed"
+http_rows=$(grep -o '"index":' "$work/http_query.json" | wc -l)
+((http_rows == query_rows)) || die "GET /v1/audit/query answered $http_rows entries, the CLI printed $query_rows"
 mapfile -t http_inc <"$work/inclusion.us"
 mapfile -t http_con <"$work/consistency.us"
 mapfile -t http_query <"$work/http_query.us"

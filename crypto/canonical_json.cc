@@ -16,8 +16,8 @@ Text String(std::string_view s) {
   return out;
 }
 
-void AppendString(std::string_view s, Text* text) {
-  Text& out = *text;
+void AppendString(std::string_view s, Text* out_text) {
+  Text& out = *out_text;
   out += '"';
   size_t run = 0;  // the start of the bytes not yet copied, none of which needs escaping
   for (size_t i = 0; i < s.size(); ++i) {

@@ -20,6 +20,7 @@ using Text = std::string;
 
 Text String(std::string_view s);
 // String(s) appended to `out`, for a writer that builds one large value in place.
+// `s` must not point into `*out`.
 void AppendString(std::string_view s, Text* out);
 Text Integer(uint64_t v);
 Text Bool(bool v);

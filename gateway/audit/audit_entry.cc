@@ -21,7 +21,8 @@ constexpr const char* kEvents[] = {
     audit_event::kRequestRefused,
 };
 
-// The optional text fields, by key, in the entry.
+// The optional text fields, by key, in the entry. AuditEntryToJson writes them by hand,
+// in key order: a field added here goes there too.
 std::vector<std::pair<const char*, std::string AuditEntry::*>> TextFields() {
   return {{"envelope_sha256", &AuditEntry::envelope_sha256},
           {"file_type", &AuditEntry::file_type},

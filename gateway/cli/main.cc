@@ -11,12 +11,12 @@
 
 namespace {
 
-// Every command but `serve` runs for well under a second with one busy thread and
-// cpprestsdk's I/O thread. On the VMs adtgw runs on, a first touch of a page costs
-// ~30 us, and page faults were most of what `adtgw audit query` cost (docs/performance.md):
-// one heap shared by both threads, big blocks from that heap and nothing handed back to
-// the kernel, so memory freed once is reused instead of faulted in again. `serve`, with
-// many threads and a long life, sets its own (serve_command.cc).
+// Every command but `serve` is one process doing one job, with one busy thread and
+// cpprestsdk's I/O thread. On the VM adtgw is measured on, a first touch of a page costs
+// 12-30 us, and page faults were most of what `adtgw audit query` cost
+// (docs/performance.md): one heap shared by both threads, big blocks from that heap and
+// nothing handed back to the kernel, so memory freed once is reused instead of faulted
+// in again. `serve`, with many threads and a long life, sets its own (serve_command.cc).
 void TuneAllocatorForShortCommand() {
   mallopt(M_ARENA_MAX, 1);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add(AddDemoPkiCommand(app));
   add(AddPolicyCommand(app));
   add(AddServeCommand(app));
+  const CLI::App* serve = commands.back().first;
   add(AddSendCommand(app));
   add(AddInboxCommand(app));
   add(AddReceiveCommand(app));
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
   }
   for (auto& [cmd, action] : commands) {
     if (!cmd->parsed()) continue;
-    if (cmd->get_name() != "serve") TuneAllocatorForShortCommand();
+    if (cmd != serve) TuneAllocatorForShortCommand();
     Status status = action();
     if (!status.ok()) return ReportError(status.error());
     return kExitOk;

@@ -31,6 +31,7 @@ using http::client::http_client_config;
 // (bench/gateway_load.cc: two answers per upload).
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kAnswerPiece = 64 * 1024;
+constexpr size_t kAnswerReserveCap = 16 << 20;
 // A consistency proof answer: kMaxAuditProof hashes of 64 hex digits, quoted, and keys.
 constexpr size_t kMaxConsistencyAnswer = 16 * 1024;
 
@@ -254,8 +255,9 @@ class CpprestGatewayClient final : public GatewayApi {
     if (res.headers().has(http::header_names::content_length)) {
       if (res.headers().content_length() > max) return too_large();
       // Grown by doubling, a half-megabyte answer would touch twice its size in fresh
-      // pages, and page faults are most of what a short command costs.
-      out->reserve(res.headers().content_length());
+      // pages, and page faults are most of what a short command costs. Capped: the
+      // header alone is no reason to reserve `max`.
+      out->reserve(std::min<size_t>(res.headers().content_length(), kAnswerReserveCap));
     }
     auto stream = res.body();
     auto buf = std::make_unique_for_overwrite<uint8_t[]>(kAnswerPiece);

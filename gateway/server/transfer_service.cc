@@ -4,6 +4,7 @@
 
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "gateway/audit/merkle_tree.h"
 #include "gateway/transfer/acknowledgement.h"
 #include "gateway/transfer/manifest.h"
 #include "gateway/transfer/receipt.h"
@@ -553,7 +554,7 @@ Result<std::string> TransferService::Stored(const TransferRecord& r, const Sha25
   }
   Receipt receipt = ReceiptFor(r, digest, now);
   receipt.log_index = logged->index;
-  // Stored without the evidence (WithReceiptProved): with it, the row outgrew a page
+  // Stored without the evidence (ProveReceipt): with it, the row outgrew a page
   // and recording the transfer as received cost ~80 us more per upload (docs/performance.md).
   ADTGW_TRY(metadata_.MarkReceived(r.id, ReceiptToJson(receipt), now));
   receipt.log_entry = std::move(logged->entry);
@@ -562,30 +563,39 @@ Result<std::string> TransferService::Stored(const TransferRecord& r, const Sha25
   return ReceiptToJson(receipt);
 }
 
-::adtgw::Status TransferService::WithReceiptProved(TransferRecord& r) {
+::adtgw::Status TransferService::ProveReceipt(TransferRecord* record) {
+  TransferRecord& r = *record;
   if (r.receipt.empty()) return OkStatus();
-  ADTGW_ASSIGN(Receipt receipt, ParseReceipt(AsBytes(r.receipt)));
-  if (!receipt.checkpoint.empty()) return OkStatus();
-  auto unavailable = [&](const std::string& why) {
-    return MakeError(ErrorKind::kUnavailable, "audit.unavailable",
+  auto stored = ParseReceipt(AsBytes(r.receipt));
+  if (!stored.ok() || !stored->checkpoint.empty()) return OkStatus();  // served as stored
+  Receipt receipt = std::move(stored).value();
+  // Past the head, or an entry that is not this transfer's: the log or the metadata
+  // was changed behind the gateway's back: a fault of the gateway (500), not worth
+  // retrying (503) and not the caller's (422).
+  auto broken = [&](const std::string& why) {
+    return MakeError(ErrorKind::kInternal, "audit.receipt_unprovable",
                      "the receipt of transfer " + r.id + " cannot be proved: " + why,
-                     "retry later; the gateway's log says why");
+                     "report it to the gateway's operator (adtgw audit verify --full checks "
+                     "the log)");
   };
   SignedCheckpoint head = audit_.Latest();
+  const std::string index = "entry " + std::to_string(receipt.log_index);
   if (receipt.log_index >= head.checkpoint.size) {
-    return unavailable("entry " + std::to_string(receipt.log_index) +
-                       " is not in the newest checkpoint");
+    return broken(index + " is not in the log's newest checkpoint");
   }
-  auto entries = audit_.Entries(receipt.log_index, 1);
-  if (!entries.ok()) return unavailable(entries.error().message);
-  if (entries->size() != 1 || (*entries)[0].index != receipt.log_index) {
-    return unavailable("entry " + std::to_string(receipt.log_index) + " cannot be read");
+  ADTGW_ASSIGN(std::vector<StoredEntry> rows, audit_.Entries(receipt.log_index, 1));
+  if (rows.size() != 1 || rows[0].index != receipt.log_index) {
+    return broken(index + " cannot be read");
   }
-  auto proof = audit_.InclusionProof(receipt.log_index, head.checkpoint.size);
-  if (!proof.ok()) return unavailable(proof.error().message);
-  receipt.log_entry = std::move((*entries)[0].entry);
+  auto entry = ParseAuditEntry(AsBytes(rows[0].entry));
+  if (!entry.ok() || entry->event != audit_event::kEnvelopeStored || entry->transfer_id != r.id ||
+      !rows[0].leaf || *rows[0].leaf != merkle::LeafHash(AsBytes(rows[0].entry))) {
+    return broken(index + " is not this transfer's envelope.stored");
+  }
+  ADTGW_ASSIGN(receipt.inclusion_proof,
+               audit_.InclusionProof(receipt.log_index, head.checkpoint.size));
+  receipt.log_entry = std::move(rows[0].entry);
   receipt.checkpoint = std::move(head.note);
-  receipt.inclusion_proof = std::move(proof).value();
   r.receipt = ReceiptToJson(receipt);
   return OkStatus();
 }
@@ -595,7 +605,7 @@ Result<TransferRecord> TransferService::Status(const Caller& caller, const std::
   if (!record.ok()) {
     return Refused(std::move(record).error(), RequestEntry(caller, "GET transfer", id));
   }
-  ADTGW_TRY(WithReceiptProved(*record));
+  ADTGW_TRY(ProveReceipt(&*record));
   return record;
 }
 
@@ -690,6 +700,9 @@ Result<TransferRecord> TransferService::AcknowledgeChecked(const Caller& caller,
                                                      : std::string()),
                      "a recipient acknowledges a transfer once");
   }
+  // The answer carries the receipt: proved now, before anything is logged or recorded,
+  // so that a failure leaves nothing behind.
+  ADTGW_TRY(ProveReceipt(&r));
   AuditEntry e = TransferEntry(audit_event::kTransferAcknowledged, r, now);
   e.actor = caller.eui64;
   e.outcome = a.accepted ? "accepted" : "rejected";
@@ -708,7 +721,7 @@ Result<TransferRecord> TransferService::AcknowledgeChecked(const Caller& caller,
     return Refused(std::move(recorded).error(), RequestEntry(caller, "POST acknowledgement", id));
   }
   ADTGW_ASSIGN(TransferRecord updated, metadata_.Get(r.id));
-  ADTGW_TRY(WithReceiptProved(updated));
+  updated.receipt = std::move(r.receipt);  // received once, it does not change
   return updated;
 }
 

@@ -185,8 +185,10 @@ class TransferService {
                              std::time_t now, bool recovered);
   // The metadata store keeps a received transfer's receipt without the log's evidence
   // (entry, checkpoint, proof: most of its bytes); a full view proves it again against
-  // the log's newest checkpoint. A receipt stored whole (by an earlier adtgw) stays.
-  ::adtgw::Status WithReceiptProved(TransferRecord& record);
+  // the log's newest checkpoint, after checking that the entry at its index is this
+  // transfer's envelope.stored. Anything else stored there (a receipt stored whole by
+  // an earlier adtgw) is left as it is. Nothing is written either way.
+  ::adtgw::Status ProveReceipt(TransferRecord* record);
   // The checks behind Progress, BeginAppend, OpenDownload and Acknowledge, which log
   // what these refuse.
   Result<UploadProgress> ProgressOf(const Caller& caller, const std::string& id);

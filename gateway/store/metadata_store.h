@@ -74,7 +74,8 @@ struct TransferRecord {
   std::string signature;      // the detached CMS signature (DER)
   std::string rule;           // the policy rule that allowed it
   std::string policy_sha256;  // hex SHA-256 of the policy that decided
-  std::string receipt;        // the receipt (canonical JSON), once received
+  std::string receipt;        // once received: the receipt without the log's evidence
+                              // (canonical JSON; TransferService::ProveReceipt)
 };
 
 class MetadataStore {

@@ -84,6 +84,12 @@ expect_output "CSV header" "index,time,event,outcome,reason,actor,peer,sender,re
 expect_ok "query --json by month" -- audit query --month "$(date -u +%Y-%m)" --type adt --json "${AU[@]}"
 expect_output "JSON entries with their index" '"index":'
 expect_output "not truncated" '"truncated":false'
+# Printed piece by piece (RunQuery): still one object, each entry with its index first.
+expect_contains "one JSON object of entries" "$(head -c 24 <<<"$OUT")" '{"entries":[{"index":'
+expect_contains "entries joined and closed" "$(tail -c 40 <<<"$OUT")" '"version":1}],"truncated":false}'
+CHECKS=$((CHECKS + 1))
+starts=$(grep -o '{"index":' <<<"$OUT" | wc -l) ends=$(grep -o '"version":1}' <<<"$OUT" | wc -l)
+((starts > 0 && starts == ends)) || fail "every entry with its index first: $starts indices, $ends entries"
 expect_ok "query of the future" -- audit query --since 2099-01-01T00:00:00+01:00 "${AU[@]}"
 expect_output "nothing" "0 entries"
 expect_refusal "an unknown event" 2 usage -- audit query --event envelope.lost "${AU[@]}"

@@ -302,6 +302,42 @@ rules:
     EXPECT_EQ(PendingCount(), before.pending) << what;
   }
 
+  // `json` is a whole receipt for transfer `id` whose proof places its entry in its
+  // checkpoint, the log's newest when `newest`.
+  void ExpectProvedReceipt(const std::string& json, const std::string& id, bool newest = true) {
+    auto receipt = ParseReceipt(AsBytes(json));
+    ASSERT_TRUE(receipt.ok()) << json;
+    EXPECT_EQ(receipt->transfer_id, id);
+    if (newest) {
+      EXPECT_EQ(receipt->checkpoint, audit_->Latest().note);
+    }
+    auto checkpoint = audit_->verifier().Verify(receipt->checkpoint);
+    ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message;
+    EXPECT_TRUE(merkle::VerifyInclusion(receipt->log_index, checkpoint->size,
+                                        merkle::LeafHash(AsBytes(receipt->log_entry)),
+                                        receipt->inclusion_proof, checkpoint->root)
+                    .ok());
+    auto entry = ParseAuditEntry(AsBytes(receipt->log_entry));
+    ASSERT_TRUE(entry.ok());
+    EXPECT_EQ(entry->event, audit_event::kEnvelopeStored);
+    EXPECT_EQ(entry->transfer_id, id);
+  }
+
+  // Replaces transfer `id`'s stored receipt behind the store's back.
+  void StoreReceipt(const std::string& id, const std::string& receipt) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() + "/meta.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db, "UPDATE transfers SET receipt = ?1 WHERE id = ?2", -1, &st, nullptr),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, receipt.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, id.c_str(), -1, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+
   Acknowledgement AckFor(const TransferRecord& r, bool accepted = true) {
     Acknowledgement a;
     a.transfer_id = r.id;
@@ -1182,6 +1218,10 @@ TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
   // Recovering again changes nothing.
   ASSERT_TRUE(service_->Recover(now_ + 120).ok());
   EXPECT_EQ(metadata_->Get(finished.id)->receipt, finished.receipt);
+  // The recovered transfer's full view carries a receipt the log proves.
+  auto status = service_->Status(SupplierA(), finished.id);
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  ExpectProvedReceipt(status->receipt, finished.id);
 }
 
 // Regression: a committed object whose size is not the manifest's used to be left in
@@ -1530,20 +1570,50 @@ TEST_F(TransferServiceAuditTest, AFullViewProvesTheReceiptAgainstTheNewestCheckp
   same.inclusion_proof = first.inclusion_proof;
   EXPECT_EQ(same, first);  // all but the evidence is what the upload's answer said
 
-  // A receipt stored whole (by an adtgw before the evidence was left out) is served as
-  // it is.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_.path() + "/meta.db").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(
-      sqlite3_prepare_v2(db, "UPDATE transfers SET receipt = ?1 WHERE id = ?2", -1, &st, nullptr),
-      SQLITE_OK);
-  sqlite3_bind_text(st, 1, done->receipt->c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 2, id.c_str(), -1, SQLITE_TRANSIENT);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  // The acknowledgement's answer is a full view too, its receipt proved before the
+  // acknowledgement was logged.
+  auto acked = Acknowledge(Dcc(), id, AckFor(*status));
+  ASSERT_TRUE(acked.ok()) << acked.error().message;
+  ExpectProvedReceipt(acked->receipt, id, /*newest=*/false);
+
+  // A receipt stored whole (by an adtgw before the evidence was left out), or anything
+  // else that is not a receipt without evidence, is served as it is.
+  StoreReceipt(id, *done->receipt);
   EXPECT_EQ(service_->Status(SupplierA(), id)->receipt, *done->receipt);
+  StoreReceipt(id, "{\"version\":1}");
+  EXPECT_EQ(service_->Status(SupplierA(), id)->receipt, "{\"version\":1}");
+}
+
+TEST_F(TransferServiceAuditTest, AReceiptTheLogCannotProveIsAnInternalErrorAndRecordsNothing) {
+  Envelope env = Seal();
+  auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
+  ASSERT_TRUE(offered.ok());
+  const std::string id = offered->progress.record.id;
+  const uint64_t offered_at = LogSize() - 1;  // the transfer.offered entry
+  auto done = Upload(SupplierA(), id, env.bytes, 0, env.bytes.size());
+  ASSERT_TRUE(done.ok() && done->receipt.has_value());
+  Receipt bare = ParseReceipt(AsBytes(*done->receipt)).value();
+  bare.log_entry.clear();
+  bare.checkpoint.clear();
+  bare.inclusion_proof.clear();
+  for (uint64_t index : {offered_at, LogSize() + 5}) {  // another entry; past the head
+    SCOPED_TRACE(index);
+    bare.log_index = index;
+    StoreReceipt(id, ReceiptToJson(bare));
+    auto status = service_->Status(SupplierA(), id);
+    EXPECT_EQ(CodeOf(status), "audit.receipt_unprovable");
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().kind, ErrorKind::kInternal);
+    // An acknowledgement whose answer cannot carry the receipt is refused before it is
+    // logged or recorded; the refusal is logged.
+    const uint64_t before = LogSize();
+    TransferRecord r = metadata_->Get(id).value();
+    EXPECT_EQ(CodeOf(Acknowledge(Dcc(), id, AckFor(r))), "audit.receipt_unprovable");
+    EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
+    std::vector<StoredEntry> logged = audit_->Entries(before, 10).value();
+    ASSERT_EQ(logged.size(), 1u);
+    EXPECT_EQ(ParseAuditEntry(AsBytes(logged[0].entry))->event, audit_event::kRequestRefused);
+  }
 }
 
 TEST_F(TransferServiceAuditTest, AHashMismatchIsLoggedAsAnAbandonedUpload) {
