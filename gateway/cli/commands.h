@@ -27,5 +27,6 @@ CommandAction AddReceiveCommand(CLI::App& app);
 CommandAction AddStatusCommand(CLI::App& app);
 CommandAction AddReceiptCommand(CLI::App& app);
 CommandAction AddAuditCommand(CLI::App& app);
+CommandAction AddValidateCommand(CLI::App& app);
 
 }  // namespace adtgw

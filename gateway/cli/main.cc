@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   add(AddStatusCommand(app));
   add(AddReceiptCommand(app));
   add(AddAuditCommand(app));
+  add(AddValidateCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
