@@ -38,6 +38,7 @@ bench: build
 	bench/seal_open.sh $(BUILD_DIR)/adtgw
 	ADTGW_BENCH_LOAD_TOOL=$(BUILD_DIR)/bench/adtgw_gateway_load bench/gateway_send.sh $(BUILD_DIR)/adtgw
 	bench/audit_log.sh $(BUILD_DIR)
+	bench/formats_validate.sh $(BUILD_DIR)/adtgw
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -82,7 +82,6 @@ class RecordFileChecker {
   bool stopped_ = false;   // nothing after this can be judged (size cap, data after T)
   uint64_t bytes_ = 0;
   uint64_t line_ = 0;  // the line being looked at, 1-based
-  bool seen_header_row_ = false;
   bool seen_h_ = false;
   bool seen_t_ = false;
   bool saw_text_ = false;  // a line with anything in it
