@@ -28,5 +28,6 @@ CommandAction AddStatusCommand(CLI::App& app);
 CommandAction AddReceiptCommand(CLI::App& app);
 CommandAction AddAuditCommand(CLI::App& app);
 CommandAction AddValidateCommand(CLI::App& app);
+CommandAction AddTemplateCommand(CLI::App& app);
 
 }  // namespace adtgw

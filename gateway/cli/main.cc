@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   add(AddReceiptCommand(app));
   add(AddAuditCommand(app));
   add(AddValidateCommand(app));
+  add(AddTemplateCommand(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

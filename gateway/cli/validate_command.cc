@@ -3,15 +3,13 @@
 // problem as FILE:LINE:COLUMN: code: message, the first --max-problems of them in full.
 #include <cpprest/json.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "gateway/cli/commands.h"
+#include "gateway/cli/srv_catalogue_flag.h"
 #include "gateway/common/file_source.h"
 #include "gateway/formats/domain_file.h"
-
-#ifndef ADTGW_DEFAULT_SRV_CATALOGUE
-#error "the build sets ADTGW_DEFAULT_SRV_CATALOGUE (gateway/CMakeLists.txt)"
-#endif
 
 namespace adtgw {
 namespace {
@@ -19,18 +17,11 @@ namespace {
 using web::json::value;
 
 struct ValidateFlags {
-  std::string file, type, signer, catalogue;
+  std::string file, type, signer, catalogue, dcc, recipient;
   std::vector<std::string> acts_for;
   size_t max_problems = 100;
   bool json = false;
 };
-
-// --srv-catalogue, else $ADTGW_SRV_CATALOGUE, else where the build put it.
-std::string CataloguePath(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  const char* env = std::getenv("ADTGW_SRV_CATALOGUE");
-  return env != nullptr && *env != '\0' ? env : ADTGW_DEFAULT_SRV_CATALOGUE;
-}
 
 Status RunValidate(const ValidateFlags& f) {
   auto type = ParseDomainFileType(f.type);
@@ -41,13 +32,7 @@ Status RunValidate(const ValidateFlags& f) {
   DomainFileOptions options;
   std::optional<SrvCatalogue> catalogue;
   if (*type != DomainFileType::kExitQuarantine) {
-    auto loaded = SrvCatalogue::Load(CataloguePath(f.catalogue));
-    if (!loaded.ok()) {
-      Error e = std::move(loaded).error();
-      if (e.hint.empty()) e.hint = "give --srv-catalogue FILE or set $ADTGW_SRV_CATALOGUE";
-      return e;
-    }
-    catalogue = std::move(loaded).value();
+    ADTGW_ASSIGN(catalogue, LoadSrvCatalogue(f.catalogue));
     options.catalogue = &*catalogue;
   }
   std::vector<Eui64> acts_for;
@@ -62,6 +47,12 @@ Status RunValidate(const ValidateFlags& f) {
     };
   } else if (!f.acts_for.empty()) {
     return MakeError(ErrorKind::kUsage, "usage", "--acts-for needs --signer");
+  }
+  if (!f.dcc.empty()) {
+    ADTGW_ASSIGN(options.dcc, Eui64::Parse(f.dcc));
+  }
+  if (!f.recipient.empty()) {
+    ADTGW_ASSIGN(options.recipient, Eui64::Parse(f.recipient));
   }
   ADTGW_ASSIGN(std::unique_ptr<RecordRules> rules, MakeDomainFileRules(*type, options));
   ADTGW_ASSIGN(FileSource source, FileSource::Open(f.file));
@@ -125,9 +116,14 @@ CommandAction AddValidateCommand(CLI::App& app) {
       ->type_name("EUI");
   cmd->add_option("--acts-for", f->acts_for, "a user the signer may act for (repeatable)")
       ->type_name("EUI");
+  cmd->add_option("--dcc", f->dcc, "quarantine report: the DCC's EUI-64, its only signer")
+      ->type_name("EUI");
+  cmd->add_option("--recipient", f->recipient,
+                  "quarantine report: the user it is sent to, whom it must name")
+      ->type_name("EUI");
   cmd->add_option("--srv-catalogue", f->catalogue,
                   std::string("the DUIS SRV catalogue (default: $ADTGW_SRV_CATALOGUE, then ") +
-                      ADTGW_DEFAULT_SRV_CATALOGUE + ")");
+                      DefaultSrvCataloguePath() + ")");
   cmd->add_option("--max-problems", f->max_problems, "problems listed in full (default 100)")
       ->check(CLI::Range(size_t{1}, size_t{100000}));
   cmd->add_flag("--json", f->json, "print the result as JSON");

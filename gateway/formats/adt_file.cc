@@ -1,7 +1,7 @@
 #include "gateway/formats/adt_file.h"
 
 #include <algorithm>
-#include <cstring>
+#include <tuple>
 #include <vector>
 
 #include "gateway/formats/field_checks.h"
@@ -37,6 +37,8 @@ struct Row {
   uint8_t quarantine;  // 0 WARNING, 1 QUARANTINE
   auto Key() const { return std::tuple(user, role, srv, period); }
 };
+
+static_assert(sizeof(Row) == 32, "docs/formats.md counts 32 bytes a row");
 
 uint64_t UserKey(const Eui64& e) {
   uint64_t v = 0;

@@ -38,6 +38,16 @@ Result<std::unique_ptr<RecordRules>> MakeDomainFileRules(DomainFileType type,
     case DomainFileType::kExitQuarantine:
       return MakeExitQuarantineRules(options);
     case DomainFileType::kQuarantineReport:
+      if (options.catalogue == nullptr) {
+        return MakeError(ErrorKind::kUsage, "formats.no_catalogue",
+                         "checking a QREP/1 file needs the SRV catalogue",
+                         "see docs/formats.md, SRV catalogue");
+      }
+      if (options.signer && !options.dcc) {
+        return MakeError(ErrorKind::kUsage, "usage",
+                         "a quarantine report's signer is checked against the DCC's EUI-64",
+                         "give the DCC's EUI-64 too (adtgw validate --dcc EUI)");
+      }
       return MakeQuarantineReportRules(options);
   }
   return MakeError(ErrorKind::kInternal, "internal.file_type", "unknown file type");

@@ -5,8 +5,9 @@
 // The parsers live here, apart from the transfer code: they see bytes and options, never
 // a manifest or a connection.
 //
-// Ownership: options refer to a catalogue the caller keeps alive. Thread safety: the
-// rules objects are used by one thread at a time; the catalogue may be shared.
+// Ownership: the rules copy the options, which refer to a catalogue the caller keeps
+// alive. Thread safety: the rules objects are used by one thread at a time; the
+// catalogue may be shared.
 #pragma once
 
 #include <functional>

@@ -2,7 +2,8 @@
 // with the format-neutral code of docs/formats.md ("Problem codes") when it is wrong,
 // and hands back the parsed value when it is right.
 //
-// Thread safety: pure functions (the problems list is the caller's).
+// Thread safety: the functions are pure (the problems list is the caller's); an
+// EventRefs is used by one thread at a time.
 #pragma once
 
 #include <cstdint>

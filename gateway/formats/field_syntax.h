@@ -20,7 +20,8 @@ bool IsUtcTime(std::string_view text);
 
 // An ISO 8601 duration of days, hours, minutes and seconds, or weeks: P7D, PT1H, PT24H,
 // P1DT12H, P2W. Years and months are refused (their length depends on the calendar), as
-// are fractions and a zero duration. Seconds, or nothing; at most 400 days.
+// are fractions and a zero duration. The length in seconds, at most 400 days; or
+// nothing when the text is not such a duration.
 std::optional<uint32_t> ParseIsoDuration(std::string_view text);
 
 // A decimal uint32: digits only, no sign, no leading zero.

@@ -62,7 +62,7 @@ class QuarantineReportRules final : public RecordRules {
   }
 
  private:
-  const DomainFileOptions& options_;
+  DomainFileOptions options_;  // a copy: the rules may outlive the caller's
   std::optional<Eui64> user_;  // the H record's
   EventRefs refs_{"qrep.duplicate_event_ref"};
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gateway/formats/field_syntax.h"
+
 namespace adtgw {
 namespace {
 
@@ -14,18 +16,6 @@ constexpr size_t kMaxFields = 64;
 bool IsLowerHex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// A count as a T record writes it: decimal, no sign, no leading zero.
-bool ParseCount(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 19 || (s.size() > 1 && s[0] == '0')) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
 }
 
 // The 1-based field where `line` first differs from `expected`, both split at commas.
@@ -51,16 +41,48 @@ void RecordFileChecker::Problem(uint32_t column, const char* code, std::string m
 
 void RecordFileChecker::Feed(std::span<const uint8_t> piece) {
   if (stopped_) return;
+  // Up to the size cap, then stop: the same answer whatever the pieces' sizes.
+  const bool over = piece.size() > limits_.max_bytes - bytes_;
+  if (over) piece = piece.first(static_cast<size_t>(limits_.max_bytes - bytes_));
   bytes_ += piece.size();
-  if (bytes_ > limits_.max_bytes) {
+  Lines(std::string_view(reinterpret_cast<const char*>(piece.data()), piece.size()));
+  if (over && !stopped_) {
     line_ += 1;
     Problem(1, "file.too_large",
             "the file is larger than " + std::to_string(limits_.max_bytes) +
                 " bytes; nothing past that was read");
+    saw_text_ = true;
+    stopped_ = true;
+  }
+}
+
+void RecordFileChecker::TooLong(std::string_view start) {
+  line_ += 1;
+  saw_text_ = true;
+  if (seen_t_) {
+    Problem(1, "file.data_after_trailer",
+            "the file goes on after its T record; nothing after the T record was read");
     stopped_ = true;
     return;
   }
-  std::string_view p(reinterpret_cast<const char*>(piece.data()), piece.size());
+  Problem(1, "csv.line_too_long",
+          "the line is longer than " + std::to_string(limits_.max_line) +
+              " bytes; no valid line is that long");
+  if (line_ == 1) return;
+  // Still a record of its type for the frame's checks; a D line's bytes are gone, so
+  // the digest cannot be checked (rather than reported wrong).
+  start = start.substr(0, 2);
+  if (start == "D,") {
+    ++details_;
+    digest_lost_ = true;
+  } else if (start == "H,") {
+    seen_h_ = true;
+  } else if (start == "T,") {
+    seen_t_ = true;
+  }
+}
+
+void RecordFileChecker::Lines(std::string_view p) {
   // A line may end in CRLF: the cap is on the line without its line break.
   const size_t cap = limits_.max_line + 1;
   while (!p.empty() && !stopped_) {
@@ -73,23 +95,8 @@ void RecordFileChecker::Feed(std::span<const uint8_t> piece) {
     }
     size_t have = carry_.size() + (nl == std::string_view::npos ? p.size() : nl);
     if (have > cap) {
-      line_ += 1;
-      if (seen_t_) {
-        Problem(1, "file.data_after_trailer",
-                "the file goes on after its T record; nothing after the T record was read");
-        stopped_ = true;
-        return;
-      }
-      Problem(1, "csv.line_too_long",
-              "the line is longer than " + std::to_string(limits_.max_line) +
-                  " bytes; no valid line is that long");
-      // Still a D record for the count; its bytes are gone, so the digest cannot be
-      // checked (rather than reported wrong).
-      const std::string start = carry_.substr(0, 2) + std::string(p.substr(0, 2));
-      if (start.substr(0, 2) == "D,") {
-        ++details_;
-        digest_lost_ = true;
-      }
+      TooLong(carry_.substr(0, 2) + std::string(p.substr(0, 2)));
+      if (stopped_) return;
       carry_.clear();
       if (nl == std::string_view::npos) {
         skipping_ = true;
@@ -114,8 +121,12 @@ void RecordFileChecker::Feed(std::span<const uint8_t> piece) {
 }
 
 void RecordFileChecker::Line(std::string_view line) {
-  line_ += 1;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.size() > limits_.max_line) {  // the cap left room for a CR there was not
+    TooLong(line);
+    return;
+  }
+  line_ += 1;
   if (line_ == 1 && line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());
   if (!line.empty()) saw_text_ = true;
   if (line_ == 1) {
@@ -152,10 +163,16 @@ void RecordFileChecker::Record(std::string_view line) {
   if (!splitter_.Split(line)) {
     Problem(splitter_.error_column(), splitter_.error_code().c_str(), splitter_.error_message());
     if (line.substr(0, 2) == "H,") seen_h_ = true;  // damaged, but there
+    if (line.substr(0, 2) == "T,") seen_t_ = true;
     return;
   }
   const auto& fields = splitter_.fields();
   const std::string_view type = fields[0];
+  // The type is written bare: the frame counts and hashes D lines by their first bytes.
+  if (line.substr(0, type.size()) != type) {
+    Problem(1, "record.unknown_type", "the record type is written bare (H, D or T), not quoted");
+    return;
+  }
   if (type == "T") {
     seen_t_ = true;
     Trailer(fields);
@@ -201,12 +218,12 @@ void RecordFileChecker::Trailer(std::span<const std::string_view> fields) {
                 " fields; it is T,<number of D records>,<SHA-256 of the D lines>");
     return;
   }
-  uint64_t count = 0;
-  if (!ParseCount(fields[1], &count)) {
+  auto count = ParseCount32(fields[1]);  // a file under the size cap has fewer rows
+  if (!count) {
     Problem(2, "trailer.bad_count", "the T record's count is not a whole number");
-  } else if (count != details_) {
+  } else if (*count != details_) {
     Problem(2, "trailer.wrong_count",
-            "the T record says " + std::to_string(count) + " D records; the file has " +
+            "the T record says " + std::to_string(*count) + " D records; the file has " +
                 std::to_string(details_) + ": records were lost or added");
   }
   if (fields[2].size() != 64 || !IsLowerHex(fields[2])) {
@@ -238,15 +255,17 @@ RecordFileReport RecordFileChecker::Finish() {
     problems_ = FileProblems(limits_.max_problems);
     line_ = 1;
     Problem(1, "file.empty", "the file is empty");
-  } else if (!stopped_) {
-    line_ += 1;  // where the missing records were expected
-    if (!seen_h_) Problem(1, "file.no_header_record", "the file has no H record");
-    if (!seen_t_) {
-      Problem(1, "file.no_trailer",
-              "the file ends without its T record: it may have been cut short");
+  } else {
+    if (!stopped_) {
+      line_ += 1;  // where the missing records were expected
+      if (!seen_h_) Problem(1, "file.no_header_record", "the file has no H record");
+      if (!seen_t_) {
+        Problem(1, "file.no_trailer",
+                "the file ends without its T record: it may have been cut short");
+      }
+      line_ -= 1;
     }
-    line_ -= 1;
-    rules_.Finish(problems_);
+    rules_.Finish(problems_);  // on what was read, even when reading stopped early
   }
   problems_.SortByPosition();
   RecordFileReport report;
@@ -262,7 +281,7 @@ Result<RecordFileReport> CheckRecordFile(ByteSource& source, RecordRules& rules,
                                          const RecordFileLimits& limits) {
   RecordFileChecker checker(rules, limits);
   std::vector<uint8_t> buffer(256 * 1024);
-  for (;;) {
+  while (!checker.done()) {
     ADTGW_ASSIGN(size_t n, source.Read(buffer));
     if (n == 0) break;
     checker.Feed(std::span<const uint8_t>(buffer.data(), n));

@@ -14,7 +14,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,7 +28,7 @@
 namespace adtgw {
 
 struct RecordFileLimits {
-  uint64_t max_bytes = 512ull << 20;  // a file larger than this is refused unread
+  uint64_t max_bytes = 512ull << 20;  // reading stops here, with a problem
   size_t max_line = 4096;             // bytes, without the line break
   size_t max_problems = 100;          // kept; the rest are counted
 };
@@ -64,10 +63,14 @@ class RecordFileChecker {
 
   // The file in pieces of any size.
   void Feed(std::span<const uint8_t> piece);
+  // Nothing more will be read (the size cap, data after the T record): stop feeding.
+  bool done() const { return stopped_; }
   RecordFileReport Finish();
 
  private:
+  void Lines(std::string_view piece);
   void Line(std::string_view line);
+  void TooLong(std::string_view start);
   void Record(std::string_view line);
   void Trailer(std::span<const std::string_view> fields);
   void Problem(uint32_t column, const char* code, std::string message);

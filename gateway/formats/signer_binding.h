@@ -2,7 +2,8 @@
 // the signer"): the signer itself, or a user the policy lets it act for. Files name the
 // same user on row after row, so the last answer is remembered.
 //
-// Thread safety: one thread at a time (the remembered answer).
+// Ownership: keeps its own copy of the options. Thread safety: one thread at a time
+// (the remembered answer).
 #pragma once
 
 #include <optional>
@@ -30,7 +31,7 @@ class SignerBinding {
   }
 
  private:
-  const DomainFileOptions& options_;
+  DomainFileOptions options_;
   std::optional<std::pair<Eui64, bool>> last_;
 };
 

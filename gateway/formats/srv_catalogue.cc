@@ -11,6 +11,8 @@ constexpr std::string_view kHeader =
     "srv,service_reference,name,eligible_user_roles,non_device_request";
 constexpr size_t kMaxCatalogue = 1 << 20;  // 129 SRVs today are 8 KB
 constexpr size_t kMaxLine = 1024;
+// DUIS has 129; the ADT rules keep an SRV's index in 16 bits (adt_file.cc).
+constexpr size_t kMaxSrvs = 10000;
 
 bool IsSrv(std::string_view s) {  // digits and dots: 4.1.1
   if (s.empty() || s.front() == '.' || s.back() == '.') return false;
@@ -70,6 +72,9 @@ Result<SrvCatalogue> SrvCatalogue::Parse(std::string_view text, const std::strin
       auto role = ParseUserRole(name);
       if (!role) return bad("'" + std::string(name) + "' is not a User Role");
       e.roles |= static_cast<uint8_t>(1u << static_cast<unsigned>(*role));
+    }
+    if (c.entries_.size() == kMaxSrvs) {
+      return bad("more than " + std::to_string(kMaxSrvs) + " SRVs");
     }
     c.index_.emplace(e.srv, c.entries_.size());
     c.entries_.push_back(std::move(e));

@@ -29,6 +29,25 @@ expect_refusal "another party's file" 3 format.invalid -- validate "$EXAMPLES/ad
 expect_contains "binding" "$OUT" "2:2: binding.not_signer: $A is not the signer ($B)"
 expect_ok "acting for A" -- validate "$EXAMPLES/adt-example.csv" --type adt --signer $B --acts-for $A "${CAT[@]}"
 
+# A quarantine report is the DCC's, for the user it names.
+Q=("$EXAMPLES/quarantine-report-example.csv" --type quarantine-report "${CAT[@]}")
+DCC=AD-7C-00-00-00-00-04-01
+expect_ok "signed by the DCC, for A" -- validate "${Q[@]}" --signer $DCC --dcc $DCC --recipient $A
+expect_refusal "signed by a supplier" 3 format.invalid -- validate "${Q[@]}" --signer $A --dcc $DCC
+expect_contains "not the DCC" "$OUT" "2:3: binding.not_dcc"
+expect_refusal "sent to B" 3 format.invalid -- validate "${Q[@]}" --recipient $B
+expect_contains "not B's" "$OUT" "2:3: binding.wrong_recipient: the report is for $A, not for its recipient $B"
+expect_refusal "a report's signer without the DCC" 2 usage -- validate "${Q[@]}" --signer $DCC
+
+# adtgw template writes a starter file that validates, and never replaces one silently.
+expect_ok "an ADT template" -- template --type adt --user $A --role ED -o "$WORK/t.csv" "${CAT[@]}"
+expect_ok "it validates" -- validate "$WORK/t.csv" --type adt --signer $A "${CAT[@]}"
+expect_contains "one row per SRV ED may send" "$OUT" "valid ADT/1, 38 D records"
+expect_refusal "not over an existing file" 7 output.exists -- template --type adt --user $A --role ED -o "$WORK/t.csv" "${CAT[@]}"
+expect_ok "an exit-quarantine template" -- template --type exit-quarantine --user $A -o "$WORK/q.csv"
+expect_ok "it validates" -- validate "$WORK/q.csv" --type exit-quarantine --signer $A
+expect_refusal "an ADT template needs a role" 2 usage -- template --type adt --user $A -o "$WORK/r.csv" "${CAT[@]}"
+
 # The wrong --type: the header row says so.
 expect_refusal "an ADT file as exit-quarantine" 3 format.invalid -- validate "$EXAMPLES/adt-example.csv" --type exit-quarantine
 expect_contains "header row" "$OUT" "1:2: file.bad_header: line 1 must be the EXITQ/1 header row"

@@ -4,7 +4,8 @@
 // fixed signer who may act for one other user, with a small SRV catalogue.
 //
 // Checks: the problems are the same whether the file arrives whole or in pieces of a
-// size taken from the input; every problem has a code, a message, a line within the
+// size taken from the input (with a 4 KiB size cap, so that is fuzzed too); every
+// problem has a code, a message, a line within the
 // file (or the one after it) and a column from 1; no more problems are kept than the
 // cap, and the count is never below what is kept; a file without problems is one whose
 // T record counts its D lines.
@@ -79,6 +80,7 @@ inline std::vector<std::string> Problems(DomainFileType type, std::span<const ui
   RecordFileLimits limits;
   limits.max_line = 512;
   limits.max_problems = 20;
+  limits.max_bytes = 4096;  // small, so that the size cap is fuzzed too
   RecordFileChecker checker(**rules, limits);
   for (size_t i = 0; i < bytes.size(); i += piece) {
     checker.Feed(bytes.subspan(i, std::min(piece, bytes.size() - i)));

@@ -65,6 +65,52 @@ TEST(RecordFile, ALineLongerThanTheCapIsOneProblemAndReadingGoesOn) {
   EXPECT_EQ(Codes(r), "3:1:csv.line_too_long 4:2:test.bad 5:3:trailer.bad_digest ");
 }
 
+TEST(RecordFile, TheLineCapIsOnTheLineWithoutItsLineBreak) {
+  RecordFileLimits limits;
+  limits.max_line = 64;
+  const std::string at_cap = "D," + std::string(62, 'a');  // 64 bytes
+  for (const char* eol : {"\n", "\r\n"}) {
+    SCOPED_TRACE(eol == std::string("\n") ? "LF" : "CRLF");
+    std::string ok = "rec,value" + std::string(eol) + "H,x" + eol + at_cap + eol + "T,1,x" + eol;
+    EXPECT_EQ(Codes(CheckText(ok, limits)), "4:3:trailer.bad_digest ");
+    std::string over =
+        "rec,value" + std::string(eol) + "H,x" + eol + at_cap + "a" + eol + "T,1,x" + eol;
+    // Counted as a D record still; its digest is lost, so only the syntax is checked.
+    EXPECT_EQ(Codes(CheckText(over, limits)), "3:1:csv.line_too_long 4:3:trailer.bad_digest ");
+  }
+  // The last line, without a line break, too.
+  EXPECT_EQ(Codes(CheckText("rec,value\nH,x\nT,0," + std::string(64, 'a'), limits)),
+            "3:1:csv.line_too_long ");
+}
+
+TEST(RecordFile, AnOverLongFirstLineIsNotARecord) {
+  RecordFileLimits limits;
+  limits.max_line = 64;
+  EXPECT_EQ(Codes(CheckText("D," + std::string(100, 'a') + "\nH,x\nT,0,x\n", limits)),
+            "1:1:csv.line_too_long 3:3:trailer.bad_digest ");
+  // Only an over-long line: that, not an empty file.
+  EXPECT_EQ(Codes(CheckText(std::string(10000, 'a'), limits)),
+            "1:1:csv.line_too_long 2:1:file.no_header_record 2:1:file.no_trailer ");
+}
+
+TEST(RecordFile, TheSizeCapGivesTheSameAnswerWhateverThePieces) {
+  RecordFileLimits limits;
+  limits.max_bytes = 20;
+  std::string whole;
+  for (size_t piece : {size_t{1000}, size_t{1}, size_t{3}, size_t{7}}) {
+    FrameOnly rules;
+    RecordFileChecker checker(rules, limits);
+    for (size_t i = 0; i < kTwo.size() && !checker.done(); i += piece) {
+      checker.Feed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(kTwo.data()) + i,
+                                            std::min(piece, kTwo.size() - i)));
+    }
+    std::string codes = Codes(checker.Finish());
+    if (whole.empty()) whole = codes;
+    EXPECT_EQ(codes, whole) << piece;
+  }
+  EXPECT_EQ(whole, "4:1:file.too_large ");  // the line the cap cut
+}
+
 TEST(RecordFile, AFileLargerThanTheCapIsRefusedWithoutReadingOn) {
   RecordFileLimits limits;
   limits.max_bytes = 20;

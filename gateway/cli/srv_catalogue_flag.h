@@ -1,0 +1,19 @@
+// --srv-catalogue, shared by the commands that read domain files (validate, template):
+// the flag's file, else $ADTGW_SRV_CATALOGUE, else the path fixed at build time
+// (ADTGW_DEFAULT_SRV_CATALOGUE, gateway/CMakeLists.txt; docs/formats.md section 8).
+//
+// Thread safety: reads the environment; main thread only.
+#pragma once
+
+#include <string>
+
+#include "crypto/result.h"
+#include "gateway/formats/srv_catalogue.h"
+
+namespace adtgw {
+
+std::string SrvCataloguePath(const std::string& flag);
+const char* DefaultSrvCataloguePath();
+Result<SrvCatalogue> LoadSrvCatalogue(const std::string& flag);
+
+}  // namespace adtgw
