@@ -26,4 +26,13 @@ Result<SrvCatalogue> LoadSrvCatalogue(const std::string& flag) {
   return loaded;
 }
 
+Result<DomainFileType> DomainFileTypeFlag(const std::string& flag) {
+  auto type = ParseDomainFileType(flag);
+  if (!type) {
+    return MakeError(ErrorKind::kUsage, "usage", "--type " + flag + " is not a file type",
+                     "use adt, exit-quarantine or quarantine-report");
+  }
+  return *type;
+}
+
 }  // namespace adtgw

@@ -16,11 +16,7 @@ struct TemplateFlags {
 };
 
 Status RunTemplate(const TemplateFlags& f) {
-  auto type = ParseDomainFileType(f.type);
-  if (!type) {
-    return MakeError(ErrorKind::kUsage, "usage", "--type " + f.type + " is not a file type",
-                     "use adt, exit-quarantine or quarantine-report");
-  }
+  ADTGW_ASSIGN(const DomainFileType type, DomainFileTypeFlag(f.type));
   ADTGW_ASSIGN(Eui64 user, Eui64::Parse(f.user));
   std::optional<UserRole> role;
   if (!f.role.empty()) {
@@ -31,14 +27,14 @@ Status RunTemplate(const TemplateFlags& f) {
     }
   }
   std::optional<SrvCatalogue> catalogue;
-  if (*type == DomainFileType::kAdt) {
+  if (type == DomainFileType::kAdt) {
     ADTGW_ASSIGN(catalogue, LoadSrvCatalogue(f.catalogue));
   }
   ADTGW_ASSIGN(
       std::string text,
-      DomainFileTemplate(*type, user, role, catalogue ? &*catalogue : nullptr, std::time(nullptr)));
+      DomainFileTemplate(type, user, role, catalogue ? &*catalogue : nullptr, std::time(nullptr)));
   ADTGW_TRY(WriteFileAtomically(f.output, text, 0644, f.force));
-  std::cout << "wrote " << f.output << ": a " << DomainFileTypeName(*type) << " file for "
+  std::cout << "wrote " << f.output << ": a " << DomainFileTypeName(type) << " file for "
             << user.ToString() << "; fill it in, then run adtgw validate\n";
   return OkStatus();
 }

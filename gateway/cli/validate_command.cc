@@ -24,14 +24,10 @@ struct ValidateFlags {
 };
 
 Status RunValidate(const ValidateFlags& f) {
-  auto type = ParseDomainFileType(f.type);
-  if (!type) {
-    return MakeError(ErrorKind::kUsage, "usage", "--type " + f.type + " is not a file type",
-                     "use adt, exit-quarantine or quarantine-report");
-  }
+  ADTGW_ASSIGN(const DomainFileType type, DomainFileTypeFlag(f.type));
   DomainFileOptions options;
   std::optional<SrvCatalogue> catalogue;
-  if (*type != DomainFileType::kExitQuarantine) {
+  if (type != DomainFileType::kExitQuarantine) {
     ADTGW_ASSIGN(catalogue, LoadSrvCatalogue(f.catalogue));
     options.catalogue = &*catalogue;
   }
@@ -54,7 +50,7 @@ Status RunValidate(const ValidateFlags& f) {
   if (!f.recipient.empty()) {
     ADTGW_ASSIGN(options.recipient, Eui64::Parse(f.recipient));
   }
-  ADTGW_ASSIGN(std::unique_ptr<RecordRules> rules, MakeDomainFileRules(*type, options));
+  ADTGW_ASSIGN(std::unique_ptr<RecordRules> rules, MakeDomainFileRules(type, options));
   ADTGW_ASSIGN(FileSource source, FileSource::Open(f.file));
   RecordFileLimits limits;
   limits.max_problems = f.max_problems;
@@ -63,7 +59,7 @@ Status RunValidate(const ValidateFlags& f) {
   if (f.json) {
     value v = value::object();
     v["file"] = value::string(f.file);
-    v["type"] = value::string(DomainFileTypeName(*type));
+    v["type"] = value::string(DomainFileTypeName(type));
     v["format"] = value::string(report.format);
     v["ok"] = value::boolean(report.ok());
     v["lines"] = value::number(report.lines);
