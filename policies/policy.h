@@ -28,6 +28,7 @@ namespace adtgw {
 
 inline constexpr size_t kMaxPolicyParties = 4096;
 inline constexpr size_t kMaxPolicyFileTypes = 16;
+inline constexpr size_t kMaxPolicyActsFor = 1024;  // per party
 
 enum class PartyRole : uint8_t { kSupplier, kNetworkOperator, kDcc, kOther, kAuditor };
 inline constexpr size_t kPartyRoleCount = 5;
@@ -50,6 +51,10 @@ struct PolicyParty {
   std::vector<std::string> tls_subjects;       // RFC 2253 subject names
   TrustConfig smki;                            // how this party's SMKI certificates are trusted
   uint32_t daily_limit = 0;
+  // The users this party may sign domain files for besides itself (docs/formats.md,
+  // "Binding to the signer"), sorted, without duplicates or the party itself.
+  std::vector<Eui64> acts_for;
+  bool MayActFor(const Eui64& user) const;
   // Auditors are read-only: a party whose only role is auditor may never send.
   bool read_only() const {
     return roles.count() == 1 && roles.test(static_cast<size_t>(PartyRole::kAuditor));

@@ -1,5 +1,7 @@
 #include "policies/policy_evaluator.h"
 
+#include <algorithm>
+
 #include <cstdio>
 
 namespace adtgw {
@@ -86,6 +88,17 @@ PolicyDecision Decide(const Policy& policy, const PolicyRequest& request) {
   d.reason = "policy.allowed";
   d.rule = first_covering->name;
   return d;
+}
+
+bool AnyRuleLetsSend(const Policy& policy, uint32_t from, uint32_t to) {
+  for (const auto& rule : policy.rules) {
+    if (rule.from[from] && rule.to[to]) return true;
+  }
+  return false;
+}
+
+bool PolicyParty::MayActFor(const Eui64& user) const {
+  return std::binary_search(acts_for.begin(), acts_for.end(), user);
 }
 
 bool HoursWindow::Contains(std::time_t t) const {

@@ -56,6 +56,10 @@ struct PolicyDecision {
 
 PolicyDecision Decide(const Policy& policy, const PolicyRequest& request);
 
+// Whether some rule lets party `from` send anything to party `to` (indexes into
+// policy.parties): who may see whose directory entry (docs/api.md, GET /v1/parties).
+bool AnyRuleLetsSend(const Policy& policy, uint32_t from, uint32_t to);
+
 // One line for people: "denied: policy.too_large (rule suppliers-to-dcc): ...".
 std::string ExplainDecision(const Policy& policy, const PolicyRequest& request,
                             const PolicyDecision& decision);

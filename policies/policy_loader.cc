@@ -28,6 +28,7 @@ class PolicyParser : public YamlReader {
  private:
   HoursWindow Hours(const YAML::Node& node) const;
   void Party(const YAML::Node& node);
+  void ActsFor(const YAML::Node& node, PolicyParty& party);
   void FileTypes(const YAML::Node& node);
   void Rule(const YAML::Node& node);
   std::vector<bool> Parties(const YAML::Node& node, const char* what) const;
@@ -79,7 +80,7 @@ std::optional<Sha256Digest> ParseFingerprint(std::string text) {
 }
 
 void PolicyParser::Party(const YAML::Node& node) {
-  auto m = Mapping(node, "a party", {"eui64", "name", "roles", "tls", "smki", "daily_limit"});
+  auto m = Mapping(node, "a party", {"eui64", "name", "roles", "tls", "smki", "daily_limit", "acts_for"});
   for (const char* required : {"eui64", "name", "roles"}) {
     if (!m.count(required)) Fail(node, std::string("party without '") + required + "'");
   }
@@ -157,8 +158,29 @@ void PolicyParser::Party(const YAML::Node& node) {
   p.daily_limit = m.count("daily_limit")
                       ? static_cast<uint32_t>(Number(m["daily_limit"], "daily_limit", 10000000))
                       : default_daily_limit_;
+  if (m.count("acts_for")) ActsFor(m["acts_for"], p);
   policy_->party_by_eui.emplace(p.eui64, index);
   policy_->parties.push_back(std::move(p));
+}
+
+// The users a party may sign domain files for. They need not be parties themselves: a
+// group's members may have no connection of their own.
+void PolicyParser::ActsFor(const YAML::Node& node, PolicyParty& party) {
+  auto items = List(node, "acts_for");
+  if (items.size() > kMaxPolicyActsFor) {
+    Fail(node, "acts_for lists more than " + std::to_string(kMaxPolicyActsFor) + " users");
+  }
+  std::set<Eui64> seen;
+  for (const auto& item : items) {
+    auto user = Eui64::Parse(Scalar(item, "acts_for"));
+    if (!user.ok()) Fail(item, user.error().message, user.error().hint);
+    if (*user == party.eui64) {
+      Fail(item, "a party acts for itself already; acts_for lists the others",
+           "remove " + user->ToString() + " from acts_for");
+    }
+    if (!seen.insert(*user).second) Fail(item, "acts_for lists " + user->ToString() + " twice");
+  }
+  party.acts_for.assign(seen.begin(), seen.end());
 }
 
 void PolicyParser::FileTypes(const YAML::Node& node) {
@@ -278,7 +300,10 @@ std::string PolicyParser::Canonical() const {
       if (party.roles.test(i)) roles.push_back(PartyRoleName(static_cast<PartyRole>(i)));
     }
     for (const auto& fp : party.tls_fingerprints) fps.push_back(ToHex(fp));
+    std::vector<std::string> acts_for;
+    for (const auto& user : party.acts_for) acts_for.push_back(user.ToString());
     parties[party.eui64.ToString()] = cjson::Object({
+        {"acts_for", StringsJson(acts_for)},
         {"daily_limit", cjson::Integer(party.daily_limit)},
         {"eui64", cjson::String(party.eui64.ToString())},
         {"name", cjson::String(party.name)},

@@ -51,6 +51,8 @@ class GatewayApi {
 
   virtual Result<TransferView> Status(const std::string& id) = 0;
   virtual Result<std::vector<TransferView>> Inbox() = 0;
+  // GET /v1/parties/EUI64: this party's own entry, or that of a party that may send to it.
+  virtual Result<PartyView> Party(const Eui64& party) = 0;
   // GET /v1/transfers/ID/envelope into `out`; fails unless exactly `size` bytes came.
   virtual ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
                                    const ProgressCallback& progress) = 0;

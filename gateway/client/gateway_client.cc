@@ -119,6 +119,13 @@ class CpprestGatewayClient final : public GatewayApi {
     return ParseInbox(AsBytes(body));
   }
 
+  Result<PartyView> Party(const Eui64& party) override {
+    http::http_request req(http::methods::GET);
+    req.set_request_uri("/v1/parties/" + party.ToString());
+    ADTGW_ASSIGN(std::string body, Call(req, {200}, kMaxPartyViewBody));
+    return ParsePartyView(AsBytes(body));
+  }
+
   ::adtgw::Status Download(const std::string& id, uint64_t size, ByteSink& out,
                            const ProgressCallback& progress) override {
     http::http_request req(http::methods::GET);

@@ -37,7 +37,8 @@ constexpr size_t kMaxBusySessions = 64;
 constexpr size_t kDownloadChunk = 256 * 1024;
 constexpr char kTusVersion[] = "1.0.0";
 
-// What a request names: /v1/inbox, /v1/transfers, /v1/transfers/ID[/envelope|/acknowledgement].
+// What a request names: /v1/inbox, /v1/transfers, /v1/transfers/ID[/envelope|/acknowledgement],
+// /v1/parties/EUI64.
 struct Route {
   enum class Kind {
     kNone,
@@ -45,7 +46,8 @@ struct Route {
     kTransfers,
     kTransfer,
     kEnvelope,
-    kAcknowledgement
+    kAcknowledgement,
+    kParty
   } kind = Kind::kNone;
   std::string id;
 };
@@ -55,6 +57,11 @@ Route ParseRoute(std::string_view target) {
   if (target.size() > 256) return r;
   if (target == "/v1/inbox") return {Route::Kind::kInbox, {}};
   if (target == "/v1/transfers") return {Route::Kind::kTransfers, {}};
+  constexpr std::string_view kParties = "/v1/parties/";
+  if (target.substr(0, kParties.size()) == kParties) {
+    // The EUI-64 is checked by the service (Eui64::Parse).
+    return {Route::Kind::kParty, std::string(target.substr(kParties.size()))};
+  }
   constexpr std::string_view kPrefix = "/v1/transfers/";
   if (target.substr(0, kPrefix.size()) != kPrefix) return r;
   std::string_view rest = target.substr(kPrefix.size());
@@ -543,6 +550,11 @@ class HttpsServer::Impl {
           co_return co_await AcknowledgeTransfer(s, buffer, header, *caller, route.id, who, what);
         }
         break;
+      case Route::Kind::kParty:
+        if (method == http::verb::get) {
+          co_return co_await PartyEntry(s, *caller, route.id, who, what, has_body);
+        }
+        break;
       case Route::Kind::kNone:
         co_return co_await SendError(s, who, what,
                                      MakeError(ErrorKind::kNotFound, "http.no_route",
@@ -704,6 +716,13 @@ class HttpsServer::Impl {
     }
     co_return co_await SendJson(s, http::status::ok, TransferViewToJson(ViewOf(*record, offset)),
                                 !has_body);
+  }
+
+  awaitable<bool> PartyEntry(Session& s, const Caller& caller, const std::string& eui64,
+                             const std::string& who, const std::string& what, bool has_body) {
+    auto party = service_.Party(caller, eui64);
+    if (!party.ok()) co_return co_await SendError(s, who, what, party.error(), has_body);
+    co_return co_await SendJson(s, http::status::ok, PartyViewToJson(*party), !has_body);
   }
 
   awaitable<bool> Inbox(Session& s, const Caller& caller, const std::string& who,

@@ -613,6 +613,30 @@ Result<std::vector<TransferRecord>> TransferService::Inbox(const Caller& caller)
   return metadata_.Inbox(caller.eui64);
 }
 
+Result<PartyView> TransferService::Party(const Caller& caller, const std::string& eui64) {
+  const Policy& policy = *caller.policy;
+  auto eui = Eui64::Parse(eui64);
+  auto index = eui.ok() ? policy.party_by_eui.find(*eui) : policy.party_by_eui.end();
+  if (index == policy.party_by_eui.end() ||
+      (index->second != caller.party && !AnyRuleLetsSend(policy, index->second, caller.party))) {
+    AuditEntry entry = RequestEntry(caller, "GET party", "");
+    return Refused(MakeError(ErrorKind::kNotFound, "party.not_found",
+                             "no party " + eui64.substr(0, 32) + " whose files you receive",
+                             "you may read your own entry and those of the parties that may "
+                             "send to you (docs/api.md)"),
+                   std::move(entry));
+  }
+  const PolicyParty& party = policy.parties[index->second];
+  PartyView view;
+  view.eui64 = party.eui64;
+  view.name = party.name;
+  for (size_t i = 0; i < kPartyRoleCount; ++i) {
+    if (party.roles.test(i)) view.roles.push_back(PartyRoleName(static_cast<PartyRole>(i)));
+  }
+  view.acts_for = party.acts_for;
+  return view;
+}
+
 Result<TransferService::Download> TransferService::OpenDownload(const Caller& caller,
                                                                 const std::string& id) {
   auto download = OpenDownloadChecked(caller, id);

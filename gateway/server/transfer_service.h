@@ -42,6 +42,7 @@
 #include "gateway/audit/audit_log.h"
 #include "gateway/store/document_store.h"
 #include "gateway/store/metadata_store.h"
+#include "gateway/transfer/api_messages.h"
 #include "gateway/transfer/manifest.h"
 #include "policies/policy_holder.h"
 
@@ -145,6 +146,11 @@ class TransferService {
   Result<TransferRecord> Status(const Caller& caller, const std::string& id);
 
   Result<std::vector<TransferRecord>> Inbox(const Caller& caller);
+
+  // A party's directory entry (its roles and whom it may act for), for the caller
+  // itself and for the parties some rule lets send to the caller, whose files the
+  // caller must check; party.not_found for everybody else, as for an unknown EUI-64.
+  Result<PartyView> Party(const Caller& caller, const std::string& eui64);
 
   struct Download {
     TransferRecord record;

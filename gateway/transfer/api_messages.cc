@@ -185,6 +185,46 @@ Result<std::vector<TransferView>> ParseInbox(std::span<const uint8_t> body) {
   return out;
 }
 
+std::string PartyViewToJson(const PartyView& view) {
+  value out = value::object();
+  out["eui64"] = value::string(view.eui64.ToString());
+  out["name"] = value::string(view.name);
+  std::vector<value> roles, acts_for;
+  for (const auto& r : view.roles) roles.push_back(value::string(r));
+  for (const auto& e : view.acts_for) acts_for.push_back(value::string(e.ToString()));
+  out["roles"] = value::array(roles);
+  out["acts_for"] = value::array(acts_for);
+  return out.serialize();
+}
+
+Result<PartyView> ParsePartyView(std::span<const uint8_t> body) {
+  auto malformed = [](const std::string& what) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     "the gateway's party description " + what);
+  };
+  ADTGW_ASSIGN(value v, ParseCappedJson(body, ResponseRules(kMaxPartyViewBody)));
+  if (!v.is_object()) return malformed("is not an object");
+  PartyView out;
+  auto eui = Eui64::Parse(Text(v, "eui64"));
+  if (!eui.ok()) return malformed("has no valid eui64");
+  out.eui64 = *eui;
+  out.name = Text(v, "name");
+  for (const char* key : {"roles", "acts_for"}) {
+    if (!v.has_field(key) || !v.at(key).is_array()) return malformed(std::string("has no ") + key);
+    for (const auto& item : v.at(key).as_array()) {
+      if (!item.is_string()) return malformed(std::string("has a non-string in ") + key);
+      if (std::string(key) == "roles") {
+        out.roles.push_back(item.as_string());
+        continue;
+      }
+      auto user = Eui64::Parse(item.as_string());
+      if (!user.ok()) return malformed("lists a malformed EUI-64 in acts_for");
+      out.acts_for.push_back(*user);
+    }
+  }
+  return out;
+}
+
 std::string ErrorToJson(const Error& error) {
   value out = value::object();
   out["code"] = value::string(error.code);

@@ -3,7 +3,8 @@
 // - SignedDocument: a canonical JSON document and its detached CMS signature, both
 //   base64 ({"manifest": ..., "signature": ...} or {"acknowledgement": ..., ...});
 // - TransferView: what the sender and recipients may see of a transfer;
-// - the inbox (a list of TransferViews) and the error body {code, message, hint}.
+// - the inbox (a list of TransferViews) and the error body {code, message, hint};
+// - PartyView: a party's directory entry (who it is and whom it may act for).
 // Every parser is size- and depth-capped (strict_json.h); unknown keys in views are
 // ignored so that the server can add fields without breaking older clients.
 //
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "certs/eui64.h"
 #include "crypto/result.h"
 #include "gateway/store/metadata_store.h"
 
@@ -63,6 +65,18 @@ Result<TransferView> ParseTransferView(std::span<const uint8_t> body);
 
 std::string InboxToJson(const std::vector<TransferView>& views);
 Result<std::vector<TransferView>> ParseInbox(std::span<const uint8_t> body);
+
+// GET /v1/parties/{eui64}: what the policy says of a party that other parties need to
+// check its files (docs/api.md).
+struct PartyView {
+  Eui64 eui64;
+  std::string name;
+  std::vector<std::string> roles;  // policy role names ("supplier", "dcc", ...)
+  std::vector<Eui64> acts_for;
+};
+inline constexpr size_t kMaxPartyViewBody = 64 * 1024;
+std::string PartyViewToJson(const PartyView& view);
+Result<PartyView> ParsePartyView(std::span<const uint8_t> body);
 
 std::string ErrorToJson(const Error& error);
 // The error a response body describes; `kind` comes from the HTTP status.

@@ -108,6 +108,19 @@ TEST(PolicyLoader, EachMistakeIsNamedAtItsLineAndColumn) {
        "policy.yaml:1:1:", "the policy has no 'deployment'"},
       {"unsupported version", [](auto& l) { l[0] = "version: 2"; },
        "policy.yaml:1:10:", "unsupported policy version"},
+      {"acts_for with a malformed EUI-64",
+       [](auto& l) { l.insert(l.begin() + 9, "    acts_for: [00-00-00-00-00-00-00-0Z]"); },
+       "policy.yaml:10:16:", "is not an EUI-64"},
+      {"acts_for naming the party itself",
+       [](auto& l) { l.insert(l.begin() + 9, "    acts_for: [00-00-00-00-00-00-00-01]"); },
+       "policy.yaml:10:16:", "acts for itself already"},
+      {"acts_for naming a user twice",
+       [](auto& l) {
+         l.insert(l.begin() + 9, "    acts_for: [00-00-00-00-00-00-00-09, 0000000000000009]");
+       },
+       "policy.yaml:10:41:", "lists 00-00-00-00-00-00-00-09 twice"},
+      {"acts_for that is not a list", [](auto& l) { l.insert(l.begin() + 9, "    acts_for: {a: b}"); },
+       "policy.yaml:10:15:", "acts_for"},
       {"not YAML", [](auto& l) { l[4] = "  adt: {max_size: [1MiB}"; },
        "policy.yaml:5:", "not valid YAML"},
   };
@@ -149,6 +162,32 @@ TEST(PolicyLoader, CanonicalHashIgnoresFormattingButNotContent) {
   auto pc = fixture.Parse(Join(changed)).value();
   EXPECT_NE(pa->canonical_sha256, pc->canonical_sha256);
   EXPECT_EQ(pa->canonical_json.find(' '), std::string::npos);
+}
+
+TEST(PolicyLoader, ActsForIsSortedCanonicalAndPartOfThePolicysIdentity) {
+  PolicyFixture fixture;
+  std::vector<std::string> lines = Minimal();
+  lines.insert(lines.begin() + 9,
+               "    acts_for: [00-00-00-00-00-00-00-0b, 00-00-00-00-00-00-00-0A]");
+  auto p = fixture.Parse(Join(lines));
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const PolicyParty& a = (*p)->parties[0];
+  ASSERT_EQ(a.acts_for.size(), 2u);
+  EXPECT_EQ(a.acts_for[0].ToString(), "00-00-00-00-00-00-00-0A");
+  EXPECT_EQ(a.acts_for[1].ToString(), "00-00-00-00-00-00-00-0B");
+  EXPECT_TRUE(a.MayActFor(Eui64::Parse("000000000000000b").value()));
+  EXPECT_FALSE(a.MayActFor(Eui64::Parse("00-00-00-00-00-00-00-0C").value()));
+  EXPECT_FALSE(a.MayActFor(a.eui64));  // itself is the signer, not a user it acts for
+  EXPECT_TRUE((*p)->parties[1].acts_for.empty());
+  EXPECT_NE((*p)->canonical_json.find(
+                "\"acts_for\":[\"00-00-00-00-00-00-00-0A\",\"00-00-00-00-00-00-00-0B\"]"),
+            std::string::npos)
+      << (*p)->canonical_json;
+  auto plain = fixture.Parse(Join(Minimal())).value();
+  EXPECT_NE(plain->canonical_sha256, (*p)->canonical_sha256);
+  // The order it is written in does not matter.
+  lines[9] = "    acts_for: [00-00-00-00-00-00-00-0A, 00-00-00-00-00-00-00-0B]";
+  EXPECT_EQ(fixture.Parse(Join(lines)).value()->canonical_sha256, (*p)->canonical_sha256);
 }
 
 TEST(PolicyLoader, StandardExampleLoads) {

@@ -81,6 +81,7 @@ class FakeGatewayApi final : public GatewayApi {
   }
   Result<TransferView> Status(const std::string&) override { return Unused(); }
   Result<std::vector<TransferView>> Inbox() override { return Unused(); }
+  Result<PartyView> Party(const Eui64&) override { return Unused(); }
   ::adtgw::Status Download(const std::string&, uint64_t, ByteSink&,
                            const ProgressCallback&) override {
     return Unused();
