@@ -73,6 +73,7 @@ struct PartyView {
   std::string name;
   std::vector<std::string> roles;  // policy role names ("supplier", "dcc", ...)
   std::vector<Eui64> acts_for;
+  bool operator==(const PartyView&) const = default;
 };
 inline constexpr size_t kMaxPartyViewBody = 64 * 1024;
 std::string PartyViewToJson(const PartyView& view);

@@ -126,6 +126,7 @@ parties:
            R"(
     name: Supplier A
     roles: [supplier]
+    acts_for: [AD-7C-00-00-00-00-77-02, AD-7C-00-00-00-00-77-01]
     tls: { fingerprints: [")" +
            FingerprintText(1) + R"("] }
   - eui64: )" +
@@ -485,6 +486,46 @@ TEST_F(TransferServiceTest, AnUnknownTlsPeerIsNotAParty) {
   EXPECT_EQ(SupplierA().eui64, E(kSupplierA));
   EXPECT_EQ(Auditor().eui64, E(kAuditor));
   EXPECT_EQ(TransferCount(), 0u);
+}
+
+TEST_F(TransferServiceTest, APartysEntryIsForItselfAndThePartiesItMaySendTo) {
+  auto own = service_->Party(SupplierA(), kSupplierA);
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_EQ(own->eui64, E(kSupplierA));
+  EXPECT_EQ(own->name, "Supplier A");
+  EXPECT_EQ(own->roles, std::vector<std::string>{"supplier"});
+  EXPECT_EQ(own->acts_for, (std::vector<Eui64>{E("AD-7C-00-00-00-00-77-01"),
+                                               E("AD-7C-00-00-00-00-77-02")}));
+  // The DCC receives A's ADT files, so it may read whom A acts for (any spelling).
+  auto seen_by_dcc = service_->Party(Dcc(), "ad7c000000000201");
+  ASSERT_TRUE(seen_by_dcc.ok()) << seen_by_dcc.error().message;
+  EXPECT_EQ(*seen_by_dcc, *own);
+  // A receives the DCC's reports.
+  auto dcc = service_->Party(SupplierA(), kDcc);
+  ASSERT_TRUE(dcc.ok());
+  EXPECT_EQ(dcc->roles, std::vector<std::string>{"dcc"});
+  EXPECT_TRUE(dcc->acts_for.empty());
+
+  // Nobody else, and an unknown or malformed EUI-64 looks the same: nothing is disclosed.
+  uint64_t before = LogSize();
+  for (const auto& [caller, eui] :
+       std::vector<std::pair<Caller, std::string>>{{SupplierB(), kSupplierA},
+                                                   {Dcc(), "AD-7C-00-00-00-00-77-01"},
+                                                   {Auditor(), kSupplierA},
+                                                   {SupplierA(), "../etc/passwd"}}) {
+    auto refused = service_->Party(caller, eui);
+    ASSERT_FALSE(refused.ok()) << eui;
+    EXPECT_EQ(refused.error().code, "party.not_found") << eui;
+    EXPECT_EQ(refused.error().kind, ErrorKind::kNotFound);
+  }
+  std::vector<AuditEntry> logged = Logged(before);
+  ASSERT_EQ(logged.size(), 4u);
+  for (const AuditEntry& e : logged) {
+    EXPECT_EQ(e.event, audit_event::kRequestRefused);
+    EXPECT_EQ(e.request, "GET party");
+    EXPECT_EQ(e.reason, "party.not_found");
+  }
+  EXPECT_EQ(logged[0].actor, E(kSupplierB));
 }
 
 struct RefusedOffer {

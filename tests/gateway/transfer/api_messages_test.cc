@@ -251,6 +251,33 @@ TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
 // ---------------------------------------------------------------------------------------
 // Error bodies
 
+TEST(ApiMessages, PartyViewsRoundTripAndAreReadStrictly) {
+  PartyView p;
+  p.eui64 = Eui64::Parse("AD-7C-00-00-00-00-02-01").value();
+  p.name = "Supplier \"A\"";
+  p.roles = {"supplier", "other"};
+  p.acts_for = {Eui64::Parse("AD-7C-00-00-00-00-77-01").value()};
+  std::string json = PartyViewToJson(p);
+  auto back = ParsePartyView(AsBytes(json));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, p);
+  EXPECT_NE(json.find("\"acts_for\":[\"AD-7C-00-00-00-00-77-01\"]"), std::string::npos) << json;
+  for (const char* bad : {
+           "[]",
+           R"({"name":"x","roles":[],"acts_for":[]})",
+           R"({"eui64":"AD-7C","name":"x","roles":[],"acts_for":[]})",
+           R"({"eui64":"AD-7C-00-00-00-00-02-01","name":"x","acts_for":[]})",
+           R"({"eui64":"AD-7C-00-00-00-00-02-01","name":"x","roles":[],"acts_for":{}})",
+           R"({"eui64":"AD-7C-00-00-00-00-02-01","name":"x","roles":[],"acts_for":[1]})",
+           R"({"eui64":"AD-7C-00-00-00-00-02-01","name":"x","roles":[],"acts_for":["nope"]})",
+       }) {
+    auto parsed = ParsePartyView(AsBytes(std::string(bad)));
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().code, "response.malformed") << bad;
+  }
+  EXPECT_FALSE(ParsePartyView(AsBytes(std::string(kMaxPartyViewBody + 1, ' '))).ok());
+}
+
 TEST(ApiMessages, ErrorBodiesRoundTripWithTheKindFromTheStatus) {
   Error e = MakeError(ErrorKind::kDenied, "policy.too_large", "too big: \"1 GiB\"", "send less");
   Error back = ParseErrorJson(AsBytes(ErrorToJson(e)), ErrorKind::kTooLarge, 413);
