@@ -12,6 +12,7 @@
 #include "certs/trust_store.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/progress_bar.h"
+#include "gateway/cli/srv_catalogue_flag.h"
 #include "gateway/client/checkpoint_witness.h"
 #include "gateway/client/client_config.h"
 #include "gateway/client/gateway_api.h"
@@ -52,6 +53,7 @@ struct Connected {
 Result<Connected> Connect(const ClientFlags& f) {
   Connected c;
   ADTGW_ASSIGN(c.config, LoadClientConfig(ClientConfigPath(f.config)));
+  c.config.srv_catalogue = SrvCataloguePath(c.config.srv_catalogue);
   if (!f.gateway.empty()) {
     if (f.gateway.rfind("https://", 0) != 0) {
       return MakeError(ErrorKind::kUsage, "usage", "--gateway must be an https:// URL");
@@ -102,17 +104,21 @@ Status RunSend(const SendFlags& f) {
     request.to.push_back(e);
   }
   ProgressBar bar;
-  ADTGW_ASSIGN(SentTransfer sent, sender.Send(
-                                      *c.api, request,
-                                      [&bar](const std::string& phase, uint64_t total) {
-                                        if (phase == "done") {
-                                          bar.Finish();
-                                        } else {
-                                          bar.Start(phase, total);
-                                        }
-                                      },
-                                      [&bar](uint64_t done) { bar.Update(done); }));
+  std::vector<std::string> problems;
+  auto result = sender.Send(
+      *c.api, request,
+      [&bar](const std::string& phase, uint64_t total) {
+        if (phase == "done") {
+          bar.Finish();
+        } else {
+          bar.Start(phase, total);
+        }
+      },
+      [&bar](uint64_t done) { bar.Update(done); }, &problems);
   bar.Finish();
+  // A file that fails its check: every problem, as adtgw validate lists them.
+  for (const std::string& line : problems) std::cerr << line << "\n";
+  ADTGW_ASSIGN(SentTransfer sent, std::move(result));
   // Written before it is checked, so that a receipt that fails is kept as evidence.
   if (!f.receipt_out.empty()) {
     ADTGW_TRY(WriteFileAtomically(f.receipt_out, sent.receipt_json + "\n", 0644, false));
@@ -229,6 +235,7 @@ Status RunReceive(const ReceiveFlags& f) {
       v["decision"] = value::string(got.accepted ? "accepted" : "rejected");
       v["path"] = value::string(got.path);
       v["reason"] = value::string(got.problem ? got.problem->code : "");
+      v["problems"] = Strings(got.content_problems);
       v["state"] = value::string(got.view.state);
       results.push_back(v);
     } else if (got.accepted) {
@@ -239,6 +246,7 @@ Status RunReceive(const ReceiveFlags& f) {
       std::cout << "rejected " << got.view.id << " from " << got.view.sender << ": "
                 << got.problem->code << ": " << got.problem->message
                 << "; acknowledged: rejected\n";
+      for (const std::string& line : got.content_problems) std::cout << "  " << line << "\n";
     }
   }
   if (f.client.json) {

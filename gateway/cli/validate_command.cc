@@ -9,7 +9,7 @@
 #include "gateway/cli/commands.h"
 #include "gateway/cli/srv_catalogue_flag.h"
 #include "gateway/common/file_source.h"
-#include "gateway/formats/domain_file.h"
+#include "gateway/formats/domain_file_check.h"
 
 namespace adtgw {
 namespace {
@@ -45,16 +45,16 @@ Status RunValidate(const ValidateFlags& f) {
     return MakeError(ErrorKind::kUsage, "usage", "--acts-for needs --signer");
   }
   if (!f.dcc.empty()) {
-    ADTGW_ASSIGN(options.dcc, Eui64::Parse(f.dcc));
+    ADTGW_ASSIGN(const Eui64 dcc, Eui64::Parse(f.dcc));
+    if (options.signer) options.signer_is_dcc = *options.signer == dcc;
   }
   if (!f.recipient.empty()) {
     ADTGW_ASSIGN(options.recipient, Eui64::Parse(f.recipient));
   }
-  ADTGW_ASSIGN(std::unique_ptr<RecordRules> rules, MakeDomainFileRules(type, options));
   ADTGW_ASSIGN(FileSource source, FileSource::Open(f.file));
   RecordFileLimits limits;
   limits.max_problems = f.max_problems;
-  ADTGW_ASSIGN(RecordFileReport report, CheckRecordFile(source, *rules, limits));
+  ADTGW_ASSIGN(RecordFileReport report, CheckDomainFile(source, type, options, limits));
 
   if (f.json) {
     value v = value::object();
@@ -77,12 +77,8 @@ Status RunValidate(const ValidateFlags& f) {
     v["problems"] = value::array(std::move(problems));
     std::cout << v.serialize() << "\n";
   } else {
-    for (const FileProblem& p : report.problems) {
-      std::cout << FormatFileProblem(f.file, p) << "\n";
-    }
-    if (report.problems_total > report.problems.size()) {
-      std::cout << f.file << ": " << report.problems_total - report.problems.size()
-                << " more problems not listed (--max-problems)\n";
+    for (const std::string& line : DomainFileProblemLines(f.file, report)) {
+      std::cout << line << "\n";
     }
     if (report.ok()) {
       std::cout << f.file << ": valid " << report.format << ", " << report.details
@@ -90,11 +86,8 @@ Status RunValidate(const ValidateFlags& f) {
     }
   }
   if (report.ok()) return OkStatus();
-  return MakeError(ErrorKind::kInvalidInput, "format.invalid",
-                   f.file + " is not a valid " + report.format +
-                       " file: " + std::to_string(report.problems_total) + " problem" +
-                       (report.problems_total == 1 ? "" : "s"),
-                   "fix the lines listed above; the rules are in docs/formats.md");
+  return InvalidDomainFileError(f.file, report,
+                                "fix the lines listed above; the rules are in docs/formats.md");
 }
 
 }  // namespace

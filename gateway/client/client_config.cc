@@ -44,7 +44,7 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
       path, kMaxConfigSize, "config.invalid", [&](YamlReader& y, const YAML::Node& root) {
         auto top = y.Mapping(root, "the client configuration",
                              {"party", "gateway", "tls", "smki", "recipients", "audit_log",
-                              "auditor_url", "state_dir"});
+                              "auditor_url", "state_dir", "srv_catalogue"});
         for (const char* required : {"party", "gateway", "tls", "smki", "audit_log"}) {
           if (top.count(required) == 0) {
             y.Fail(root, std::string("the client configuration needs '") + required + "'",
@@ -57,6 +57,9 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
         c.gateway_url = HttpsUrl(y, top["gateway"], "gateway");
         if (top.count("auditor_url")) {
           c.auditor_url = HttpsUrl(y, top["auditor_url"], "auditor_url");
+        }
+        if (top.count("srv_catalogue")) {
+          c.srv_catalogue = y.PathAt(top["srv_catalogue"], "srv_catalogue");
         }
         c.state_dir = top.count("state_dir") ? y.PathAt(top["state_dir"], "state_dir")
                                              : DefaultClientStateDir();

@@ -3,8 +3,9 @@
 // and the CA the gateway's certificate must chain to, the SMKI signing (DS) and
 // key-agreement (KA) credentials, the SMKI trust used to check other parties'
 // certificates, the recipients' KA certificates, the audit log this client witnesses
-// (its origin and public key, loaded at once), the auditor listener's URL, and where
-// the client keeps its state (the newest checkpoint it has seen, checkpoint_witness.h).
+// (its origin and public key, loaded at once), the auditor listener's URL, where
+// the client keeps its state (the newest checkpoint it has seen, checkpoint_witness.h),
+// and the SRV catalogue domain files are checked against (docs/formats.md).
 //
 // Found by --config, else $ADTGW_CONFIG, else ~/.config/adtgw/client.yaml.
 //
@@ -41,6 +42,9 @@ struct ClientConfig {
   std::shared_ptr<const LogVerifier> log_verifier;
   std::string auditor_url;  // https://host:port of the auditor listener; empty if not set
   std::string state_dir;    // state_dir, else DefaultClientStateDir()
+  // The DUIS SRV catalogue send and receive check files against; empty when not set
+  // (the commands then use $ADTGW_SRV_CATALOGUE, then the build's default).
+  std::string srv_catalogue;
 };
 
 // The path the client commands read: `flag` if given, else $ADTGW_CONFIG, else the

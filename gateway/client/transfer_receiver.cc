@@ -11,6 +11,7 @@
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/file_source.h"
 #include "gateway/common/scratch_file.h"
+#include "gateway/formats/domain_file_check.h"
 #include "gateway/transfer/acknowledgement.h"
 #include "gateway/transfer/manifest.h"
 #include "gateway/transfer/strict_json.h"
@@ -64,11 +65,13 @@ Result<TransferReceiver> TransferReceiver::New(const ClientConfig& config) {
   ADTGW_ASSIGN(X509Ptr ka_cert, LoadCertificate(config.key_agreement_certificate));
   ADTGW_ASSIGN(EvpPkeyPtr ka_key, LoadPrivateKey(config.key_agreement_key));
   return TransferReceiver(config.party, config.smki_trust, std::move(ds_cert), std::move(ds_key),
-                          std::move(ka_cert), std::move(ka_key));
+                          std::move(ka_cert), std::move(ka_key),
+                          ContentRules(config.srv_catalogue));
 }
 
 Result<TransferView> TransferReceiver::Acknowledge(GatewayApi& api, const TransferView& view,
-                                                   const std::optional<Error>& problem) {
+                                                   const std::optional<Error>& problem,
+                                                   const std::vector<std::string>& content_problems) {
   Acknowledgement ack;
   ack.transfer_id = view.id;
   ack.recipient = party_;
@@ -78,6 +81,15 @@ Result<TransferView> TransferReceiver::Acknowledge(GatewayApi& api, const Transf
   if (problem) {
     ack.reason = problem->code.substr(0, 64);
     ack.problems.push_back(problem->message.substr(0, 512));
+    for (const std::string& line : content_problems) {
+      if (ack.problems.size() == kMaxAcknowledgementProblems) break;
+      ack.problems.push_back(line.substr(0, 512));
+    }
+    // Problems quote what they found, which JSON may need to escape: the last are left
+    // out until the acknowledgement fits (the sender can list them all with validate).
+    while (ack.problems.size() > 1 && AcknowledgementToJson(ack).size() > kMaxAcknowledgementSize) {
+      ack.problems.pop_back();
+    }
   }
   ack.created = std::time(nullptr);
   ADTGW_ASSIGN(std::vector<uint8_t> signature,
@@ -93,7 +105,9 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
   ADTGW_ASSIGN(out.view, api.Status(entry.id));
   const TransferView& view = out.view;
 
-  // Everything below either publishes the file or names why it is refused.
+  // Everything below either publishes the file or names why it is refused, except what
+  // is ours to fix (`ours`), which leaves the transfer in the inbox.
+  std::optional<Error> ours;
   auto check = [&]() -> Result<std::string> {
     ADTGW_ASSIGN(VerifiedManifest vm,
                  VerifyManifest(AsBytes(view.manifest), AsBytes(view.signature)));
@@ -115,6 +129,21 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
       return MakeError(ErrorKind::kIntegrity, "receive.manifest_mismatch",
                        "the gateway's description differs from the signed manifest");
     }
+    std::optional<DomainFileType> type = ParseDomainFileType(m.file_type);
+    if (!type) {
+      return MakeError(ErrorKind::kInvalidInput, "receive.unknown_file_type",
+                       "the manifest's file type " + m.file_type + " is not one adtgw checks");
+    }
+    auto content_options =
+        content_.For(api, *type,
+                     {signer.identity.eui64,
+                      signer.identity.role == RemotePartyRole::kAccessControlBroker},
+                     party_);
+    if (!content_options.ok()) {
+      ours = std::move(content_options).error();
+      return *ours;
+    }
+    ADTGW_ASSIGN(DomainFileCheck content, DomainFileCheck::New(*type, *content_options));
     ADTGW_ASSIGN(ScratchFile envelope, ScratchFile::Create("receive"));
     HashingSink hashing(envelope);
     ADTGW_TRY(api.Download(view.id, m.envelope_size, hashing, progress));
@@ -126,13 +155,20 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
     ADTGW_ASSIGN(std::string path, OutputPath(out_dir, m.file_name, view.id));
     ADTGW_ASSIGN(FileSource source, FileSource::Open(envelope.path()));
     ADTGW_ASSIGN(AtomicFile file, AtomicFile::Create(path, 0600, /*replace=*/false));
+    DomainFileCheckedSink checked(file, content);
     ADTGW_ASSIGN(OpenedEnvelope opened,
-                 OpenEnvelope({ka_cert_.get(), ka_key_.get()}, source, file));
+                 OpenEnvelope({ka_cert_.get(), ka_key_.get()}, source, checked));
     if (X509_cmp(opened.signer.get(), vm.signature.signer.get()) != 0) {
       return MakeError(ErrorKind::kIntegrity, "receive.signer_mismatch",
                        "the file inside was signed by " + SubjectText(opened.signer.get()) +
                            ", not by the manifest's signer",
                        "the sender must sign the file and the manifest with the same DS key");
+    }
+    RecordFileReport report = content.Finish();
+    if (!report.ok()) {
+      out.content_problems = DomainFileProblemLines(m.file_name, report);
+      return InvalidDomainFileError(m.file_name, report,
+                                    "the sender can list every problem with adtgw validate");
     }
     out.content_size = opened.content_size;
     ADTGW_TRY(file.Commit());
@@ -141,9 +177,9 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
   auto published = check();
   if (!published.ok()) {
     Error e = std::move(published).error();
-    // Network trouble, a full disk or a name clash is ours to fix, not the sender's:
-    // leave the transfer in the inbox.
-    if (e.kind == ErrorKind::kUnavailable || e.kind == ErrorKind::kIo ||
+    // Network trouble, a full disk, a name clash or our catalogue is ours to fix, not
+    // the sender's: leave the transfer in the inbox.
+    if (ours || e.kind == ErrorKind::kUnavailable || e.kind == ErrorKind::kIo ||
         e.kind == ErrorKind::kConflict || e.kind == ErrorKind::kUnauthenticated) {
       return e;
     }
@@ -151,7 +187,7 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
   } else {
     out.path = *published;
   }
-  ADTGW_ASSIGN(TransferView after, Acknowledge(api, view, out.problem));
+  ADTGW_ASSIGN(TransferView after, Acknowledge(api, view, out.problem, out.content_problems));
   out.view = std::move(after);
   out.accepted = !out.problem.has_value();
   return out;

@@ -10,6 +10,7 @@
 #include "crypto/random_hex.h"
 #include "gateway/common/file_source.h"
 #include "gateway/common/scratch_file.h"
+#include "gateway/formats/domain_file_check.h"
 #include "gateway/transfer/manifest.h"
 
 namespace adtgw {
@@ -55,7 +56,10 @@ Result<TransferSender> TransferSender::New(const ClientConfig& config) {
     recipients.push_back({checked.identity.eui64, std::move(ka),
                           checked.identity.role == RemotePartyRole::kAccessControlBroker});
   }
-  return TransferSender(config.party, std::move(cert), std::move(key), std::move(recipients));
+  return TransferSender(config.party,
+                        own.identity.role == RemotePartyRole::kAccessControlBroker,
+                        std::move(cert), std::move(key), std::move(recipients),
+                        ContentRules(config.srv_catalogue));
 }
 
 Result<std::vector<X509*>> TransferSender::ChooseRecipients(const SendRequest& request,
@@ -96,9 +100,27 @@ Result<std::vector<X509*>> TransferSender::ChooseRecipients(const SendRequest& r
 
 Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& request,
                                           const PhaseCallback& phase,
-                                          const ProgressCallback& progress) {
+                                          const ProgressCallback& progress,
+                                          std::vector<std::string>* content_problems) {
   SentTransfer sent;
   ADTGW_ASSIGN(std::vector<X509*> recipient_certs, ChooseRecipients(request, &sent.recipients));
+  std::optional<DomainFileType> type = ParseDomainFileType(request.file_type);
+  if (!type) {
+    return MakeError(ErrorKind::kUsage, "usage", request.file_type + " is not a file type",
+                     "use adt, exit-quarantine or quarantine-report");
+  }
+  std::optional<Eui64> report_for;
+  if (type == DomainFileType::kQuarantineReport) {
+    if (sent.recipients.size() != 1) {
+      return MakeError(ErrorKind::kUsage, "usage.one_recipient",
+                       "a quarantine report names one user and goes to that user alone",
+                       "give one --to EUI, the user the report is for");
+    }
+    report_for = sent.recipients[0];
+  }
+  ADTGW_ASSIGN(DomainFileOptions content_options,
+               content_.For(api, *type, {party_, is_dcc_}, report_for));
+  ADTGW_ASSIGN(DomainFileCheck content, DomainFileCheck::New(*type, content_options));
   Manifest manifest;
   manifest.file_type = request.file_type;
   manifest.sender = party_;
@@ -121,8 +143,19 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   seal.recipients = recipient_certs;
   seal.signing_time = manifest.created;
   SealedEnvelope sealed;
-  ADTGW_TRY(SealEnvelope(seal, input, input.size(), envelope, &sealed));
+  // The bytes checked are the bytes sealed: a file changed meanwhile cannot slip past.
+  DomainFileCheckedSource checked_input(input, content);
+  ADTGW_TRY(SealEnvelope(seal, checked_input, input.size(), envelope, &sealed));
   ADTGW_TRY(envelope.Close());
+  RecordFileReport report = content.Finish();
+  if (!report.ok()) {
+    if (content_problems != nullptr) {
+      *content_problems = DomainFileProblemLines(request.path, report);
+    }
+    return InvalidDomainFileError(request.path, report,
+                                  "nothing was sent; fix the lines listed (docs/formats.md), "
+                                  "check with adtgw validate, then send again");
+  }
   manifest.envelope_size = sealed.size;
   manifest.envelope_sha256 = sealed.sha256;
   sent.envelope_size = sealed.size;

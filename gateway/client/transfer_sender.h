@@ -1,6 +1,8 @@
 // TransferSender: what `adtgw send` does once the command line is parsed: choose and
 // check the recipients' KA certificates, seal the file (sign with the DS key, encrypt
-// to every recipient) into a private scratch file, sign a manifest for it, offer it to
+// to every recipient) into a private scratch file while checking its content against
+// its format and its signer (content_rules.h; a bad file is never offered), sign a
+// manifest for it, offer it to
 // the gateway, upload the envelope, and resume from the gateway's durable offset when
 // the connection breaks (bounded retries with backoff), then check the receipt.
 //
@@ -15,6 +17,7 @@
 #include "certs/eui64.h"
 #include "crypto/ossl_ptr.h"
 #include "gateway/client/client_config.h"
+#include "gateway/client/content_rules.h"
 #include "gateway/client/gateway_api.h"
 #include "gateway/transfer/receipt.h"
 
@@ -45,8 +48,11 @@ class TransferSender {
  public:
   static Result<TransferSender> New(const ClientConfig& config);
 
+  // A file whose content fails its check is format.invalid, and its problems, as
+  // FILE:LINE:COLUMN lines, go to `content_problems` when given.
   Result<SentTransfer> Send(GatewayApi& api, const SendRequest& request, const PhaseCallback& phase,
-                            const ProgressCallback& progress);
+                            const ProgressCallback& progress,
+                            std::vector<std::string>* content_problems = nullptr);
 
  private:
   struct Recipient {
@@ -54,18 +60,23 @@ class TransferSender {
     X509Ptr certificate;
     bool is_dcc = false;
   };
-  TransferSender(Eui64 party, X509Ptr cert, EvpPkeyPtr key, std::vector<Recipient> recipients)
+  TransferSender(Eui64 party, bool is_dcc, X509Ptr cert, EvpPkeyPtr key,
+                 std::vector<Recipient> recipients, ContentRules content)
       : party_(party),
+        is_dcc_(is_dcc),
         cert_(std::move(cert)),
         key_(std::move(key)),
-        recipients_(std::move(recipients)) {}
+        recipients_(std::move(recipients)),
+        content_(std::move(content)) {}
   Result<std::vector<X509*>> ChooseRecipients(const SendRequest& request,
                                               std::vector<Eui64>* chosen) const;
 
   Eui64 party_;
+  bool is_dcc_;  // our DS certificate's role is the DCC's: we may sign quarantine reports
   X509Ptr cert_;
   EvpPkeyPtr key_;
   std::vector<Recipient> recipients_;
+  ContentRules content_;
 };
 
 }  // namespace adtgw

@@ -43,7 +43,7 @@ Result<std::unique_ptr<RecordRules>> MakeDomainFileRules(DomainFileType type,
                          "checking a QREP/1 file needs the SRV catalogue",
                          "see docs/formats.md, SRV catalogue");
       }
-      if (options.signer && !options.dcc) {
+      if (options.signer && !options.signer_is_dcc) {
         return MakeError(ErrorKind::kUsage, "usage",
                          "a quarantine report's signer is checked against the DCC's EUI-64",
                          "give the DCC's EUI-64 too (adtgw validate --dcc EUI)");

@@ -34,8 +34,10 @@ struct DomainFileOptions {
   std::optional<Eui64> signer;
   // Whether the policy lets the signer act for `user` (besides itself); absent: never.
   std::function<bool(const Eui64& user)> may_act_for;
-  // QREP/1: the DCC's EUI-64 (its only signer) and the recipient the file must name.
-  std::optional<Eui64> dcc;
+  // QREP/1: whether the signer is the DCC, its only signer (known with the signer: by
+  // its SMKI certificate's role, or its EUI-64 against the DCC's), and the recipient
+  // the file must name.
+  std::optional<bool> signer_is_dcc;
   std::optional<Eui64> recipient;
 };
 

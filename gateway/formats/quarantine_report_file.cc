@@ -34,10 +34,10 @@ class QuarantineReportRules final : public RecordRules {
             "the report is for " + user_->ToString() + ", not for its recipient " +
                 options_.recipient->ToString());
     }
-    if (options_.signer && options_.dcc && *options_.signer != *options_.dcc) {
+    if (options_.signer && options_.signer_is_dcc == false) {
       p.Add(line, kRequestId, "binding.not_dcc",
-            "a quarantine report is signed by the DCC (" + options_.dcc->ToString() + "), not by " +
-                options_.signer->ToString());
+            "a quarantine report is signed by the DCC, and its signer " +
+                options_.signer->ToString() + " is not the DCC");
     }
     CheckEmpty(f[kSrv - 1], line, kSrv, p);
     CheckEmpty(f[kKind - 1], line, kKind, p);

@@ -40,7 +40,7 @@ inline DomainFileOptions FuzzOptions() {
   o.catalogue = &FuzzCatalogue();
   o.signer = Eui64::Parse("AD-7C-00-00-00-00-02-01").value();
   o.may_act_for = [](const Eui64& u) { return u.ToString() == "AD-7C-00-00-00-00-02-02"; };
-  o.dcc = Eui64::Parse("AD-7C-00-00-00-00-04-01").value();
+  o.signer_is_dcc = false;
   return o;
 }
 

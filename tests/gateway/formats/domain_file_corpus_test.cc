@@ -92,7 +92,6 @@ TEST(DomainFileCorpus, EveryCaseGivesExactlyItsProblems) {
       DomainFileOptions options;
       options.catalogue = &*catalogue;
       options.signer = E(kSupplierA);
-      options.dcc = E(kDcc);
       bool may_act = true;
       std::vector<std::string> expected;
       std::istringstream exp(
@@ -107,6 +106,7 @@ TEST(DomainFileCorpus, EveryCaseGivesExactlyItsProblems) {
         else if (!line.empty())
           expected.push_back(line);
       }
+      options.signer_is_dcc = *options.signer == E(kDcc);
       if (may_act) options.may_act_for = [](const Eui64& u) { return u == E(kSupplierB); };
       const std::string bytes = FillTrailer(Slurp(entry.path()));
       EXPECT_EQ(Check(type, bytes, options, bytes.size() + 1), expected);

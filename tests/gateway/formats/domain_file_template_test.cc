@@ -22,7 +22,7 @@ TEST(DomainFileTemplate, EveryTemplatePassesItsOwnFormat) {
   DomainFileOptions options;
   options.catalogue = &catalogue;
   options.signer = user;
-  options.dcc = user;                  // the QREP template is the DCC's own here
+  options.signer_is_dcc = true;        // the QREP template is the DCC's own here
   const std::time_t now = 1767657600;  // 2026-01-06T00:00:00Z
   for (auto type :
        {DomainFileType::kAdt, DomainFileType::kExitQuarantine, DomainFileType::kQuarantineReport}) {
