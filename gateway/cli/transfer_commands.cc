@@ -13,6 +13,7 @@
 #include "gateway/cli/commands.h"
 #include "gateway/cli/progress_bar.h"
 #include "gateway/cli/srv_catalogue_flag.h"
+#include "gateway/client/acknowledgement_check.h"
 #include "gateway/client/checkpoint_witness.h"
 #include "gateway/client/client_config.h"
 #include "gateway/client/gateway_api.h"
@@ -276,8 +277,28 @@ struct StatusFlags {
 Status RunStatus(const StatusFlags& f) {
   ADTGW_ASSIGN(Connected c, Connect(f.client));
   ADTGW_ASSIGN(TransferView v, c.api->Status(f.id));
+  // The recipients' acknowledgements, each checked before its words are shown.
+  std::vector<std::optional<Acknowledgement>> acks;
+  std::optional<Error> unverified;
+  for (const auto& d : v.deliveries) {
+    acks.emplace_back();
+    if (d.acknowledgement.empty()) continue;
+    auto ack = CheckDeliveryAcknowledgement(v, d, *c.config.smki_trust);
+    if (ack.ok()) {
+      acks.back() = std::move(ack).value();
+    } else if (!unverified) {
+      unverified = std::move(ack).error();
+    }
+  }
   if (f.client.json) {
-    std::cout << ViewJson(v).serialize() << "\n";
+    value out = ViewJson(v);
+    for (size_t i = 0; i < acks.size(); ++i) {
+      value& d = out["deliveries"][i];
+      d["acknowledgement_verified"] = value::boolean(acks[i].has_value());
+      d["problems"] = Strings(acks[i] ? acks[i]->problems : std::vector<std::string>{});
+    }
+    std::cout << out.serialize() << "\n";
+    if (unverified) return *unverified;
     return OkStatus();
   }
   std::cout << "transfer " << v.id << ": " << v.state
@@ -289,10 +310,15 @@ Status RunStatus(const StatusFlags& f) {
   if (v.state == "receiving") {
     std::cout << "  uploaded: " << v.upload_offset << " of " << v.envelope_size << " bytes\n";
   }
-  for (const auto& d : v.deliveries) {
+  for (size_t i = 0; i < v.deliveries.size(); ++i) {
+    const DeliveryView& d = v.deliveries[i];
     std::cout << "  to " << d.recipient << ": " << d.state
-              << (d.reason.empty() ? "" : " (" + d.reason + ")") << "\n";
+              << (d.reason.empty() ? "" : " (" + d.reason + ")")
+              << (acks[i] ? ", signed by the recipient (verified)" : "") << "\n";
+    if (!acks[i]) continue;
+    for (const std::string& problem : acks[i]->problems) std::cout << "    " << problem << "\n";
   }
+  if (unverified) return *unverified;
   return OkStatus();
 }
 

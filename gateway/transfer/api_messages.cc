@@ -50,6 +50,10 @@ value ViewToValue(const TransferView& v, bool full) {
     dv["recipient"] = value::string(d.recipient);
     dv["state"] = value::string(d.state);
     dv["reason"] = value::string(d.reason);
+    if (full) {
+      dv["acknowledgement"] = value::string(d.acknowledgement);
+      dv["acknowledgement_signature"] = value::string(Base64(d.acknowledgement_signature));
+    }
     deliveries.push_back(dv);
   }
   out["deliveries"] = value::array(deliveries);
@@ -85,7 +89,11 @@ Result<TransferView> ValueToView(const value& obj) {
   }
   if (obj.has_field("deliveries") && obj.at("deliveries").is_array()) {
     for (const auto& d : obj.at("deliveries").as_array()) {
-      v.deliveries.push_back({Text(d, "recipient"), Text(d, "state"), Text(d, "reason")});
+      DeliveryView dv{Text(d, "recipient"), Text(d, "state"), Text(d, "reason"),
+                      Text(d, "acknowledgement"), ""};
+      ADTGW_ASSIGN(dv.acknowledgement_signature,
+                   FromBase64(Text(d, "acknowledgement_signature"), "acknowledgement_signature"));
+      v.deliveries.push_back(std::move(dv));
     }
   }
   v.file_type = Text(obj, "file_type");
@@ -138,7 +146,8 @@ TransferView ViewOf(const TransferRecord& r, uint64_t upload_offset) {
   v.sender = r.sender.ToString();
   for (const auto& e : r.recipients) v.recipients.push_back(e.ToString());
   for (const auto& d : r.deliveries) {
-    v.deliveries.push_back({d.recipient.ToString(), DeliveryStateName(d.state), d.reason});
+    v.deliveries.push_back({d.recipient.ToString(), DeliveryStateName(d.state), d.reason, d.ack,
+                            d.ack_signature});
   }
   v.file_type = r.file_type;
   v.file_name = r.file_name;
@@ -159,7 +168,7 @@ std::string TransferViewToJson(const TransferView& view, bool full) {
 }
 
 Result<TransferView> ParseTransferView(std::span<const uint8_t> body) {
-  ADTGW_ASSIGN(value v, ParseCappedJson(body, ResponseRules(kMaxSignedDocumentBody)));
+  ADTGW_ASSIGN(value v, ParseCappedJson(body, ResponseRules(kMaxTransferViewBody)));
   return ValueToView(v);
 }
 

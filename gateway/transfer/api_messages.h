@@ -24,6 +24,8 @@ namespace adtgw {
 
 inline constexpr size_t kMaxSignedDocumentBody = 256 * 1024;
 inline constexpr size_t kMaxInboxBody = 16 * 1024 * 1024;
+// A full view carries every recipient's acknowledgement (each at most 64 KiB).
+inline constexpr size_t kMaxTransferViewBody = 4 * 1024 * 1024;
 
 struct SignedDocument {
   std::string document;   // the canonical JSON bytes
@@ -37,6 +39,11 @@ struct DeliveryView {
   std::string recipient;
   std::string state;
   std::string reason;
+  // Full views only, once the recipient acknowledged: its signed acknowledgement
+  // (canonical JSON bytes) and the detached signature (DER), so the sender holds the
+  // recipient's own word, problems included.
+  std::string acknowledgement;
+  std::string acknowledgement_signature;
 };
 
 struct TransferView {

@@ -27,6 +27,8 @@ TransferRecord Record() {
   b.recipient = r.recipients[1];
   b.state = DeliveryState::kRejected;
   b.reason = "format.bad_row";
+  b.ack = "{\"decision\":\"rejected\",\"problems\":[\"x.csv:3:2: adt.bad_role: \\\"QQ\\\"\"]}";
+  b.ack_signature = AllBytes();
   r.deliveries = {a, b};
   r.idempotency_key = "idempotency-key-0001";
   r.file_type = "adt";
@@ -54,6 +56,14 @@ void ExpectSameView(const TransferView& a, const TransferView& b, bool full) {
     EXPECT_EQ(a.deliveries[i].recipient, b.deliveries[i].recipient);
     EXPECT_EQ(a.deliveries[i].state, b.deliveries[i].state);
     EXPECT_EQ(a.deliveries[i].reason, b.deliveries[i].reason);
+    if (full) {
+      EXPECT_EQ(a.deliveries[i].acknowledgement, b.deliveries[i].acknowledgement);
+      EXPECT_EQ(a.deliveries[i].acknowledgement_signature,
+                b.deliveries[i].acknowledgement_signature);
+    } else {
+      EXPECT_TRUE(b.deliveries[i].acknowledgement.empty());
+      EXPECT_TRUE(b.deliveries[i].acknowledgement_signature.empty());
+    }
   }
   EXPECT_EQ(a.file_type, b.file_type);
   EXPECT_EQ(a.file_name, b.file_name);
@@ -159,6 +169,7 @@ TEST(ApiMessages, TransferViewsRoundTrip) {
   auto full = ParseTransferView(AsBytes(TransferViewToJson(v, /*full=*/true)));
   ASSERT_TRUE(full.ok()) << full.error().message;
   ExpectSameView(v, *full, true);
+  EXPECT_EQ(full->deliveries[1].acknowledgement_signature, AllBytes());  // every byte value
   auto brief = ParseTransferView(AsBytes(TransferViewToJson(v, /*full=*/false)));
   ASSERT_TRUE(brief.ok()) << brief.error().message;
   ExpectSameView(v, *brief, false);
@@ -193,8 +204,8 @@ TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
        "request.bad_base64"},
       {"nested too deeply", "{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[[1]]]]]]}",
        "response.malformed"},
-      {"over 256 KiB",
-       "{\"id\":\"x\",\"state\":\"y\",\"receipt\":\"" + std::string(kMaxSignedDocumentBody, 'r') +
+      {"over 4 MiB",
+       "{\"id\":\"x\",\"state\":\"y\",\"receipt\":\"" + std::string(kMaxTransferViewBody, 'r') +
            "\"}",
        "response.too_large"},
   };
