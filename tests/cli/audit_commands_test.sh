@@ -28,7 +28,8 @@ flags
 expect_output() { expect_contains "$1" "$OUT$ERR" "$2"; }
 
 # --- 1. send proves its receipt; receipt verify offline ----------------------------------
-printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-01\n' >"$WORK/adt.csv"
+adt_file "$WORK/adt.csv" 0
+adt_file "$WORK/adt-operator.csv" 0 AD-7C-00-00-00-00-03-01
 expect_ok "send" -- send "$WORK/adt.csv" --type adt \
   --receipt "$WORK/receipt.json" "${SA[@]}"
 expect_output "send says the receipt's entry is proven" "signature and inclusion proof OK"
@@ -176,7 +177,7 @@ ls "$PKI"/client-state/supplier-a/checkpoints/*.rejected-*.note >/dev/null 2>&1 
 # The network operator never saw the old log: it trusts the new one, and its sends grow it
 # past what supplier A saw, under other roots.
 for n in $(seq 10); do
-  "$ADTGW" send "$WORK/adt.csv" --type adt "${NO[@]}" >/dev/null
+  "$ADTGW" send "$WORK/adt-operator.csv" --type adt "${NO[@]}" >/dev/null
 done
 expect_refusal "a log that forked" 4 audit.log_forked -- inbox "${SA[@]}"
 expect_refusal "the auditor sees it too" 4 audit.log_forked -- audit verify "${AU[@]}"

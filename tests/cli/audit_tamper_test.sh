@@ -59,7 +59,7 @@ expect_problem() {
 
 # A few transfers so that the log has entries of every kind.
 for i in 1 2 3; do
-  printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-01,%s\n' "$i" >"$WORK/adt-$i.csv"
+  adt_file "$WORK/adt-$i.csv" 0
   expect_ok "supplier A sends file $i" -- send "$WORK/adt-$i.csv" --type adt \
     --config "$PKI/config/client-supplier-a.yaml" --gateway "$URL" --receipt "$WORK/receipt-$i.json"
 done
@@ -157,7 +157,7 @@ cp -a "$WORK/state-honest" "$STATE"
 cp -a "$WORK/state-honest" "$WORK/state-fork-base"
 rm -rf "$PKI/client-state/supplier-b"
 start_gateway
-printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-01,4\n' >"$WORK/adt-4.csv"
+adt_file "$WORK/adt-4.csv" 0
 for n in 1 2; do
   expect_ok "supplier A sends on history A ($n)" -- send "$WORK/adt-4.csv" --type adt \
     --config "$PKI/config/client-supplier-a.yaml" --gateway "$URL"
@@ -167,7 +167,7 @@ stop_gateway
 mv "$STATE" "$WORK/state-history-a"
 cp -a "$WORK/state-fork-base" "$STATE"
 start_gateway
-printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-02,1\n' >"$WORK/adt-b.csv"
+adt_file "$WORK/adt-b.csv" 0 AD-7C-00-00-00-00-02-02
 expect_ok "supplier B sends on history B" -- send "$WORK/adt-b.csv" --type adt \
   --config "$PKI/config/client-supplier-b.yaml" --gateway "$URL"
 expect_ok "supplier B sends again on history B" -- send "$WORK/adt-b.csv" --type adt \

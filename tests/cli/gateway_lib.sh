@@ -138,10 +138,19 @@ offer_body() {
     "$(base64 -w0 "$out.sig")" >"$out"
 }
 
-# new_upload NAME BYTES: a random file $WORK/NAME, sealed by supplier A for the DCC
-# ($WORK/NAME.cms) and offered with a manifest naming NAME; sets UPLOAD_ID.
+# adt_file PATH BYTES [USER]: a valid ADT/1 file of about BYTES bytes for USER (default
+# supplier A), as receive's content check wants (scripts/make-adt-file.sh); the note
+# column carries random digits, so no two files are alike.
+adt_file() {
+  "$(dirname "${BASH_SOURCE[0]}")/../../scripts/make-adt-file.sh" "$1" \
+    "${3:-AD-7C-00-00-00-00-02-01}" "$2" "n$(od -An -N6 -tu8 /dev/urandom | tr -d ' \n')"
+}
+
+# new_upload NAME BYTES: a valid ADT/1 file $WORK/NAME of about BYTES bytes, sealed by
+# supplier A for the DCC ($WORK/NAME.cms) and offered with a manifest naming NAME; sets
+# UPLOAD_ID.
 new_upload() {
-  head -c "$2" /dev/urandom >"$WORK/$1"
+  adt_file "$WORK/$1" "$2"
   seal_for_dcc "$WORK/$1" "$WORK/$1.cms"
   offer_body "$WORK/$1.cms" "$WORK/$1.offer" "name=$1"
   api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/$1.offer" /v1/transfers

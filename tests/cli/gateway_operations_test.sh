@@ -19,13 +19,14 @@ limits:
   shutdown_grace: 1
 YAML
 start_gateway
-printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-01\n' >"$WORK/adt.csv"
+adt_file "$WORK/adt.csv" 0
+adt_file "$WORK/adt-operator.csv" 0 AD-7C-00-00-00-00-03-01
 config() { echo "$PKI/config/client-$1.yaml"; }
 policy=$PKI/config/policy.yaml
 
 # --- SIGHUP: reload the policy -----------------------------------------------------------
 expect_ok "network operator sends an ADT file" -- \
-  send "$WORK/adt.csv" --type adt --config "$(config network-operator)" --gateway "$URL"
+  send "$WORK/adt-operator.csv" --type adt --config "$(config network-operator)" --gateway "$URL"
 cp "$policy" "$WORK/policy.orig"
 # Only suppliers may send ADT files from now on.
 sed -i 's/    from: \[role:supplier, role:network-operator\]\n    to: \[role:dcc\]\n    types: \[adt\]//' "$policy"
@@ -35,13 +36,13 @@ kill -HUP "$GW_PID"
 for _ in $(seq 100); do grep -q "policy reloaded" "$WORK/gateway.log" && break; sleep 0.05; done
 expect_contains "reload logged with the new hash" "$(cat "$WORK/gateway.log")" "policy reloaded: sha256"
 expect_refusal "the reloaded policy applies at once" 11 policy.file_type_not_allowed -- \
-  send "$WORK/adt.csv" --type adt --config "$(config network-operator)" --gateway "$URL"
+  send "$WORK/adt-operator.csv" --type adt --config "$(config network-operator)" --gateway "$URL"
 echo "this: is: not: a policy" >"$policy"
 kill -HUP "$GW_PID"
 for _ in $(seq 100); do grep -q "policy reload refused" "$WORK/gateway.log" && break; sleep 0.05; done
 expect_contains "a broken policy is refused" "$(cat "$WORK/gateway.log")" "policy reload refused"
 expect_refusal "and the previous policy stays" 11 policy.file_type_not_allowed -- \
-  send "$WORK/adt.csv" --type adt --config "$(config network-operator)" --gateway "$URL"
+  send "$WORK/adt-operator.csv" --type adt --config "$(config network-operator)" --gateway "$URL"
 expect_ok "suppliers still send" -- \
   send "$WORK/adt.csv" --type adt --config "$(config supplier-a)" --gateway "$URL"
 cp "$WORK/policy.orig" "$policy"

@@ -11,7 +11,7 @@ trap 'stop_gateway KILL; rm -rf "$WORK"' EXIT
 
 make_demo_pki
 start_gateway
-printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-01\n' >"$WORK/adt.csv"
+adt_file "$WORK/adt.csv" 0
 config() { echo "$PKI/config/client-$1.yaml"; }
 
 # --- TLS identity ---------------------------------------------------------------------
@@ -67,15 +67,21 @@ expect_api "manifest changed after signing" 422 signature.digest_mismatch
 expect_unchanged "refused signers" "$before"
 
 # --- The policy ------------------------------------------------------------------------
-expect_refusal "a supplier may not send quarantine reports" 11 policy.file_type_not_allowed -- \
-  send "$WORK/adt.csv" --type quarantine-report --to AD-7C-00-00-00-00-04-01 \
+expect_refusal "a supplier's quarantine report is refused on its desk" 3 format.invalid -- \
+  send "$(dirname "$0")/../../docs/examples/quarantine-report-example.csv" \
+  --type quarantine-report --to AD-7C-00-00-00-00-04-01 \
   --config "$(config supplier-a)" --gateway "$URL"
+expect_contains "...as not signed by the DCC" "$ERR" "quarantine-report-example.csv:2:3: binding.not_dcc"
+offer_body "$WORK/adt.cms" "$WORK/qrep.offer" type=quarantine-report
+api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/qrep.offer" /v1/transfers
+expect_api "a supplier may not send quarantine reports" 403 policy.file_type_not_allowed
 offer_body "$WORK/adt.cms" "$WORK/to-supplier.offer" to=AD-7C-00-00-00-00-02-02
 api supplier-a -H 'Content-Type: application/json' --data-binary "@$WORK/to-supplier.offer" /v1/transfers
 expect_api "a supplier may not send ADT files to another supplier" 403 policy.recipient_not_allowed
+adt_file "$WORK/adt-auditor.csv" 0 AD-7C-00-00-00-00-7F-01
 expect_refusal "auditors never send" 11 policy.read_only -- \
-  send "$WORK/adt.csv" --type adt --config "$(config auditor)" --gateway "$URL"
-head -c 11534336 /dev/zero >"$WORK/big.csv"
+  send "$WORK/adt-auditor.csv" --type adt --config "$(config auditor)" --gateway "$URL"
+adt_file "$WORK/big.csv" 11534336
 expect_refusal "over the policy's size limit (10 MiB for adt)" 13 policy.too_large -- \
   send "$WORK/big.csv" --type adt --config "$(config supplier-a)" --gateway "$URL"
 expect_unchanged "policy denials" "$before"

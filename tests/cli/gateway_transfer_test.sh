@@ -13,8 +13,8 @@ make_demo_pki
 start_gateway
 
 # --- 1. Round trip: supplier A -> DCC, byte-identical, acknowledged -----------------
-head -c 3145728 /dev/urandom >"$WORK/adt-3mib.csv"
-printf 'rec,user_id\nH,AD-7C-00-00-00-00-02-01\n' >"$WORK/adt-small.csv"
+adt_file "$WORK/adt-3mib.csv" 3145728
+adt_file "$WORK/adt-small.csv" 0
 for file in adt-small.csv adt-3mib.csv; do
   expect_ok "send $file" -- send "$WORK/$file" --type adt --json \
     --config "$PKI/config/client-supplier-a.yaml" --gateway "$URL"
