@@ -5,12 +5,13 @@
 // leak on any body.
 //
 // Every input is given whole to ParseSignedDocument (as a manifest and as an
-// acknowledgement body), ParseTransferView, ParseInbox, ParseErrorJson and
-// ParseReceipt.
+// acknowledgement body), ParseTransferView, ParseInbox, ParsePartyView, ParseErrorJson
+// and ParseReceipt.
 //
 // Checks: what each reader accepts survives its writer and reader again unchanged
 // (signed documents: the decoded bytes; views and inbox entries: every field the
-// writer writes; receipts: the canonical JSON is a fixed point); ParseErrorJson always
+// writer writes, acknowledgements included; party entries: equal; receipts: the
+// canonical JSON is a fixed point); ParseErrorJson always
 // yields a code and keeps the kind it was given; every error has a code and a message.
 //
 // Seeds (ADTGW_FUZZ_WRITE_SEEDS=DIR): one body of each kind, as the writers make them.
@@ -35,6 +36,8 @@ TransferRecord SeedRecord() {
   d.recipient = r.recipients[0];
   d.state = DeliveryState::kRejected;
   d.reason = "format.bad_row";
+  d.ack = "{\"decision\":\"rejected\",\"problems\":[\"a.csv:2:3: field.bad_role\"]}";
+  d.ack_signature = std::string("\x30\x82\x01\x00", 4);
   r.deliveries = {d};
   r.file_type = "adt";
   r.file_name = "ADT_20261129.csv";
@@ -73,6 +76,10 @@ std::vector<der::Bytes> MakeSeeds() {
       BytesOf(SignedDocumentToJson({"{}", ""}, "acknowledgement")),
       BytesOf(TransferViewToJson(view, true)),
       BytesOf(InboxToJson({view, view})),
+      BytesOf(PartyViewToJson({Eui64::Parse("90-B3-D5-1F-30-01-00-00").value(),
+                               "Supplier",
+                               {"supplier"},
+                               {Eui64::Parse("90-B3-D5-1F-30-01-00-01").value()}})),
       BytesOf(ErrorToJson(MakeError(ErrorKind::kDenied, "policy.too_large", "too big", "less"))),
       BytesOf(ReceiptToJson(SeedReceipt())),
   };
@@ -86,21 +93,28 @@ std::span<const uint8_t> Span(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-bool SameDeliveries(const std::vector<DeliveryView>& a, const std::vector<DeliveryView>& b) {
+// Acknowledgements are only in full views.
+bool SameDeliveries(const std::vector<DeliveryView>& a, const std::vector<DeliveryView>& b,
+                    bool full) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].recipient != b[i].recipient || a[i].state != b[i].state ||
         a[i].reason != b[i].reason) {
       return false;
     }
+    if (full && (a[i].acknowledgement != b[i].acknowledgement ||
+                 a[i].acknowledgement_signature != b[i].acknowledgement_signature)) {
+      return false;
+    }
   }
   return true;
 }
 
-// The fields both the full and the inbox form carry.
-bool SameSummary(const TransferView& a, const TransferView& b) {
+// The fields both the full and the inbox form carry (and, when `full`, the deliveries'
+// acknowledgements).
+bool SameSummary(const TransferView& a, const TransferView& b, bool full) {
   return a.id == b.id && a.state == b.state && a.sender == b.sender &&
-         a.recipients == b.recipients && SameDeliveries(a.deliveries, b.deliveries) &&
+         a.recipients == b.recipients && SameDeliveries(a.deliveries, b.deliveries, full) &&
          a.file_type == b.file_type && a.file_name == b.file_name &&
          a.envelope_sha256 == b.envelope_sha256 && a.envelope_size == b.envelope_size &&
          a.upload_offset == b.upload_offset && a.created == b.created && a.updated == b.updated &&
@@ -127,7 +141,7 @@ void CheckTransferView(std::span<const uint8_t> input) {
   }
   if (view->id.empty() || view->state.empty()) InvariantFailed("a view without id or state");
   auto again = ParseTransferView(Span(TransferViewToJson(*view, true)));
-  if (!again.ok() || !SameSummary(*view, *again) || again->manifest != view->manifest ||
+  if (!again.ok() || !SameSummary(*view, *again, /*full=*/true) || again->manifest != view->manifest ||
       again->signature != view->signature || again->receipt != view->receipt) {
     InvariantFailed("a transfer view does not survive writing and reading");
   }
@@ -144,9 +158,21 @@ void CheckInbox(std::span<const uint8_t> input) {
     InvariantFailed("an inbox does not survive writing and reading");
   }
   for (size_t i = 0; i < inbox->size(); ++i) {
-    if (!SameSummary((*inbox)[i], (*again)[i]) || !(*again)[i].manifest.empty()) {
+    if (!SameSummary((*inbox)[i], (*again)[i], /*full=*/false) || !(*again)[i].manifest.empty()) {
       InvariantFailed("an inbox entry does not survive writing and reading");
     }
+  }
+}
+
+void CheckPartyView(std::span<const uint8_t> input) {
+  auto party = ParsePartyView(input);
+  if (!party.ok()) {
+    CheckError(party.error());
+    return;
+  }
+  auto again = ParsePartyView(Span(PartyViewToJson(*party)));
+  if (!again.ok() || !(*again == *party)) {
+    InvariantFailed("a party entry does not survive writing and reading");
   }
 }
 
@@ -175,6 +201,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckSignedDocument(input, "acknowledgement");
   CheckTransferView(input);
   CheckInbox(input);
+  CheckPartyView(input);
   Error e = ParseErrorJson(input, ErrorKind::kConflict, 409);
   if (e.code.empty() || e.kind != ErrorKind::kConflict) InvariantFailed("a bad error body");
   CheckReceipt(input);
