@@ -80,7 +80,8 @@ std::optional<Sha256Digest> ParseFingerprint(std::string text) {
 }
 
 void PolicyParser::Party(const YAML::Node& node) {
-  auto m = Mapping(node, "a party", {"eui64", "name", "roles", "tls", "smki", "daily_limit", "acts_for"});
+  auto m = Mapping(node, "a party",
+                   {"eui64", "name", "roles", "tls", "smki", "daily_limit", "acts_for"});
   for (const char* required : {"eui64", "name", "roles"}) {
     if (!m.count(required)) Fail(node, std::string("party without '") + required + "'");
   }

@@ -11,14 +11,15 @@ Result<Acknowledgement> CheckDeliveryAcknowledgement(const TransferView& view,
                          view.id + " " + what,
                      "keep adtgw status --json's output and report this to the DCC");
   };
-  auto verified =
-      VerifyAcknowledgement(AsBytes(delivery.acknowledgement),
-                            AsBytes(delivery.acknowledgement_signature));
+  auto verified = VerifyAcknowledgement(AsBytes(delivery.acknowledgement),
+                                        AsBytes(delivery.acknowledgement_signature));
   if (!verified.ok()) return unlike("does not verify: " + verified.error().message);
   const Acknowledgement& ack = verified->ack;
-  auto signer = VerifySmkiCertificateFor(verified->signature.signer.get(), trust,
-                                         SmkiKeyUsage::kDigitalSignature, "the acknowledgement's signer");
-  if (!signer.ok()) return unlike("is signed by an untrusted certificate: " + signer.error().message);
+  auto signer =
+      VerifySmkiCertificateFor(verified->signature.signer.get(), trust,
+                               SmkiKeyUsage::kDigitalSignature, "the acknowledgement's signer");
+  if (!signer.ok())
+    return unlike("is signed by an untrusted certificate: " + signer.error().message);
   if (signer->identity.eui64 != ack.recipient || ack.recipient.ToString() != delivery.recipient) {
     return unlike("is signed by " + signer->identity.eui64.ToString() + " in the name of " +
                   ack.recipient.ToString());

@@ -69,9 +69,9 @@ Result<TransferReceiver> TransferReceiver::New(const ClientConfig& config) {
                           ContentRules(config.srv_catalogue));
 }
 
-Result<TransferView> TransferReceiver::Acknowledge(GatewayApi& api, const TransferView& view,
-                                                   const std::optional<Error>& problem,
-                                                   const std::vector<std::string>& content_problems) {
+Result<TransferView> TransferReceiver::Acknowledge(
+    GatewayApi& api, const TransferView& view, const std::optional<Error>& problem,
+    const std::vector<std::string>& content_problems) {
   Acknowledgement ack;
   ack.transfer_id = view.id;
   ack.recipient = party_;
@@ -134,11 +134,10 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
       return MakeError(ErrorKind::kInvalidInput, "receive.unknown_file_type",
                        "the manifest's file type " + m.file_type + " is not one adtgw checks");
     }
-    auto content_options =
-        content_.For(api, *type,
-                     {signer.identity.eui64,
-                      signer.identity.role == RemotePartyRole::kAccessControlBroker},
-                     party_);
+    auto content_options = content_.For(
+        api, *type,
+        {signer.identity.eui64, signer.identity.role == RemotePartyRole::kAccessControlBroker},
+        party_);
     if (!content_options.ok()) {
       ours = std::move(content_options).error();
       return *ours;

@@ -56,8 +56,7 @@ Result<TransferSender> TransferSender::New(const ClientConfig& config) {
     recipients.push_back({checked.identity.eui64, std::move(ka),
                           checked.identity.role == RemotePartyRole::kAccessControlBroker});
   }
-  return TransferSender(config.party,
-                        own.identity.role == RemotePartyRole::kAccessControlBroker,
+  return TransferSender(config.party, own.identity.role == RemotePartyRole::kAccessControlBroker,
                         std::move(cert), std::move(key), std::move(recipients),
                         ContentRules(config.srv_catalogue));
 }

@@ -146,8 +146,8 @@ TransferView ViewOf(const TransferRecord& r, uint64_t upload_offset) {
   v.sender = r.sender.ToString();
   for (const auto& e : r.recipients) v.recipients.push_back(e.ToString());
   for (const auto& d : r.deliveries) {
-    v.deliveries.push_back({d.recipient.ToString(), DeliveryStateName(d.state), d.reason, d.ack,
-                            d.ack_signature});
+    v.deliveries.push_back(
+        {d.recipient.ToString(), DeliveryStateName(d.state), d.reason, d.ack, d.ack_signature});
   }
   v.file_type = r.file_type;
   v.file_name = r.file_name;

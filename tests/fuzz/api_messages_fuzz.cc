@@ -141,8 +141,9 @@ void CheckTransferView(std::span<const uint8_t> input) {
   }
   if (view->id.empty() || view->state.empty()) InvariantFailed("a view without id or state");
   auto again = ParseTransferView(Span(TransferViewToJson(*view, true)));
-  if (!again.ok() || !SameSummary(*view, *again, /*full=*/true) || again->manifest != view->manifest ||
-      again->signature != view->signature || again->receipt != view->receipt) {
+  if (!again.ok() || !SameSummary(*view, *again, /*full=*/true) ||
+      again->manifest != view->manifest || again->signature != view->signature ||
+      again->receipt != view->receipt) {
     InvariantFailed("a transfer view does not survive writing and reading");
   }
 }

@@ -119,7 +119,8 @@ TEST(PolicyLoader, EachMistakeIsNamedAtItsLineAndColumn) {
          l.insert(l.begin() + 9, "    acts_for: [00-00-00-00-00-00-00-09, 0000000000000009]");
        },
        "policy.yaml:10:41:", "lists 00-00-00-00-00-00-00-09 twice"},
-      {"acts_for that is not a list", [](auto& l) { l.insert(l.begin() + 9, "    acts_for: {a: b}"); },
+      {"acts_for that is not a list",
+       [](auto& l) { l.insert(l.begin() + 9, "    acts_for: {a: b}"); },
        "policy.yaml:10:15:", "acts_for"},
       {"not YAML", [](auto& l) { l[4] = "  adt: {max_size: [1MiB}"; },
        "policy.yaml:5:", "not valid YAML"},

@@ -494,8 +494,8 @@ TEST_F(TransferServiceTest, APartysEntryIsForItselfAndThePartiesItMaySendTo) {
   EXPECT_EQ(own->eui64, E(kSupplierA));
   EXPECT_EQ(own->name, "Supplier A");
   EXPECT_EQ(own->roles, std::vector<std::string>{"supplier"});
-  EXPECT_EQ(own->acts_for, (std::vector<Eui64>{E("AD-7C-00-00-00-00-77-01"),
-                                               E("AD-7C-00-00-00-00-77-02")}));
+  EXPECT_EQ(own->acts_for,
+            (std::vector<Eui64>{E("AD-7C-00-00-00-00-77-01"), E("AD-7C-00-00-00-00-77-02")}));
   // The DCC receives A's ADT files, so it may read whom A acts for (any spelling).
   auto seen_by_dcc = service_->Party(Dcc(), "ad7c000000000201");
   ASSERT_TRUE(seen_by_dcc.ok()) << seen_by_dcc.error().message;
