@@ -1,5 +1,7 @@
 #include "gateway/client/acknowledgement_check.h"
 
+#include "gateway/transfer/strict_json.h"
+
 namespace adtgw {
 
 Result<Acknowledgement> CheckDeliveryAcknowledgement(const TransferView& view,
@@ -20,11 +22,17 @@ Result<Acknowledgement> CheckDeliveryAcknowledgement(const TransferView& view,
                                SmkiKeyUsage::kDigitalSignature, "the acknowledgement's signer");
   if (!signer.ok())
     return unlike("is signed by an untrusted certificate: " + signer.error().message);
-  if (signer->identity.eui64 != ack.recipient || ack.recipient.ToString() != delivery.recipient) {
+  if (signer->identity.eui64 != ack.recipient) {
     return unlike("is signed by " + signer->identity.eui64.ToString() + " in the name of " +
                   ack.recipient.ToString());
   }
-  if (ack.transfer_id != view.id || ToHex(ack.envelope_sha256) != view.envelope_sha256) {
+  // Compared as values: the gateway's spelling of an EUI-64 or a digest does not matter.
+  auto shown_recipient = Eui64::Parse(delivery.recipient);
+  if (!shown_recipient.ok() || *shown_recipient != ack.recipient) {
+    return unlike("is in the name of " + ack.recipient.ToString() + ", not of that recipient");
+  }
+  auto shown_digest = ParseHexDigest(view.envelope_sha256);
+  if (ack.transfer_id != view.id || !shown_digest || *shown_digest != ack.envelope_sha256) {
     return unlike("is about another transfer or envelope");
   }
   const char* decision = ack.accepted ? "accepted" : "rejected";

@@ -9,7 +9,8 @@
 // Whether a signer is the DCC is not asked of the gateway: the caller knows it from the
 // signer's verified SMKI certificate (Remote Party Role 04).
 //
-// Ownership: the options returned refer to this object, which must outlive their use.
+// Ownership: the options returned refer to this object, which must outlive their use and
+// not be moved meanwhile (it is moved only into its owner, before any use).
 // Thread safety: one thread at a time.
 #pragma once
 

@@ -26,8 +26,9 @@ std::vector<std::string> DomainFileProblemLines(const std::string& file,
   lines.reserve(report.problems.size() + 1);
   for (const FileProblem& p : report.problems) lines.push_back(FormatFileProblem(file, p));
   if (report.problems_total > report.problems.size()) {
-    lines.push_back(file + ": " + std::to_string(report.problems_total - report.problems.size()) +
-                    " more problems not listed");
+    const uint64_t more = report.problems_total - report.problems.size();
+    lines.push_back(file + ": " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s") +
+                    " not listed");
   }
   return lines;
 }

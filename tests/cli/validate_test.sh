@@ -22,7 +22,7 @@ expect_refusal "--json" 3 format.invalid -- validate "$WORK/adt.csv" --type adt 
 expect_contains "json problem" "$OUT" '{"code":"field.bad_role","column":3,"line":4,'
 expect_contains "json total" "$OUT" '"problems_total":2'
 expect_refusal "--max-problems 1" 3 format.invalid -- validate "$WORK/adt.csv" --type adt --max-problems 1 "${CAT[@]}"
-expect_contains "the rest counted" "$OUT" "1 more problems not listed"
+expect_contains "the rest counted" "$OUT" "1 more problem not listed"
 
 # Signed by B, the file names A: refused unless B may act for A.
 expect_refusal "another party's file" 3 format.invalid -- validate "$EXAMPLES/adt-example.csv" --type adt --signer $B "${CAT[@]}"
