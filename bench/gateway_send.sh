@@ -10,7 +10,10 @@
 #
 # Usage: bench/gateway_send.sh [ADTGW_BINARY] [SIZE...]
 #   ADTGW_BINARY  default build/release/adtgw
-#   SIZE          e.g. 10K 100M 1G (binary units); default "10K 100M 1G".
+#   SIZE          e.g. 10K 100M 500M (binary units); default "10K 100M 500M".
+#                 The input is a valid ADT/1 file of about SIZE (adtgw send checks
+#                 its content, and ADT/1 files are capped at 512 MiB), made by
+#                 scripts/make-adt-file.sh; the figures use its exact size.
 #                 Sizes up to 1 MiB are reported as latency, larger ones as
 #                 throughput.
 #
@@ -69,7 +72,7 @@ load_tool=${ADTGW_BENCH_LOAD_TOOL:-$(dirname "$adtgw")/bench/adtgw_gateway_load}
 if (($# > 0)); then
   sizes=("$@")
 else
-  read -r -a sizes <<<"${ADTGW_BENCH_SIZES:-10K 100M 1G}"
+  read -r -a sizes <<<"${ADTGW_BENCH_SIZES:-10K 100M 500M}"
 fi
 ((${#sizes[@]} > 0)) || die "no sizes given"
 for s in "${sizes[@]}"; do
@@ -563,8 +566,9 @@ for size in "${sizes[@]}"; do
   # Generous: 5 MB/s, plus start-up.
   op_timeout=${ADTGW_BENCH_OP_TIMEOUT:-$((120 + bytes / 5000000))}
   note "== $label: creating input, one warm-up of each, then $runs timed run(s)"
-  head -c "$bytes" /dev/urandom >"$f"
-  [[ $(stat -c %s -- "$f") == "$bytes" ]] || die "could not create $bytes-byte input"
+  "$(dirname "$0")/../scripts/make-adt-file.sh" "$f" AD-7C-00-00-00-00-02-01 "$bytes" bench ||
+    die "could not create a $bytes-byte ADT/1 input"
+  bytes=$(stat -c %s -- "$f")
 
   # Warm-up (page cache, dynamic loader), checked like the rest; it is also
   # the run whose peak RSS is measured (see "the operations" above).
