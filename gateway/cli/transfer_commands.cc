@@ -1,8 +1,7 @@
-// The client commands (docs/cli.md): adtgw send, inbox, receive, status. They read the
-// client configuration (--config, $ADTGW_CONFIG, ~/.config/adtgw/client.yaml), talk to
-// the gateway through GatewayApi, and print for people or, with --json, for programs.
-// Every one of them first witnesses the gateway's audit log (checkpoint_witness.h), and
-// send proves its receipt's log entry (receipt_verifier.h) before reporting success.
+// The client commands (docs/cli.md): adtgw send, inbox, receive, status. Each opens a
+// ClientSession (configuration, connection, the audit log witnessed), talks to the
+// gateway through GatewayApi, and prints for people or, with --json, for programs; send
+// proves its receipt's log entry (ProveReceipt) before reporting success.
 #include <sys/stat.h>
 
 #include <cpprest/json.h>
@@ -11,13 +10,10 @@
 
 #include "certs/trust_store.h"
 #include "gateway/cli/commands.h"
+#include "gateway/cli/client_session.h"
 #include "gateway/cli/progress_bar.h"
-#include "gateway/cli/srv_catalogue_flag.h"
 #include "gateway/client/acknowledgement_check.h"
-#include "gateway/client/checkpoint_witness.h"
-#include "gateway/client/client_config.h"
 #include "gateway/client/gateway_api.h"
-#include "gateway/client/receipt_verifier.h"
 #include "gateway/client/transfer_receiver.h"
 #include "gateway/client/transfer_sender.h"
 #include "gateway/common/atomic_file.h"
@@ -26,46 +22,6 @@ namespace adtgw {
 namespace {
 
 using web::json::value;
-
-struct ClientFlags {
-  std::string config;
-  std::string gateway;
-  bool json = false;
-};
-
-void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
-  cmd->add_option("--config", f.config,
-                  "client configuration (default: $ADTGW_CONFIG, then "
-                  "~/.config/adtgw/client.yaml)");
-  cmd->add_option("--gateway", f.gateway, "gateway URL, instead of the configuration's")
-      ->type_name("URL");
-  cmd->add_flag("--json", f.json, "print the result as JSON");
-}
-
-struct Connected {
-  ClientConfig config;
-  std::unique_ptr<GatewayApi> api;
-  CheckpointWitness witness{""};
-};
-
-// Every contact with the gateway starts by checking its audit log against the newest
-// checkpoint this client has seen: a forked or rolled-back log stops the command here.
-
-Result<Connected> Connect(const ClientFlags& f) {
-  Connected c;
-  ADTGW_ASSIGN(c.config, LoadClientConfig(ClientConfigPath(f.config)));
-  c.config.srv_catalogue = SrvCataloguePath(c.config.srv_catalogue);
-  if (!f.gateway.empty()) {
-    if (f.gateway.rfind("https://", 0) != 0) {
-      return MakeError(ErrorKind::kUsage, "usage", "--gateway must be an https:// URL");
-    }
-    c.config.gateway_url = f.gateway;
-  }
-  ADTGW_ASSIGN(c.api, NewGatewayClient(c.config));
-  c.witness = CheckpointWitness(c.config.state_dir);
-  ADTGW_TRY(c.witness.Observe(*c.api, *c.config.log_verifier));
-  return c;
-}
 
 std::string Size(uint64_t bytes) {
   if (bytes < 10 * 1024) return std::to_string(bytes) + " B";
@@ -94,7 +50,7 @@ struct SendFlags {
 };
 
 Status RunSend(const SendFlags& f) {
-  ADTGW_ASSIGN(Connected c, Connect(f.client));
+  ADTGW_ASSIGN(ClientSession c, ConnectClient(f.client));
   ADTGW_ASSIGN(TransferSender sender, TransferSender::New(c.config));
   SendRequest request;
   request.path = f.file;
@@ -126,15 +82,9 @@ Status RunSend(const SendFlags& f) {
   }
   // Success means logged: the receipt's entry is in a tree signed with the log key, and
   // that tree is consistent with what this client has seen.
-  auto verified = VerifyReceipt(AsBytes(sent.receipt_json), *c.config.log_verifier);
-  Status logged = verified.ok() ? Status() : Status(verified.error());
-  if (logged.ok()) {
-    auto witnessed =
-        c.witness.ObserveNote(*c.api, *c.config.log_verifier, verified->receipt.checkpoint);
-    if (!witnessed.ok()) logged = std::move(witnessed).error();
-  }
-  if (!logged.ok()) {
-    Error e = std::move(logged).error().With("transfer " + sent.transfer_id +
+  auto verified = ProveReceipt(c, sent.receipt_json);
+  if (!verified.ok()) {
+    Error e = std::move(verified).error().With("transfer " + sent.transfer_id +
                                              " was uploaded, but its receipt does not prove it "
                                              "was logged");
     e.hint = "keep the receipt" +
@@ -180,7 +130,7 @@ Status RunSend(const SendFlags& f) {
 // ---- inbox ---------------------------------------------------------------------------
 
 Status RunInbox(const ClientFlags& f) {
-  ADTGW_ASSIGN(Connected c, Connect(f));
+  ADTGW_ASSIGN(ClientSession c, ConnectClient(f));
   ADTGW_ASSIGN(std::vector<TransferView> items, c.api->Inbox());
   if (f.json) {
     std::cout << InboxToJson(items) << "\n";
@@ -216,7 +166,7 @@ Status RunReceive(const ReceiveFlags& f) {
     return MakeError(ErrorKind::kNotFound, "input.not_found",
                      "--out " + f.out + " is not a directory", "create it first");
   }
-  ADTGW_ASSIGN(Connected c, Connect(f.client));
+  ADTGW_ASSIGN(ClientSession c, ConnectClient(f.client));
   ADTGW_ASSIGN(TransferReceiver receiver, TransferReceiver::New(c.config));
   ADTGW_ASSIGN(std::vector<TransferView> items, c.api->Inbox());
   std::vector<value> results;
@@ -275,7 +225,7 @@ struct StatusFlags {
 };
 
 Status RunStatus(const StatusFlags& f) {
-  ADTGW_ASSIGN(Connected c, Connect(f.client));
+  ADTGW_ASSIGN(ClientSession c, ConnectClient(f.client));
   ADTGW_ASSIGN(TransferView v, c.api->Status(f.id));
   // The recipients' acknowledgements, each checked before its words are shown.
   std::vector<std::optional<Acknowledgement>> acks;

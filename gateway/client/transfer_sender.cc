@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <thread>
 
 #include "certs/credential_files.h"
@@ -16,21 +17,9 @@
 namespace adtgw {
 namespace {
 
-// About a minute of retrying in all (backoff 0.5 s doubling to 8 s), so that an upload
-// whose connection stalled outlives the gateway's body timer (60 s by default), after
-// which the gateway lets go of the old request and HEAD tells the true offset.
-constexpr int kMaxUploadAttempts = 12;
-
 std::string BaseName(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// Worth retrying: the network, a busy gateway, or the gateway still holding the previous
-// (broken) request for this upload, whose bytes HEAD will count once it lets go.
-bool Transient(const Error& e) {
-  return e.kind == ErrorKind::kUnavailable || e.code == "upload.in_progress" ||
-         e.code == "upload.offset_mismatch";
 }
 
 }  // namespace
@@ -97,12 +86,12 @@ Result<std::vector<X509*>> TransferSender::ChooseRecipients(const SendRequest& r
   return out;
 }
 
-Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& request,
-                                          const PhaseCallback& phase,
-                                          const ProgressCallback& progress,
-                                          std::vector<std::string>* content_problems) {
-  SentTransfer sent;
-  ADTGW_ASSIGN(std::vector<X509*> recipient_certs, ChooseRecipients(request, &sent.recipients));
+Result<PreparedTransfer> TransferSender::Prepare(GatewayApi& api, const SendRequest& request,
+                                                 ByteSink& envelope, const PhaseCallback& phase,
+                                                 std::vector<std::string>* content_problems) {
+  PreparedTransfer prepared;
+  ADTGW_ASSIGN(std::vector<X509*> recipient_certs,
+               ChooseRecipients(request, &prepared.recipients));
   std::optional<DomainFileType> type = ParseDomainFileType(request.file_type);
   if (!type) {
     return MakeError(ErrorKind::kUsage, "usage", request.file_type + " is not a file type",
@@ -110,12 +99,12 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   }
   std::optional<Eui64> report_for;
   if (type == DomainFileType::kQuarantineReport) {
-    if (sent.recipients.size() != 1) {
+    if (prepared.recipients.size() != 1) {
       return MakeError(ErrorKind::kUsage, "usage.one_recipient",
                        "a quarantine report names one user and goes to that user alone",
                        "give one --to EUI, the user the report is for");
     }
-    report_for = sent.recipients[0];
+    report_for = prepared.recipients[0];
   }
   ADTGW_ASSIGN(DomainFileOptions content_options,
                content_.For(api, *type, {party_, is_dcc_}, report_for));
@@ -123,9 +112,9 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   Manifest manifest;
   manifest.file_type = request.file_type;
   manifest.sender = party_;
-  manifest.recipients = sent.recipients;
+  manifest.recipients = prepared.recipients;
   std::sort(manifest.recipients.begin(), manifest.recipients.end());
-  manifest.file_name = BaseName(request.path);
+  manifest.file_name = request.file_name.empty() ? BaseName(request.path) : request.file_name;
   manifest.idempotency_key =
       request.idempotency_key.empty() ? RandomHex(16) : request.idempotency_key;
   manifest.created = std::time(nullptr);
@@ -134,9 +123,8 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   ADTGW_TRY(ValidateManifest(manifest));
 
   ADTGW_ASSIGN(FileSource input, FileSource::Open(request.path));
-  sent.content_size = input.size();
+  prepared.content_size = input.size();
   if (phase) phase("sealing", input.size());
-  ADTGW_ASSIGN(ScratchFile envelope, ScratchFile::Create("send"));
   SealRequest seal;
   seal.signer = {cert_.get(), key_.get()};
   seal.recipients = recipient_certs;
@@ -145,7 +133,6 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   // The bytes checked are the bytes sealed: a file changed meanwhile cannot slip past.
   DomainFileCheckedSource checked_input(input, content);
   ADTGW_TRY(SealEnvelope(seal, checked_input, input.size(), envelope, &sealed));
-  ADTGW_TRY(envelope.Close());
   RecordFileReport report = content.Finish();
   if (!report.ok()) {
     if (content_problems != nullptr) {
@@ -157,59 +144,97 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
   }
   manifest.envelope_size = sealed.size;
   manifest.envelope_sha256 = sealed.sha256;
-  sent.envelope_size = sealed.size;
-  sent.envelope_sha256 = ToHex(sealed.sha256);
-
   ADTGW_ASSIGN(std::vector<uint8_t> signature,
                SignManifest(manifest, {cert_.get(), key_.get()}, manifest.created));
-  SignedDocument offer{ManifestToJson(manifest), std::string(signature.begin(), signature.end())};
+  prepared.manifest = ManifestToJson(manifest);
+  prepared.signature.assign(signature.begin(), signature.end());
+  prepared.envelope_size = sealed.size;
+  prepared.envelope_sha256 = sealed.sha256;
+  return prepared;
+}
+
+Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& request,
+                                          const PhaseCallback& phase,
+                                          const ProgressCallback& progress,
+                                          std::vector<std::string>* content_problems) {
+  ADTGW_ASSIGN(ScratchFile envelope, ScratchFile::Create("send"));
+  ADTGW_ASSIGN(PreparedTransfer prepared,
+               Prepare(api, request, envelope, phase, content_problems));
+  ADTGW_TRY(envelope.Close());
+  prepared.envelope_path = envelope.path();
+  return Deliver(api, prepared, DeliveryOptions{}, phase, progress);
+}
+
+Result<SentTransfer> TransferSender::Deliver(GatewayApi& api, const PreparedTransfer& prepared,
+                                             const DeliveryOptions& options,
+                                             const PhaseCallback& phase,
+                                             const ProgressCallback& progress) {
+  SentTransfer sent;
+  sent.recipients = prepared.recipients;
+  sent.content_size = prepared.content_size;
+  sent.envelope_size = prepared.envelope_size;
+  sent.envelope_sha256 = ToHex(prepared.envelope_sha256);
+  const SignedDocument offer{prepared.manifest, prepared.signature};
+  const RetryPolicy& retry = options.retry;
 
   // Offer (safe to repeat: same manifest, same idempotency key), then upload from the
   // gateway's durable offset until complete, backing off on transient failures.
   std::optional<Error> last;
-  std::string id;
+  std::string id = options.transfer_id;
   uint64_t offset = 0;
-  for (int attempt = 0; attempt < kMaxUploadAttempts; ++attempt) {
+  int attempt = 0;
+  for (; attempt < retry.max_attempts; ++attempt) {
     if (attempt > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250 << std::min(attempt, 5)));
+      auto delay = retry.Delay(attempt);
+      if (retry.deadline && std::chrono::steady_clock::now() + delay > *retry.deadline) break;
+      std::this_thread::sleep_for(delay);
     }
     if (id.empty()) {
       auto view = api.Offer(offer);
       if (!view.ok()) {
-        if (!Transient(view.error())) return std::move(view).error();
+        if (!IsTransientSendError(view.error())) return std::move(view).error();
         last = std::move(view).error();
         continue;
       }
       id = view->id;
       offset = view->upload_offset;
+      if (options.on_offered) ADTGW_TRY(options.on_offered(id));
     } else {
+      // A completed transfer answers with its size: the status below has the receipt.
       auto at = api.UploadOffset(id);
       if (!at.ok()) {
-        if (!Transient(at.error())) return std::move(at).error();
+        if (!IsTransientSendError(at.error())) return std::move(at).error();
         last = std::move(at).error();
         continue;
       }
       offset = *at;
     }
-    if (phase) phase("uploading", sealed.size);
+    if (phase) phase("uploading", prepared.envelope_size);
     ++sent.attempts;
     GatewayApi::UploadOutcome outcome;
-    if (offset == sealed.size) {
+    if (offset == prepared.envelope_size) {
       // Every byte arrived, but the answer was lost: the status holds the receipt, or,
       // if the gateway stopped before completing, an empty PATCH completes it now.
       auto status = api.Status(id);
       if (!status.ok()) {
-        if (!Transient(status.error())) return std::move(status).error();
+        if (!IsTransientSendError(status.error())) return std::move(status).error();
         last = std::move(status).error();
         continue;
+      }
+      if (status->state == "abandoned" || status->state == "expired") {
+        return MakeError(ErrorKind::kConflict, "transfer." + status->state,
+                         "transfer " + id + " is " + status->state +
+                             (status->reason.empty() ? "" : " (" + status->reason + ")"),
+                         "send the file again: it makes a new transfer");
       }
       outcome.offset = offset;
       if (!status->receipt.empty()) outcome.receipt = status->receipt;
     }
     if (!outcome.receipt) {
-      auto uploaded = api.Upload(id, envelope.path(), offset, sealed.size, progress);
+      auto uploaded =
+          api.Upload(id, prepared.envelope_path, offset, prepared.envelope_size, progress);
       if (!uploaded.ok()) {
-        if (!Transient(uploaded.error())) return std::move(uploaded).error();
+        if (!IsTransientSendError(uploaded.error())) return std::move(uploaded).error();
         last = std::move(uploaded).error();
         continue;
       }
@@ -218,30 +243,48 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
     if (!outcome.receipt) {
       last = MakeError(ErrorKind::kUnavailable, "upload.incomplete",
                        "the gateway stored " + std::to_string(outcome.offset) + " of " +
-                           std::to_string(sealed.size) + " bytes");
+                           std::to_string(prepared.envelope_size) + " bytes");
       continue;
     }
     sent.transfer_id = id;
     sent.receipt_json = *outcome.receipt;
     auto receipt = ParseReceipt(AsBytes(sent.receipt_json));
     if (!receipt.ok()) return std::move(receipt).error();
-    if (receipt->transfer_id != id || receipt->envelope_sha256 != sealed.sha256 ||
-        receipt->envelope_size != sealed.size || receipt->sender != party_) {
+    if (receipt->transfer_id != id || receipt->envelope_sha256 != prepared.envelope_sha256 ||
+        receipt->envelope_size != prepared.envelope_size || receipt->sender != party_) {
       return MakeError(ErrorKind::kIntegrity, "receipt.mismatch",
                        "the gateway's receipt does not describe the envelope that was sent",
                        "report this to the gateway operator; keep the receipt");
     }
     sent.receipt = std::move(receipt).value();
-    if (phase) phase("done", sealed.size);
+    if (phase) phase("done", prepared.envelope_size);
     return sent;
   }
   Error e = last.value_or(MakeError(ErrorKind::kUnavailable, "net.unreachable", "no attempt made"));
-  e.message += " (after " + std::to_string(kMaxUploadAttempts) + " attempts)";
-  if (!id.empty()) {
+  e.message += " (after " + std::to_string(attempt) + " attempt" + (attempt == 1 ? "" : "s") + ")";
+  if (!id.empty() && options.transfer_id.empty() && !options.on_offered) {
     e.hint = "transfer " + id + " stays incomplete at the gateway (adtgw status " + id +
              "); sending the file again makes a new transfer. " + e.hint;
   }
   return e;
+}
+
+std::chrono::milliseconds RetryPolicy::Delay(int attempt) const {
+  // first_delay doubling per attempt, capped; with jitter, a random point in its upper half.
+  auto delay = first_delay;
+  for (int i = 1; i < attempt && delay < max_delay; ++i) delay *= 2;
+  delay = std::min(delay, max_delay);
+  if (jitter && delay.count() > 1) {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    delay = std::chrono::milliseconds(
+        std::uniform_int_distribution<int64_t>(delay.count() / 2, delay.count())(random));
+  }
+  return delay;
+}
+
+bool IsTransientSendError(const Error& e) {
+  return e.kind == ErrorKind::kUnavailable || e.code == "upload.in_progress" ||
+         e.code == "upload.offset_mismatch";
 }
 
 }  // namespace adtgw
