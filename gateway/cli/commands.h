@@ -14,6 +14,8 @@
 namespace adtgw {
 
 using CommandAction = std::function<Status()>;
+// For a command with exit codes of its own (push): it prints its errors itself.
+using ExitCodeAction = std::function<int()>;
 
 CommandAction AddSealCommand(CLI::App& app);
 CommandAction AddOpenCommand(CLI::App& app);
@@ -29,5 +31,6 @@ CommandAction AddReceiptCommand(CLI::App& app);
 CommandAction AddAuditCommand(CLI::App& app);
 CommandAction AddValidateCommand(CLI::App& app);
 CommandAction AddTemplateCommand(CLI::App& app);
+ExitCodeAction AddPushCommand(CLI::App& app);
 
 }  // namespace adtgw

@@ -31,9 +31,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "adtgw 0.1.0");
   app.footer("Exit codes and every command: docs/cli.md");
-  std::vector<std::pair<CLI::App*, CommandAction>> commands;
-  auto add = [&](CommandAction action) {
+  std::vector<std::pair<CLI::App*, ExitCodeAction>> commands;
+  auto add_with_exit_codes = [&](ExitCodeAction action) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(action));
+  };
+  auto add = [&](CommandAction action) {
+    add_with_exit_codes([action = std::move(action)] {
+      Status status = action();
+      return status.ok() ? kExitOk : ReportError(status.error());
+    });
   };
   add(AddSealCommand(app));
   add(AddOpenCommand(app));
@@ -43,6 +49,7 @@ int main(int argc, char** argv) {
   add(AddServeCommand(app));
   const CLI::App* serve = commands.back().first;
   add(AddSendCommand(app));
+  add_with_exit_codes(AddPushCommand(app));
   add(AddInboxCommand(app));
   add(AddReceiveCommand(app));
   add(AddStatusCommand(app));
@@ -60,15 +67,15 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string command = argc > 1 ? std::string(" ") + argv[1] : "";
-    return ReportError(
+    int code = ReportError(
         MakeError(ErrorKind::kUsage, "usage", e.what(), "run: adtgw" + command + " --help"));
+    // push's exit codes are a scheduler's (docs/push.md): 2 means "postponed, fine".
+    return command == " push" ? kPushConfigurationError : code;
   }
   for (auto& [cmd, action] : commands) {
     if (!cmd->parsed()) continue;
     if (cmd != serve) TuneAllocatorForShortCommand();
-    Status status = action();
-    if (!status.ok()) return ReportError(status.error());
-    return kExitOk;
+    return action();
   }
   return ReportError(
       MakeError(ErrorKind::kUsage, "usage", "no command given", "run: adtgw --help"));

@@ -135,10 +135,9 @@ Result<PreparedTransfer> TransferSender::Prepare(GatewayApi& api, const SendRequ
   ADTGW_TRY(SealEnvelope(seal, checked_input, input.size(), envelope, &sealed));
   RecordFileReport report = content.Finish();
   if (!report.ok()) {
-    if (content_problems != nullptr) {
-      *content_problems = DomainFileProblemLines(request.path, report);
-    }
-    return InvalidDomainFileError(request.path, report,
+    const std::string& shown = request.file_name.empty() ? request.path : request.file_name;
+    if (content_problems != nullptr) *content_problems = DomainFileProblemLines(shown, report);
+    return InvalidDomainFileError(shown, report,
                                   "nothing was sent; fix the lines listed (docs/formats.md), "
                                   "check with adtgw validate, then send again");
   }

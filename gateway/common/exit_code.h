@@ -10,6 +10,9 @@
 namespace adtgw {
 
 inline constexpr int kExitOk = 0;
+// adtgw push has exit codes of its own, for schedulers (docs/push.md); this is the one
+// main() needs too, for a command line that does not parse.
+inline constexpr int kPushConfigurationError = 3;
 
 int ExitCodeFor(ErrorKind kind);
 
