@@ -15,6 +15,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "gateway/cli/client_session.h"
 #include "gateway/cli/commands.h"
@@ -90,7 +91,14 @@ class PushRun {
         spool_(std::move(spool)),
         session_(std::move(session)),
         sender_(std::move(sender)),
-        deadline_(deadline) {}
+        deadline_(deadline) {
+    retry_.max_attempts = 1 << 20;  // the deadline bounds it
+    retry_.first_delay = std::chrono::milliseconds(500);
+    retry_.max_delay = std::chrono::seconds(30);
+    retry_.jitter = true;
+    retry_.deadline = deadline_;
+    retry_.retry_handshake_failures = true;
+  }
 
   // Leftovers of a run that stopped first, then whatever is ready in outgoing/, again
   // and again until nothing new is ready or the deadline passes.
@@ -120,8 +128,12 @@ class PushRun {
         Status claimed = spool_.Claim(name);
         if (!claimed.ok()) {
           if (claimed.error().code == "push.gone") continue;  // taken away meanwhile
-          results.push_back(Log({name, Outcome::kPostponed, "", spool_.dir() + "/outgoing/" + name,
-                                 claimed.error(), {}}));
+          results.push_back(Log({name,
+                                 Outcome::kPostponed,
+                                 "",
+                                 spool_.dir() + "/outgoing/" + name,
+                                 claimed.error(),
+                                 {}}));
           continue;
         }
         more = true;
@@ -195,16 +207,15 @@ class PushRun {
       request.file_type = type->file_type;
       request.to = type->to;
       ProgressBar bar;
-      auto made = sender_.Prepare(*session_.api, request, *envelope,
-                                  [&bar](const std::string& phase, uint64_t total) {
-                                    bar.Start(phase, total);
-                                  },
-                                  &r.problems);
+      auto made = sender_.Prepare(
+          *session_.api, request, *envelope,
+          [&bar](const std::string& phase, uint64_t total) { bar.Start(phase, total); },
+          &r.problems);
       bar.Finish();
       if (!made.ok()) {
         (void)spool_.ForgetPrepared(name);
         const Error& e = made.error();
-        if (e.kind == ErrorKind::kUsage || IsTransientSendError(e)) return wait(e);
+        if (e.kind == ErrorKind::kUsage || retry_.Retries(e)) return wait(e);
         return refuse(e);
       }
       if (Status committed = envelope->Commit(); !committed.ok()) return wait(committed.error());
@@ -224,11 +235,7 @@ class PushRun {
     }
 
     DeliveryOptions options;
-    options.retry.max_attempts = 1 << 20;  // the deadline bounds it
-    options.retry.first_delay = std::chrono::milliseconds(500);
-    options.retry.max_delay = std::chrono::seconds(30);
-    options.retry.jitter = true;
-    options.retry.deadline = deadline_;
+    options.retry = retry_;
     options.transfer_id = *record ? (*record)->transfer_id : "";
     options.on_offered = [&](const std::string& id) { return spool_.SaveTransferId(name, id); };
     ProgressBar bar;
@@ -250,7 +257,7 @@ class PushRun {
         (void)spool_.ForgetPrepared(name);
         return wait(e);
       }
-      if (IsTransientSendError(e)) return wait(e);
+      if (retry_.Retries(e)) return wait(e);
       return refuse(e);
     }
     r.transfer_id = sent->transfer_id;
@@ -258,7 +265,15 @@ class PushRun {
     if (!moved.ok()) return wait(moved.error());  // delivered; the next run finishes the move
     r.path = *moved;
     // Delivered either way; a receipt the log does not prove is reported, not resent.
+    // Proving asks the gateway for a consistency proof, which a restarting gateway may
+    // not answer at once.
     auto proved = ProveReceipt(session_, sent->receipt_json);
+    for (int attempt = 1; !proved.ok() && retry_.Retries(proved.error()); ++attempt) {
+      auto delay = retry_.Delay(attempt);
+      if (std::chrono::steady_clock::now() + delay > deadline_) break;
+      std::this_thread::sleep_for(delay);
+      proved = ProveReceipt(session_, sent->receipt_json);
+    }
     if (!proved.ok()) {
       r.outcome = Outcome::kRefused;
       r.error = std::move(proved).error().With("transfer " + sent->transfer_id +
@@ -285,6 +300,7 @@ class PushRun {
   ClientSession session_;
   TransferSender sender_;
   std::chrono::steady_clock::time_point deadline_;
+  RetryPolicy retry_;  // capped, jittered, until the deadline
 };
 
 // Setup failures: a busy spool or an unreachable gateway waits; the rest is configuration.
@@ -330,7 +346,7 @@ int RunPush(const PushFlags& f) {
       value v = value::object();
       v["file"] = value::string(r.name);
       v["outcome"] = value::string(r.outcome == Outcome::kConfigError ? "configuration"
-                                                                        : OutcomeName(r.outcome));
+                                                                      : OutcomeName(r.outcome));
       v["transfer_id"] = value::string(r.transfer_id);
       v["path"] = value::string(r.path);
       v["code"] = value::string(r.error ? r.error->code : "");

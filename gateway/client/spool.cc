@@ -20,12 +20,11 @@ namespace adtgw {
 namespace {
 
 constexpr size_t kMaxRecordFile = 256 * 1024;  // a manifest or its signature
-constexpr const char* kSubfolders[] = {"outgoing", "sending", "sent", "failed", ".adtgw",
-                                       ".adtgw/prepared"};
+constexpr const char* kSubfolders[] = {"outgoing", "sending", "sent",
+                                       "failed",   ".adtgw",  ".adtgw/prepared"};
 
 Error SystemError(const std::string& what, int err) {
-  return MakeError(ErrorKind::kIo, "spool.io",
-                   what + ": " + std::strerror(err),
+  return MakeError(ErrorKind::kIo, "spool.io", what + ": " + std::strerror(err),
                    "check the spool folder's permissions and free space");
 }
 

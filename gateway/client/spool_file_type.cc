@@ -44,8 +44,9 @@ Result<SpoolFileType> SpoolFileTypeOf(const std::string& name,
   auto type = parsed->Text("type");
   if (!type.ok() || !ParseDomainFileType(*type)) {
     return MakeError(ErrorKind::kInvalidInput, "push.bad_sidecar",
-                     name + ".adtgw.json: \"type\" must be adt, exit-quarantine or "
-                            "quarantine-report",
+                     name +
+                         ".adtgw.json: \"type\" must be adt, exit-quarantine or "
+                         "quarantine-report",
                      "see docs/push.md, File types");
   }
   out.file_type = *type;

@@ -90,8 +90,7 @@ Result<PreparedTransfer> TransferSender::Prepare(GatewayApi& api, const SendRequ
                                                  ByteSink& envelope, const PhaseCallback& phase,
                                                  std::vector<std::string>* content_problems) {
   PreparedTransfer prepared;
-  ADTGW_ASSIGN(std::vector<X509*> recipient_certs,
-               ChooseRecipients(request, &prepared.recipients));
+  ADTGW_ASSIGN(std::vector<X509*> recipient_certs, ChooseRecipients(request, &prepared.recipients));
   std::optional<DomainFileType> type = ParseDomainFileType(request.file_type);
   if (!type) {
     return MakeError(ErrorKind::kUsage, "usage", request.file_type + " is not a file type",
@@ -157,8 +156,7 @@ Result<SentTransfer> TransferSender::Send(GatewayApi& api, const SendRequest& re
                                           const ProgressCallback& progress,
                                           std::vector<std::string>* content_problems) {
   ADTGW_ASSIGN(ScratchFile envelope, ScratchFile::Create("send"));
-  ADTGW_ASSIGN(PreparedTransfer prepared,
-               Prepare(api, request, envelope, phase, content_problems));
+  ADTGW_ASSIGN(PreparedTransfer prepared, Prepare(api, request, envelope, phase, content_problems));
   ADTGW_TRY(envelope.Close());
   prepared.envelope_path = envelope.path();
   return Deliver(api, prepared, DeliveryOptions{}, phase, progress);
@@ -191,7 +189,7 @@ Result<SentTransfer> TransferSender::Deliver(GatewayApi& api, const PreparedTran
     if (id.empty()) {
       auto view = api.Offer(offer);
       if (!view.ok()) {
-        if (!IsTransientSendError(view.error())) return std::move(view).error();
+        if (!retry.Retries(view.error())) return std::move(view).error();
         last = std::move(view).error();
         continue;
       }
@@ -202,7 +200,7 @@ Result<SentTransfer> TransferSender::Deliver(GatewayApi& api, const PreparedTran
       // A completed transfer answers with its size: the status below has the receipt.
       auto at = api.UploadOffset(id);
       if (!at.ok()) {
-        if (!IsTransientSendError(at.error())) return std::move(at).error();
+        if (!retry.Retries(at.error())) return std::move(at).error();
         last = std::move(at).error();
         continue;
       }
@@ -216,7 +214,7 @@ Result<SentTransfer> TransferSender::Deliver(GatewayApi& api, const PreparedTran
       // if the gateway stopped before completing, an empty PATCH completes it now.
       auto status = api.Status(id);
       if (!status.ok()) {
-        if (!IsTransientSendError(status.error())) return std::move(status).error();
+        if (!retry.Retries(status.error())) return std::move(status).error();
         last = std::move(status).error();
         continue;
       }
@@ -233,7 +231,7 @@ Result<SentTransfer> TransferSender::Deliver(GatewayApi& api, const PreparedTran
       auto uploaded =
           api.Upload(id, prepared.envelope_path, offset, prepared.envelope_size, progress);
       if (!uploaded.ok()) {
-        if (!IsTransientSendError(uploaded.error())) return std::move(uploaded).error();
+        if (!retry.Retries(uploaded.error())) return std::move(uploaded).error();
         last = std::move(uploaded).error();
         continue;
       }
@@ -279,6 +277,10 @@ std::chrono::milliseconds RetryPolicy::Delay(int attempt) const {
         std::uniform_int_distribution<int64_t>(delay.count() / 2, delay.count())(random));
   }
   return delay;
+}
+
+bool RetryPolicy::Retries(const Error& e) const {
+  return IsTransientSendError(e) || (retry_handshake_failures && e.code == "tls.handshake_failed");
 }
 
 bool IsTransientSendError(const Error& e) {

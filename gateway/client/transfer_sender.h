@@ -72,6 +72,11 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{8000};
   bool jitter = false;
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Also retry a failed TLS handshake: a gateway that is restarting fails handshakes
+  // for a moment, which an unattended run should ride out (a person at `adtgw send`
+  // is told at once).
+  bool retry_handshake_failures = false;
+  bool Retries(const Error& e) const;
   // The pause before attempt `attempt` (1-based count of failures so far).
   std::chrono::milliseconds Delay(int attempt) const;
 };
