@@ -1,4 +1,5 @@
-// The client commands (docs/cli.md): adtgw send, inbox, receive, status. Each opens a
+// The client commands (docs/cli.md): adtgw send, inbox, status (receive:
+// receive_command.cc; push: push_command.cc). Each opens a
 // ClientSession (configuration, connection, the audit log witnessed), talks to the
 // gateway through GatewayApi, and prints for people or, with --json, for programs; send
 // proves its receipt's log entry (ProveReceipt) before reporting success.
@@ -10,6 +11,7 @@
 
 #include "certs/trust_store.h"
 #include "gateway/cli/commands.h"
+#include "gateway/cli/client_output.h"
 #include "gateway/cli/client_session.h"
 #include "gateway/cli/progress_bar.h"
 #include "gateway/client/acknowledgement_check.h"
@@ -22,18 +24,6 @@ namespace adtgw {
 namespace {
 
 using web::json::value;
-
-std::string Size(uint64_t bytes) {
-  if (bytes < 10 * 1024) return std::to_string(bytes) + " B";
-  if (bytes < 10 * 1024 * 1024) return std::to_string(bytes / 1024) + " KiB";
-  return std::to_string(bytes >> 20) + " MiB";
-}
-
-value Strings(const std::vector<std::string>& items) {
-  std::vector<value> out;
-  for (const auto& s : items) out.push_back(value::string(s));
-  return value::array(out);
-}
 
 value ViewJson(const TransferView& v) {
   value out = value::parse(TransferViewToJson(v, /*full=*/false));
@@ -102,7 +92,7 @@ Status RunSend(const SendFlags& f) {
     v["transfer_id"] = value::string(sent.transfer_id);
     v["file"] = value::string(f.file);
     v["file_type"] = value::string(f.type);
-    v["recipients"] = Strings(to);
+    v["recipients"] = JsonStrings(to);
     v["content_size"] = value::number(sent.content_size);
     v["envelope_size"] = value::number(sent.envelope_size);
     v["envelope_sha256"] = value::string(sent.envelope_sha256);
@@ -113,10 +103,10 @@ Status RunSend(const SendFlags& f) {
     std::cout << v.serialize() << "\n";
     return OkStatus();
   }
-  std::cout << "sent " << f.file << " (" << f.type << ", " << Size(sent.content_size)
+  std::cout << "sent " << f.file << " (" << f.type << ", " << HumanSize(sent.content_size)
             << ") as transfer " << sent.transfer_id << "\n";
   for (const auto& e : to) std::cout << "  to:              " << e << "\n";
-  std::cout << "  envelope sha256: " << sent.envelope_sha256 << " (" << Size(sent.envelope_size)
+  std::cout << "  envelope sha256: " << sent.envelope_sha256 << " (" << HumanSize(sent.envelope_size)
             << ")\n"
             << "  received at:     " << FormatTime(sent.receipt.received_at) << " under rule "
             << sent.receipt.rule << "\n"
@@ -143,76 +133,7 @@ Status RunInbox(const ClientFlags& f) {
   std::cout << items.size() << " transfer(s) waiting for " << c.config.party.ToString() << ":\n";
   for (const auto& v : items) {
     std::cout << "  " << v.id << "  " << v.created << "  from " << v.sender << "  " << v.file_type
-              << "  " << v.file_name << "  " << Size(v.envelope_size) << "  " << v.state << "\n";
-  }
-  return OkStatus();
-}
-
-// ---- receive -------------------------------------------------------------------------
-
-struct ReceiveFlags {
-  ClientFlags client;
-  std::string out;
-  bool once = false;
-};
-
-Status RunReceive(const ReceiveFlags& f) {
-  if (!f.once) {
-    return MakeError(ErrorKind::kUsage, "usage", "adtgw receive needs --once",
-                     "--once receives everything waiting now and exits");
-  }
-  struct stat st;
-  if (stat(f.out.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return MakeError(ErrorKind::kNotFound, "input.not_found",
-                     "--out " + f.out + " is not a directory", "create it first");
-  }
-  ADTGW_ASSIGN(ClientSession c, ConnectClient(f.client));
-  ADTGW_ASSIGN(TransferReceiver receiver, TransferReceiver::New(c.config));
-  ADTGW_ASSIGN(std::vector<TransferView> items, c.api->Inbox());
-  std::vector<value> results;
-  size_t rejected = 0;
-  for (const auto& item : items) {
-    ProgressBar bar;
-    bar.Start("receiving", item.envelope_size);
-    ADTGW_ASSIGN(ReceivedTransfer got,
-                 receiver.Receive(*c.api, item, f.out, [&bar](uint64_t n) { bar.Update(n); }));
-    bar.Finish();
-    if (!got.accepted) ++rejected;
-    if (f.client.json) {
-      value v = value::object();
-      v["transfer_id"] = value::string(got.view.id);
-      v["sender"] = value::string(got.view.sender);
-      v["file_type"] = value::string(got.view.file_type);
-      v["decision"] = value::string(got.accepted ? "accepted" : "rejected");
-      v["path"] = value::string(got.path);
-      v["reason"] = value::string(got.problem ? got.problem->code : "");
-      v["problems"] = Strings(got.content_problems);
-      v["state"] = value::string(got.view.state);
-      results.push_back(v);
-    } else if (got.accepted) {
-      std::cout << "received " << got.view.id << " from " << got.view.sender << " ("
-                << got.view.file_type << ", " << Size(got.content_size) << ") -> " << got.path
-                << "; acknowledged: accepted\n";
-    } else {
-      std::cout << "rejected " << got.view.id << " from " << got.view.sender << ": "
-                << got.problem->code << ": " << got.problem->message
-                << "; acknowledged: rejected\n";
-      for (const std::string& line : got.content_problems) std::cout << "  " << line << "\n";
-    }
-  }
-  if (f.client.json) {
-    value v = value::object();
-    v["received"] = value::array(results);
-    std::cout << v.serialize() << "\n";
-  } else if (items.empty()) {
-    std::cout << "nothing to receive for " << c.config.party.ToString() << "\n";
-  }
-  if (rejected > 0) {
-    return MakeError(ErrorKind::kIntegrity, "receive.rejected",
-                     std::to_string(rejected) +
-                         " transfer(s) failed their checks and were "
-                         "rejected; nothing was written for them",
-                     "the senders see the reason with adtgw status");
+              << "  " << v.file_name << "  " << HumanSize(v.envelope_size) << "  " << v.state << "\n";
   }
   return OkStatus();
 }
@@ -245,7 +166,7 @@ Status RunStatus(const StatusFlags& f) {
     for (size_t i = 0; i < acks.size(); ++i) {
       value& d = out["deliveries"][i];
       d["acknowledgement_verified"] = value::boolean(acks[i].has_value());
-      d["problems"] = Strings(acks[i] ? acks[i]->problems : std::vector<std::string>{});
+      d["problems"] = JsonStrings(acks[i] ? acks[i]->problems : std::vector<std::string>{});
     }
     std::cout << out.serialize() << "\n";
     if (unverified) return *unverified;
@@ -255,7 +176,7 @@ Status RunStatus(const StatusFlags& f) {
             << (v.reason.empty() ? "" : " (" + v.reason + ")") << "\n"
             << "  from:     " << v.sender << "\n"
             << "  file:     " << v.file_name << " (" << v.file_type << ")\n"
-            << "  envelope: " << Size(v.envelope_size) << ", sha256 " << v.envelope_sha256 << "\n"
+            << "  envelope: " << HumanSize(v.envelope_size) << ", sha256 " << v.envelope_sha256 << "\n"
             << "  created:  " << v.created << "; updated " << v.updated << "\n";
   if (v.state == "receiving") {
     std::cout << "  uploaded: " << v.upload_offset << " of " << v.envelope_size << " bytes\n";
@@ -301,20 +222,6 @@ CommandAction AddInboxCommand(CLI::App& app) {
   cmd->footer("Example: adtgw inbox --json");
   AddClientFlags(cmd, *f);
   return [f] { return RunInbox(*f); };
-}
-
-CommandAction AddReceiveCommand(CLI::App& app) {
-  auto f = std::make_shared<ReceiveFlags>();
-  CLI::App* cmd =
-      app.add_subcommand("receive", "download, verify, decrypt and acknowledge your transfers");
-  cmd->footer(
-      "Example: adtgw receive --out ~/adt-inbox --once\n"
-      "Each file is checked (manifest signature, SMKI trust, envelope hash, inner signer)\n"
-      "before it is written; a file that fails is rejected with a signed acknowledgement.");
-  cmd->add_option("--out", f->out, "directory for the received files")->required();
-  cmd->add_flag("--once", f->once, "receive what is waiting now, then exit");
-  AddClientFlags(cmd, f->client);
-  return [f] { return RunReceive(*f); };
 }
 
 CommandAction AddStatusCommand(CLI::App& app) {

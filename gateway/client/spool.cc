@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,10 +130,6 @@ bool IsTransferId(const std::string& s) {
 
 }  // namespace
 
-SpoolLock::~SpoolLock() {
-  if (fd_ >= 0) close(fd_);  // closing releases the flock
-}
-
 Result<Spool> Spool::Open(const std::string& dir) {
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -157,21 +152,10 @@ Result<Spool> Spool::Open(const std::string& dir) {
   return Spool(root);
 }
 
-Result<SpoolLock> Spool::Lock() const {
-  std::string path = dir_ + "/.adtgw/lock";
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return SystemError("cannot open " + path, errno);
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    close(fd);
-    if (err == EWOULDBLOCK) {
-      return MakeError(ErrorKind::kConflict, "push.locked",
-                       "another adtgw push is running on " + dir_,
-                       "runs never overlap; this one sends nothing, the next one continues");
-    }
-    return SystemError("cannot lock " + path, err);
-  }
-  return SpoolLock(fd);
+Result<FolderLock> Spool::Lock() const {
+  return FolderLock::Acquire(dir_ + "/.adtgw/lock", "push.locked",
+                             "another adtgw push is running on " + dir_,
+                             "runs never overlap; this one sends nothing, the next one continues");
 }
 
 Result<std::vector<std::string>> Spool::Ready(std::chrono::seconds settle, std::time_t now) const {

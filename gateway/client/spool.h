@@ -15,7 +15,7 @@
 // reads names, sizes and times, moves files by rename, and hands their bytes to the
 // sealer. Every record it writes is written whole (temporary file, fsync, rename).
 //
-// Ownership: a Spool is a path; a SpoolLock owns the lock file's descriptor.
+// Ownership: a Spool is a path; the FolderLock it gives owns the lock file's descriptor.
 // Thread safety: one thread at a time; two processes are kept apart by the lock.
 #pragma once
 
@@ -28,20 +28,9 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "gateway/common/folder_lock.h"
 
 namespace adtgw {
-
-// Held while a push runs; released when destroyed (or when the process dies).
-class SpoolLock {
- public:
-  explicit SpoolLock(int fd) : fd_(fd) {}
-  SpoolLock(SpoolLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  SpoolLock& operator=(SpoolLock&&) = delete;
-  ~SpoolLock();
-
- private:
-  int fd_;
-};
 
 // What identifies one version of a file: a rewritten file has another.
 struct FileIdentity {
@@ -66,8 +55,8 @@ class Spool {
   // DIR must exist; its subfolders are created (0700) when missing.
   static Result<Spool> Open(const std::string& dir);
 
-  // push.locked (kConflict) when another run holds it.
-  Result<SpoolLock> Lock() const;
+  // Held while a push runs; push.locked (kConflict) when another run holds it.
+  Result<FolderLock> Lock() const;
 
   // Files in outgoing/ ready to claim, by name: regular files (not links), not dot-files
   // or sidecars, whose last change is at least `settle` before `now`.

@@ -1,6 +1,7 @@
 #include "gateway/client/transfer_receiver.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -100,10 +101,30 @@ Result<TransferView> TransferReceiver::Acknowledge(
 
 Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const TransferView& entry,
                                                    const std::string& out_dir,
+                                                   const ReceiveJournal& journal,
                                                    const ProgressCallback& progress) {
   ReceivedTransfer out;
   ADTGW_ASSIGN(out.view, api.Status(entry.id));
   const TransferView& view = out.view;
+
+  // A receiver that stopped after recording this transfer in the journal: the temporary
+  // file gone means the rename happened, so the file was published (and may already
+  // have been taken by a consumer): acknowledge it, never publish it twice.
+  ADTGW_ASSIGN(std::optional<JournalEntry> earlier, journal.Find(view.id));
+  if (earlier) {
+    if (!Exists(earlier->temp_path)) {
+      ADTGW_ASSIGN(TransferView after, Acknowledge(api, view, std::nullopt, {}));
+      ADTGW_TRY(journal.Forget(view.id));
+      out.view = std::move(after);
+      out.accepted = true;
+      out.path = earlier->final_path;
+      struct stat st;
+      if (stat(out.path.c_str(), &st) == 0) out.content_size = static_cast<uint64_t>(st.st_size);
+      return out;
+    }
+    unlink(earlier->temp_path.c_str());  // never renamed: receive it again
+    ADTGW_TRY(journal.Forget(view.id));
+  }
 
   // Everything below either publishes the file or names why it is refused, except what
   // is ours to fix (`ours`), which leaves the transfer in the inbox.
@@ -154,7 +175,8 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
     ADTGW_ASSIGN(std::string path, OutputPath(out_dir, m.file_name, view.id));
     ADTGW_ASSIGN(FileSource source, FileSource::Open(envelope.path()));
     ADTGW_ASSIGN(AtomicFile file, AtomicFile::Create(path, 0600, /*replace=*/false));
-    DomainFileCheckedSink checked(file, content);
+    HashingSink plaintext(file);
+    DomainFileCheckedSink checked(plaintext, content);
     ADTGW_ASSIGN(OpenedEnvelope opened,
                  OpenEnvelope({ka_cert_.get(), ka_key_.get()}, source, checked));
     if (X509_cmp(opened.signer.get(), vm.signature.signer.get()) != 0) {
@@ -170,7 +192,12 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
                                     "the sender can list every problem with adtgw validate");
     }
     out.content_size = opened.content_size;
-    ADTGW_TRY(file.Commit());
+    ADTGW_TRY(journal.Record(view.id, {path, file.temp_path(), plaintext.Finish()}));
+    if (Status committed = file.Commit(); !committed.ok()) {
+      // The temporary file is gone now, which the journal would read as published.
+      (void)journal.Forget(view.id);
+      return std::move(committed).error();
+    }
     return path;
   };
   auto published = check();
@@ -187,6 +214,7 @@ Result<ReceivedTransfer> TransferReceiver::Receive(GatewayApi& api, const Transf
     out.path = *published;
   }
   ADTGW_ASSIGN(TransferView after, Acknowledge(api, view, out.problem, out.content_problems));
+  if (!out.problem) ADTGW_TRY(journal.Forget(view.id));
   out.view = std::move(after);
   out.accepted = !out.problem.has_value();
   return out;

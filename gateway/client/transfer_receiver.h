@@ -6,8 +6,10 @@
 //   3. decrypt with the KA key into a temporary file beside the output, checking the
 //      content on its way against its format and its signer (content_rules.h), and
 //      check that the inner signer is the manifest's signer;
-//   4. only then publish the file (rename, never overwriting) and acknowledge it with a
-//      signed "accepted".
+//   4. only then publish the file (rename, never overwriting), recorded in the output
+//      folder's journal first (receive_journal.h), and acknowledge it with a signed
+//      "accepted". A transfer whose journal entry shows it was published before the
+//      receiver stopped is acknowledged without being received again.
 // A transfer that fails 1-3 is acknowledged "rejected" with the reason code (for bad
 // content, format.invalid with its problems) and nothing is written; a failure that is
 // ours or passing (network, disk, our SRV catalogue) is reported without
@@ -24,6 +26,7 @@
 #include "crypto/ossl_ptr.h"
 #include "gateway/client/client_config.h"
 #include "gateway/client/content_rules.h"
+#include "gateway/client/receive_journal.h"
 #include "gateway/client/gateway_api.h"
 
 namespace adtgw {
@@ -43,8 +46,10 @@ class TransferReceiver {
   static Result<TransferReceiver> New(const ClientConfig& config);
 
   // Handles one inbox entry; an Error only for failures that leave it in the inbox.
+  // `journal` is the output folder's (ReceiveJournal::Open(out_dir)).
   Result<ReceivedTransfer> Receive(GatewayApi& api, const TransferView& entry,
-                                   const std::string& out_dir, const ProgressCallback& progress);
+                                   const std::string& out_dir, const ReceiveJournal& journal,
+                                   const ProgressCallback& progress);
 
  private:
   TransferReceiver(Eui64 party, std::shared_ptr<TrustConfig> trust, X509Ptr ds_cert,

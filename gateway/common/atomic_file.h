@@ -26,6 +26,8 @@ class AtomicFile final : public ByteSink {
 
   Status Write(std::span<const uint8_t> data) override;
   Status Commit();
+  // Where the bytes are until Commit (a dot-file beside the path).
+  const std::string& temp_path() const { return temp_path_; }
 
  private:
   AtomicFile(std::string path, std::string temp_path, int fd, bool replace);

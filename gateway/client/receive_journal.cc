@@ -1,0 +1,105 @@
+#include "gateway/client/receive_journal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "crypto/canonical_json.h"
+#include "gateway/common/atomic_file.h"
+#include "gateway/common/file_source.h"
+#include "gateway/transfer/strict_json.h"
+
+namespace adtgw {
+namespace {
+
+constexpr size_t kMaxEntry = 8192;
+
+// Transfer ids come from the gateway: only 32 lower-case hex digits name a file here.
+Result<std::string> EntryName(const std::string& id) {
+  const bool ok = id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+                    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                  });
+  if (!ok) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     "the gateway named a transfer '" + id.substr(0, 40) + "'");
+  }
+  return id + ".json";
+}
+
+Error JournalIo(const std::string& what, int err) {
+  return MakeError(ErrorKind::kIo, "receive.journal", what + ": " + std::strerror(err),
+                   "check the output folder's permissions and free space");
+}
+
+}  // namespace
+
+Result<ReceiveJournal> ReceiveJournal::Open(const std::string& out_dir) {
+  std::string dir = out_dir + "/.adtgw-receive";
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return JournalIo("cannot create " + dir, errno);
+  }
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return MakeError(ErrorKind::kPermission, "receive.journal", dir + " is not a folder",
+                     "remove it; adtgw receive keeps its journal there");
+  }
+  return ReceiveJournal(dir);
+}
+
+Status ReceiveJournal::Record(const std::string& id, const JournalEntry& e) const {
+  ADTGW_ASSIGN(std::string name, EntryName(id));
+  std::string json = cjson::Object({{"final_path", cjson::String(e.final_path)},
+                                    {"sha256", cjson::String(ToHex(e.sha256))},
+                                    {"temp_path", cjson::String(e.temp_path)}});
+  return WriteFileAtomically(dir_ + "/" + name, json, 0600, /*replace=*/true);
+}
+
+Result<std::optional<JournalEntry>> ReceiveJournal::Find(const std::string& id) const {
+  ADTGW_ASSIGN(std::string name, EntryName(id));
+  std::string path = dir_ + "/" + name;
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return std::optional<JournalEntry>();
+  ADTGW_ASSIGN(FileSource source, FileSource::Open(path));
+  if (source.size() > kMaxEntry) {
+    return MakeError(ErrorKind::kInvalidInput, "receive.journal", path + " is too large");
+  }
+  std::vector<uint8_t> bytes(source.size());
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ADTGW_ASSIGN(size_t n, source.Read(std::span<uint8_t>(bytes).subspan(got)));
+    if (n == 0) break;
+    got += n;
+  }
+  bytes.resize(got);
+  StrictJsonObject::Rules rules{"receive.journal", "remove " + path + " if it is damaged",
+                                kMaxEntry, 1};
+  ADTGW_ASSIGN(StrictJsonObject obj,
+               StrictJsonObject::Parse(bytes, rules, {"final_path", "sha256", "temp_path"}));
+  JournalEntry entry;
+  ADTGW_ASSIGN(entry.final_path, obj.Text("final_path"));
+  ADTGW_ASSIGN(entry.temp_path, obj.Text("temp_path"));
+  ADTGW_ASSIGN(std::string hex, obj.Text("sha256"));
+  auto digest = ParseHexDigest(hex);
+  if (!digest) return obj.Bad("sha256", "is not a SHA-256");
+  entry.sha256 = *digest;
+  return std::optional<JournalEntry>(std::move(entry));
+}
+
+Status ReceiveJournal::Forget(const std::string& id) const {
+  ADTGW_ASSIGN(std::string name, EntryName(id));
+  std::string path = dir_ + "/" + name;
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return JournalIo("cannot remove " + path, errno);
+  int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return JournalIo("cannot open " + dir_, errno);
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return JournalIo("cannot sync " + dir_, err);
+  return OkStatus();
+}
+
+}  // namespace adtgw
