@@ -43,8 +43,8 @@ bool Pause(std::chrono::milliseconds d) {
   while (!g_stop.load()) {
     auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::milliseconds(0)) return true;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        left, std::chrono::milliseconds(100)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(100)));
   }
   return false;
 }
@@ -85,6 +85,9 @@ Status ReceiveWaiting(ClientSession& c, TransferReceiver& receiver, const Receiv
                       const ReceiveJournal& journal, std::vector<value>* collected,
                       size_t* received, size_t* rejected) {
   ADTGW_ASSIGN(std::vector<TransferView> items, c.api->Inbox());
+  std::vector<std::string> waiting;
+  for (const auto& item : items) waiting.push_back(item.id);
+  ADTGW_TRY(journal.Prune(waiting));
   for (const auto& item : items) {
     if (g_stop.load()) break;
     ProgressBar bar;
@@ -199,6 +202,7 @@ Status RunReceive(const ReceiveFlags& f) {
                FolderLock::Acquire(journal.dir() + "/lock", "receive.locked",
                                    "another adtgw receive is writing to " + f.out,
                                    "one receiver per folder: stop the other one first"));
+  ADTGW_TRY(journal.RemoveStaleTemporaries());
   return f.watch ? RunWatch(f, journal) : RunOnce(f, journal);
 }
 

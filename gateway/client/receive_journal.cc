@@ -1,5 +1,6 @@
 #include "gateway/client/receive_journal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include "crypto/canonical_json.h"
 #include "gateway/common/atomic_file.h"
@@ -47,7 +50,7 @@ Result<ReceiveJournal> ReceiveJournal::Open(const std::string& out_dir) {
     return MakeError(ErrorKind::kPermission, "receive.journal", dir + " is not a folder",
                      "remove it; adtgw receive keeps its journal there");
   }
-  return ReceiveJournal(dir);
+  return ReceiveJournal(out_dir, dir);
 }
 
 Status ReceiveJournal::Record(const std::string& id, const JournalEntry& e) const {
@@ -89,10 +92,70 @@ Result<std::optional<JournalEntry>> ReceiveJournal::Find(const std::string& id) 
   return std::optional<JournalEntry>(std::move(entry));
 }
 
+Result<size_t> ReceiveJournal::RemoveStaleTemporaries() const {
+  // AtomicFile's temporary names: "." + name + ".tmp-" + 16 hex digits.
+  auto is_temporary = [](const std::string& name) {
+    const size_t at = name.rfind(".tmp-");
+    return name.size() > 1 && name[0] == '.' && at != std::string::npos &&
+           name.size() - at == 5 + 16 &&
+           std::all_of(name.begin() + static_cast<long>(at) + 5, name.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  };
+  size_t removed = 0;
+  std::vector<std::string> named;  // temporaries the journal still needs
+  std::vector<std::string> found;
+  for (const auto& [folder, list] : {std::pair{dir_, &named}, std::pair{out_dir_, &found}}) {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(folder.c_str()), closedir);
+    if (!d) return JournalIo("cannot list " + folder, errno);
+    while (struct dirent* e = readdir(d.get())) {
+      std::string name = e->d_name;
+      if (list == &found) {
+        if (is_temporary(name)) found.push_back(name);
+      } else if (is_temporary(name)) {
+        // An entry whose writing was cut short: it never counted.
+        if (unlinkat(dirfd(d.get()), name.c_str(), 0) == 0) ++removed;
+      } else if (name.size() == 37 && name.compare(32, 5, ".json") == 0) {
+        auto entry = Find(name.substr(0, 32));
+        if (!entry.ok() || !*entry) continue;
+        const std::string& temp = (*entry)->temp_path;
+        named.push_back(temp.substr(temp.rfind('/') + 1));  // compared by name
+      }
+    }
+  }
+  for (const std::string& name : found) {
+    if (std::find(named.begin(), named.end(), name) != named.end()) continue;
+    if (unlink((out_dir_ + "/" + name).c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
+Status ReceiveJournal::Prune(const std::vector<std::string>& waiting_ids) const {
+  std::vector<std::string> gone;
+  {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir_.c_str()), closedir);
+    if (!d) return JournalIo("cannot list " + dir_, errno);
+    while (struct dirent* e = readdir(d.get())) {
+      std::string name = e->d_name;
+      if (name.size() != 37 || name.compare(32, 5, ".json") != 0) continue;
+      std::string id = name.substr(0, 32);
+      if (std::find(waiting_ids.begin(), waiting_ids.end(), id) == waiting_ids.end()) {
+        gone.push_back(id);
+      }
+    }
+  }
+  for (const std::string& id : gone) {
+    auto entry = Find(id);
+    if (entry.ok() && *entry) unlink((*entry)->temp_path.c_str());
+    ADTGW_TRY(Forget(id));
+  }
+  return OkStatus();
+}
+
 Status ReceiveJournal::Forget(const std::string& id) const {
   ADTGW_ASSIGN(std::string name, EntryName(id));
   std::string path = dir_ + "/" + name;
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) return JournalIo("cannot remove " + path, errno);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT)
+    return JournalIo("cannot remove " + path, errno);
   int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return JournalIo("cannot open " + dir_, errno);
   int rc = fsync(fd);

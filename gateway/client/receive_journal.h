@@ -20,6 +20,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crypto/result.h"
 #include "crypto/sha256.h"
@@ -40,11 +41,21 @@ class ReceiveJournal {
   Status Record(const std::string& transfer_id, const JournalEntry& entry) const;
   Result<std::optional<JournalEntry>> Find(const std::string& transfer_id) const;
   Status Forget(const std::string& transfer_id) const;
+  // Forgets the entries of transfers no longer waiting (acknowledged before the
+  // receiver could forget them, or gone from the gateway), with any temporary file.
+  Status Prune(const std::vector<std::string>& waiting_ids) const;
+  // Removes the temporary files (.NAME.tmp-HEX) a receiver killed while decrypting left
+  // in the output folder, except those the journal still names, and journal entries
+  // whose writing was cut short. Call with the folder's
+  // lock held. Returns how many went.
+  Result<size_t> RemoveStaleTemporaries() const;
 
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit ReceiveJournal(std::string dir) : dir_(std::move(dir)) {}
+  ReceiveJournal(std::string out_dir, std::string dir)
+      : out_dir_(std::move(out_dir)), dir_(std::move(dir)) {}
+  std::string out_dir_;
   std::string dir_;
 };
 

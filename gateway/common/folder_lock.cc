@@ -24,7 +24,8 @@ Result<FolderLock> FolderLock::Acquire(const std::string& path, const std::strin
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     close(fd);
-    if (err == EWOULDBLOCK) return MakeError(ErrorKind::kConflict, busy_code, busy_message, busy_hint);
+    if (err == EWOULDBLOCK)
+      return MakeError(ErrorKind::kConflict, busy_code, busy_message, busy_hint);
     return MakeError(ErrorKind::kIo, "lock.io", "cannot lock " + path + ": " + std::strerror(err));
   }
   return FolderLock(fd);
