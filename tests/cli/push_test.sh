@@ -5,13 +5,14 @@
 # everything to outgoing/ and the next run delivers it once; and the long run: 200 files
 # pushed while the gateway is killed and restarted twice (cutting uploads mid-way) and
 # push itself is killed once, after which the recipient has 200 byte-identical files,
-# the gateway 200 transfers, and sending/ is empty.
+# the gateway 200 transfers, and sending/ is empty. A progress bar on a terminal only.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/gateway_lib.sh"
 require_openssl
 require_program curl curl
 require_program sqlite3 sqlite3
 require_program flock util-linux
+require_program script bsdutils
 trap 'stop_gateway KILL; [ -z "${PUSH_PID:-}" ] || kill -KILL "$PUSH_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 make_demo_pki
@@ -216,6 +217,17 @@ CHECKS=$((CHECKS + 1))
 for f in "$WORK/originals"/*; do
   cmp -s "$f" "$WORK/dcc-in/$(basename "$f")" || { fail "$(basename "$f") differs at the DCC"; break; }
 done
+
+CHECKS=$((CHECKS + 1))
+if grep -q "MiB/s" "$WORK/bulk.err"; then fail "a progress bar was drawn into a log (not a terminal)"; fi
+
+# --- 4. On a terminal, a large file shows its progress -----------------------------------
+adt_file "$SPOOL/outgoing/ADT_big.csv" 8388608
+script -qec "'$ADTGW' push --spool '$SPOOL' --settle 0 --config '$(config supplier-a)' --gateway '$URL'" \
+  /dev/null >"$WORK/tty.out" 2>&1 || true
+expect_contains "a progress bar on a terminal" "$(tr '\r' '\n' <"$WORK/tty.out")" "uploading  100%"
+expect_contains "...with the rate and the time left" "$(tr '\r' '\n' <"$WORK/tty.out")" "s left"
+expect_contains "...and the file was sent" "$(cat "$WORK/tty.out")" "ADT_big.csv: sent as transfer"
 
 stop_gateway
 finish
