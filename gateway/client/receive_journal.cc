@@ -21,11 +21,14 @@ namespace {
 
 constexpr size_t kMaxEntry = 8192;
 
+bool IsLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 // Transfer ids come from the gateway: only 32 lower-case hex digits name a file here.
 Result<std::string> EntryName(const std::string& id) {
-  const bool ok = id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
-                    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                  });
+  const bool ok = id.size() == 32 && IsLowerHex(id);
   if (!ok) {
     return MakeError(ErrorKind::kInvalidInput, "response.malformed",
                      "the gateway named a transfer '" + id.substr(0, 40) + "'");
@@ -89,6 +92,16 @@ Result<std::optional<JournalEntry>> ReceiveJournal::Find(const std::string& id) 
   auto digest = ParseHexDigest(hex);
   if (!digest) return obj.Bad("sha256", "is not a SHA-256");
   entry.sha256 = *digest;
+  // What the receiver wrote: a file in the output folder and its AtomicFile temporary
+  // beside it. Anything else is not followed (the receiver deletes the temporary).
+  const std::string prefix = out_dir_ + "/";
+  const std::string final_name = entry.final_path.substr(entry.final_path.rfind('/') + 1);
+  if (entry.final_path != prefix + final_name || final_name.empty() ||
+      entry.temp_path.rfind(prefix + "." + final_name + ".tmp-", 0) != 0 ||
+      entry.temp_path.size() != prefix.size() + final_name.size() + 1 + 5 + 16 ||
+      !IsLowerHex(std::string_view(entry.temp_path).substr(entry.temp_path.size() - 16))) {
+    return obj.Bad("temp_path", "names files outside " + out_dir_);
+  }
   return std::optional<JournalEntry>(std::move(entry));
 }
 
@@ -96,7 +109,7 @@ Result<size_t> ReceiveJournal::RemoveStaleTemporaries() const {
   // AtomicFile's temporary names: "." + name + ".tmp-" + 16 hex digits.
   auto is_temporary = [](const std::string& name) {
     const size_t at = name.rfind(".tmp-");
-    return name.size() > 1 && name[0] == '.' && at != std::string::npos &&
+    return name.size() > 1 && name[0] == '.' && at != std::string::npos && at > 1 &&
            name.size() - at == 5 + 16 &&
            std::all_of(name.begin() + static_cast<long>(at) + 5, name.end(),
                        [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -138,6 +151,7 @@ Status ReceiveJournal::Prune(const std::vector<std::string>& waiting_ids) const 
       std::string name = e->d_name;
       if (name.size() != 37 || name.compare(32, 5, ".json") != 0) continue;
       std::string id = name.substr(0, 32);
+      if (!IsLowerHex(id)) continue;  // not an entry this journal wrote
       if (std::find(waiting_ids.begin(), waiting_ids.end(), id) == waiting_ids.end()) {
         gone.push_back(id);
       }

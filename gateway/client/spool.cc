@@ -163,7 +163,11 @@ Result<std::vector<std::string>> Spool::Ready(std::chrono::seconds settle, std::
   std::vector<std::string> out;
   for (const auto& [name, st] : files) {
     // A file still being written keeps changing: wait until it has been quiet a while.
-    if (st.st_mtim.tv_sec + settle.count() > now) continue;
+    const int64_t changed_ns =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    if (changed_ns + settle.count() * 1000000000 > static_cast<int64_t>(now) * 1000000000) {
+      continue;
+    }
     out.push_back(name);
   }
   return out;
@@ -177,6 +181,12 @@ Result<std::vector<std::string>> Spool::Claimed() const {
 }
 
 Status Spool::Claim(const std::string& name) const {
+  // A sidecar left in sending/ without its file (a run that stopped between moving a file
+  // and its sidecar out) belongs to an earlier file of that name, not to this one.
+  const std::string stale = SendingPath(name) + kSidecarSuffix;
+  if (!Exists(SendingPath(name)) && Exists(stale)) {
+    if (unlink(stale.c_str()) != 0) return SystemError("cannot remove " + stale, errno);
+  }
   ADTGW_TRY(MoveNoReplace(dir_ + "/outgoing/" + name, SendingPath(name)));
   return MoveSidecar(dir_, name, dir_ + "/sending", name);
 }
@@ -188,8 +198,26 @@ Status Spool::Postpone(const std::string& name) const {
 
 Result<std::string> Spool::MarkSent(const std::string& name, const std::string& transfer_id,
                                     const std::string& receipt_json) const {
-  std::string target = name;
-  if (Exists(dir_ + "/sent/" + target)) target += "." + transfer_id.substr(0, 8);
+  // The first free name, NAME then NAME.ID8: free when neither the file nor a receipt
+  // is there, or when the receipt there is this one (written by a run that stopped
+  // before the move, which this run finishes).
+  std::string target;
+  for (const std::string& candidate : {name, name + "." + transfer_id.substr(0, 8)}) {
+    const std::string receipt = dir_ + "/sent/" + candidate + ".receipt.json";
+    if (Exists(dir_ + "/sent/" + candidate)) continue;
+    if (Exists(receipt)) {
+      auto earlier = ReadSmallFile(receipt, kMaxRecordFile);
+      if (!earlier.ok() || *earlier != receipt_json + "\n") continue;
+    }
+    target = candidate;
+    break;
+  }
+  if (target.empty()) {
+    return MakeError(
+        ErrorKind::kConflict, "push.name_in_use",
+        "sent/" + name + " and sent/" + name + "." + transfer_id.substr(0, 8) + " are taken",
+        "move earlier files out of sent/; the next run finishes this one");
+  }
   // Written first, and again by a run that finds the file still in sending/: the same
   // transfer's receipt, so replacing it changes nothing.
   ADTGW_TRY(WriteFileAtomically(dir_ + "/sent/" + target + ".receipt.json", receipt_json + "\n",
@@ -202,9 +230,14 @@ Result<std::string> Spool::MarkSent(const std::string& name, const std::string& 
 
 Result<std::string> Spool::MarkFailed(const std::string& name, const Error& error,
                                       const std::vector<std::string>& problems) const {
-  std::string target = name;
   const std::time_t now = std::time(nullptr);
-  if (Exists(dir_ + "/failed/" + target)) target += "." + std::to_string(now);
+  // The first name with neither a file nor an error record: NAME, NAME.TIME, NAME.TIME.2...
+  std::string target = name;
+  for (int n = 1;
+       Exists(dir_ + "/failed/" + target) || Exists(dir_ + "/failed/" + target + ".error.json");
+       ++n) {
+    target = name + "." + std::to_string(now) + (n == 1 ? "" : "." + std::to_string(n));
+  }
   std::vector<cjson::Text> lines;
   for (const auto& p : problems) lines.push_back(cjson::String(p));
   std::string json = cjson::Object({{"code", cjson::String(error.code)},
@@ -238,8 +271,16 @@ Result<std::optional<std::string>> Spool::Sidecar(const std::string& name) const
       return MakeError(ErrorKind::kInvalidInput, "push.bad_sidecar",
                        path + " is not a regular file");
     }
-    ADTGW_ASSIGN(std::string text, ReadSmallFile(path, kMaxSidecarSize));
-    return std::optional<std::string>(std::move(text));
+    auto text = ReadSmallFile(path, kMaxSidecarSize);
+    if (!text.ok()) {
+      Error e = std::move(text).error();
+      if (e.kind == ErrorKind::kTooLarge) {
+        e = MakeError(ErrorKind::kInvalidInput, "push.bad_sidecar", path + " is larger than 4 KiB",
+                      "see docs/push.md, File types");
+      }
+      return e;
+    }
+    return std::optional<std::string>(std::move(text).value());
   }
   return std::optional<std::string>();
 }

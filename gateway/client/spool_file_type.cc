@@ -67,6 +67,11 @@ Result<SpoolFileType> SpoolFileTypeOf(const std::string& name,
       out.to.push_back(*eui);
     }
   }
+  if (out.file_type == "quarantine-report" && out.to.size() != 1) {
+    return MakeError(ErrorKind::kInvalidInput, "push.bad_sidecar",
+                     name + ".adtgw.json: a quarantine report goes to exactly one user (\"to\")",
+                     "see docs/push.md, File types");
+  }
   return out;
 }
 

@@ -129,6 +129,26 @@ run push --spool "$SPOOL" --deadline soon --config "$(config supplier-a)"
 CHECKS=$((CHECKS + 1))
 [ "$RC" -eq 3 ] || fail "a bad --deadline: expected exit 3, got $RC"
 
+# A file written slowly while runs go on is never taken half-written: it is sent whole,
+# by the first run after it stopped changing for --settle seconds.
+adt_file "$WORK/slow.csv" 6000
+(
+  exec 3>"$SPOOL/outgoing/ADT_slow.csv"
+  while IFS= read -r line; do printf '%s\n' "$line" >&3; sleep 0.05; done <"$WORK/slow.csv"
+) &
+writer=$!
+for _ in $(seq 40); do
+  run push --spool "$SPOOL" --settle 1 --config "$(config supplier-a)" --gateway "$URL"
+  [ -f "$SPOOL/sent/ADT_slow.csv" ] && break
+  sleep 0.25
+done
+wait "$writer"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/slow.csv" "$SPOOL/sent/ADT_slow.csv" || fail "the slowly written file was not sent whole"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$SPOOL/failed/ADT_slow.csv" ] && [ "$(transfers_named ADT_slow.csv)" = 1 ] ||
+  fail "the slowly written file was taken half-written"
+
 # --- 2. The gateway down: everything postponed, then delivered once ---------------------
 stop_gateway
 for i in 1 2 3; do adt_file "$SPOOL/outgoing/ADT_down_$i.csv" 0; done
@@ -136,7 +156,7 @@ push --deadline 3s
 CHECKS=$((CHECKS + 1))
 [ "$RC" -eq 2 ] || fail "gateway down: expected exit 2, got $RC: $ERR"
 CHECKS=$((CHECKS + 1))
-[ "$(ls "$SPOOL/outgoing" | grep -c '^ADT_')" = 4 ] || fail "postponed files are not back in outgoing/"
+[ "$(ls "$SPOOL/outgoing" | grep -c "^ADT_down_")" = 3 ] || fail "postponed files are not back in outgoing/: $(ls -A "$SPOOL/outgoing" "$SPOOL/sending")"
 restart_gateway
 push
 CHECKS=$((CHECKS + 1))
