@@ -116,7 +116,8 @@ class PushRun {
     std::set<std::string> seen;
     for (bool more = true; more && std::chrono::steady_clock::now() < deadline_;) {
       more = false;
-      auto ready = spool_.Ready(std::chrono::seconds(flags_.settle), std::time(nullptr));
+      auto ready =
+          spool_.Ready(std::chrono::seconds(flags_.settle), std::chrono::system_clock::now());
       if (!ready.ok()) {
         results.push_back({"(outgoing/)", Outcome::kConfigError, "", "", ready.error(), {}});
         return results;

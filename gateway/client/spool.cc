@@ -158,14 +158,17 @@ Result<FolderLock> Spool::Lock() const {
                              "runs never overlap; this one sends nothing, the next one continues");
 }
 
-Result<std::vector<std::string>> Spool::Ready(std::chrono::seconds settle, std::time_t now) const {
+Result<std::vector<std::string>> Spool::Ready(std::chrono::seconds settle,
+                                              std::chrono::system_clock::time_point now) const {
+  const int64_t now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   ADTGW_ASSIGN(auto files, FilesIn(dir_ + "/outgoing"));
   std::vector<std::string> out;
   for (const auto& [name, st] : files) {
     // A file still being written keeps changing: wait until it has been quiet a while.
     const int64_t changed_ns =
         static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    if (changed_ns + settle.count() * 1000000000 > static_cast<int64_t>(now) * 1000000000) {
+    if (changed_ns + settle.count() * 1000000000 > now_ns) {
       continue;
     }
     out.push_back(name);

@@ -60,7 +60,8 @@ class Spool {
 
   // Files in outgoing/ ready to claim, by name: regular files (not links), not dot-files
   // or sidecars, whose last change is at least `settle` before `now`.
-  Result<std::vector<std::string>> Ready(std::chrono::seconds settle, std::time_t now) const;
+  Result<std::vector<std::string>> Ready(std::chrono::seconds settle,
+                                         std::chrono::system_clock::time_point now) const;
   // Files in sending/: claimed by a run that did not finish them.
   Result<std::vector<std::string>> Claimed() const;
 

@@ -160,9 +160,13 @@ TEST_F(SpoolTest, ReadyListsSettledRegularFilesByName) {
   SetMtime(P("outgoing/ADT_folder"), std::time(nullptr) - 3600);
   Write(P("outgoing/ADT_fresh.csv"), "still being written");  // changed just now
 
-  auto ready = spool_->Ready(seconds(60), std::time(nullptr));
+  auto ready = spool_->Ready(seconds(60), std::chrono::system_clock::now());
   ASSERT_TRUE(ready.ok()) << ready.error().message;
   EXPECT_EQ(*ready, (std::vector<std::string>{"ADT_1.csv", "ADT_2.csv", "b.csv"}));
+}
+
+std::chrono::system_clock::time_point At(std::time_t t) {
+  return std::chrono::system_clock::from_time_t(t);
 }
 
 TEST_F(SpoolTest, ReadyWaitsForTheSettleTime) {
@@ -171,17 +175,21 @@ TEST_F(SpoolTest, ReadyWaitsForTheSettleTime) {
   SetMtime(P("outgoing/ADT_1.csv"), changed);
   const std::vector<std::string> one{"ADT_1.csv"};
 
-  auto early = spool_->Ready(seconds(10), changed + 9);
+  auto early = spool_->Ready(seconds(10), At(changed + 9));
   ASSERT_TRUE(early.ok());
   EXPECT_TRUE(early->empty());
-  auto settled = spool_->Ready(seconds(10), changed + 10);
+  auto settled = spool_->Ready(seconds(10), At(changed + 10));
   ASSERT_TRUE(settled.ok());
   EXPECT_EQ(*settled, one);
-  auto no_settle = spool_->Ready(seconds(0), changed);
+  auto no_settle = spool_->Ready(seconds(0), At(changed));
   ASSERT_TRUE(no_settle.ok());
   EXPECT_EQ(*no_settle, one);
+  // To the nanosecond: half a second short of the settle time is not enough.
+  auto almost = spool_->Ready(seconds(10), At(changed + 10) - std::chrono::milliseconds(500));
+  ASSERT_TRUE(almost.ok());
+  EXPECT_TRUE(almost->empty());
   // A modification time in the future (a clock set back): not ready.
-  auto future = spool_->Ready(seconds(0), changed - 1);
+  auto future = spool_->Ready(seconds(0), At(changed - 1));
   ASSERT_TRUE(future.ok());
   EXPECT_TRUE(future->empty());
 }
@@ -201,7 +209,7 @@ TEST_F(SpoolTest, ClaimMovesTheFileAndItsSidecar) {
   auto claimed = spool_->Claimed();
   ASSERT_TRUE(claimed.ok());
   EXPECT_EQ(*claimed, std::vector<std::string>{"report.csv"});
-  auto ready = spool_->Ready(seconds(0), std::time(nullptr));
+  auto ready = spool_->Ready(seconds(0), std::chrono::system_clock::now());
   ASSERT_TRUE(ready.ok());
   EXPECT_EQ(*ready, std::vector<std::string>{"ADT_other.csv"});
 }
