@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "certs/trust_store.h"
-#include "gateway/cli/commands.h"
 #include "gateway/cli/client_output.h"
 #include "gateway/cli/client_session.h"
+#include "gateway/cli/commands.h"
 #include "gateway/cli/progress_bar.h"
 #include "gateway/client/acknowledgement_check.h"
 #include "gateway/client/gateway_api.h"
@@ -75,8 +75,8 @@ Status RunSend(const SendFlags& f) {
   auto verified = ProveReceipt(c, sent.receipt_json);
   if (!verified.ok()) {
     Error e = std::move(verified).error().With("transfer " + sent.transfer_id +
-                                             " was uploaded, but its receipt does not prove it "
-                                             "was logged");
+                                               " was uploaded, but its receipt does not prove it "
+                                               "was logged");
     e.hint = "keep the receipt" +
              (f.receipt_out.empty()
                   ? std::string(" (adtgw status --json " + sent.transfer_id + " shows it)")
@@ -106,8 +106,8 @@ Status RunSend(const SendFlags& f) {
   std::cout << "sent " << f.file << " (" << f.type << ", " << HumanSize(sent.content_size)
             << ") as transfer " << sent.transfer_id << "\n";
   for (const auto& e : to) std::cout << "  to:              " << e << "\n";
-  std::cout << "  envelope sha256: " << sent.envelope_sha256 << " (" << HumanSize(sent.envelope_size)
-            << ")\n"
+  std::cout << "  envelope sha256: " << sent.envelope_sha256 << " ("
+            << HumanSize(sent.envelope_size) << ")\n"
             << "  received at:     " << FormatTime(sent.receipt.received_at) << " under rule "
             << sent.receipt.rule << "\n"
             << "  logged:          entry " << proof.receipt.log_index << " of the audit log ("
@@ -133,7 +133,8 @@ Status RunInbox(const ClientFlags& f) {
   std::cout << items.size() << " transfer(s) waiting for " << c.config.party.ToString() << ":\n";
   for (const auto& v : items) {
     std::cout << "  " << v.id << "  " << v.created << "  from " << v.sender << "  " << v.file_type
-              << "  " << v.file_name << "  " << HumanSize(v.envelope_size) << "  " << v.state << "\n";
+              << "  " << v.file_name << "  " << HumanSize(v.envelope_size) << "  " << v.state
+              << "\n";
   }
   return OkStatus();
 }
@@ -176,7 +177,8 @@ Status RunStatus(const StatusFlags& f) {
             << (v.reason.empty() ? "" : " (" + v.reason + ")") << "\n"
             << "  from:     " << v.sender << "\n"
             << "  file:     " << v.file_name << " (" << v.file_type << ")\n"
-            << "  envelope: " << HumanSize(v.envelope_size) << ", sha256 " << v.envelope_sha256 << "\n"
+            << "  envelope: " << HumanSize(v.envelope_size) << ", sha256 " << v.envelope_sha256
+            << "\n"
             << "  created:  " << v.created << "; updated " << v.updated << "\n";
   if (v.state == "receiving") {
     std::cout << "  uploaded: " << v.upload_offset << " of " << v.envelope_size << " bytes\n";

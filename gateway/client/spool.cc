@@ -53,7 +53,7 @@ Status MoveNoReplace(const std::string& from, const std::string& to) {
     int err = errno;
     if (err == EEXIST) {
       return MakeError(ErrorKind::kConflict, "push.name_in_use", to + " exists already",
-                       "move it away; the file stays where it is until then");
+                       "move it away; until then the file is left as it is");
     }
     if (err == ENOENT) {
       return MakeError(ErrorKind::kNotFound, "push.gone", from + " is gone");

@@ -26,8 +26,8 @@
 #include "crypto/ossl_ptr.h"
 #include "gateway/client/client_config.h"
 #include "gateway/client/content_rules.h"
-#include "gateway/client/receive_journal.h"
 #include "gateway/client/gateway_api.h"
+#include "gateway/client/receive_journal.h"
 
 namespace adtgw {
 
