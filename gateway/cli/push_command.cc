@@ -104,16 +104,17 @@ class PushRun {
   // and again until nothing new is ready or the deadline passes.
   std::vector<FileResult> Run() {
     std::vector<FileResult> results;
+    std::set<std::string> seen;  // one attempt per file and run
     auto leftovers = spool_.Claimed();
     if (leftovers.ok()) {
       for (const std::string& name : *leftovers) {
+        seen.insert(name);
         if (!Handle(name, results)) return results;
       }
     } else {
       results.push_back({"(sending/)", Outcome::kConfigError, "", "", leftovers.error(), {}});
       return results;
     }
-    std::set<std::string> seen;
     for (bool more = true; more && std::chrono::steady_clock::now() < deadline_;) {
       more = false;
       auto ready =
