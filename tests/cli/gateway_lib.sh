@@ -47,6 +47,21 @@ stop_gateway() {  # stop_gateway [SIGNAL]
   GW_PID=
 }
 
+# serve_again: starts the gateway again on the port it had ($URL), so that a client
+# still running finds it where it was; returns once it answers.
+serve_again() {
+  "$ADTGW" serve --config "$PKI/config/gateway.yaml" --listen "127.0.0.1:${URL##*:}" \
+    --auditor-listen 127.0.0.1:0 2>>"$WORK/gateway.log" &
+  GW_PID=$!
+  for _ in $(seq 200); do
+    curl -s -o /dev/null --max-time 1 --cacert "$PKI/dccki/tls-ca.cert.pem" \
+      --cert "$PKI/parties/supplier-a/tls.cert.pem" --key "$PKI/parties/supplier-a/tls.key.pem" \
+      "$URL/v1/inbox" && return 0
+    sleep 0.05
+  done
+  fail "the gateway did not come back on $URL"
+}
+
 # as PARTY CMD...: an adtgw client command with PARTY's configuration.
 as() {
   local party=$1

@@ -19,7 +19,6 @@ make_demo_pki
 # More than the 200 transfers a day the demo policy allows a party.
 sed -i 's/^default_daily_limit: .*/default_daily_limit: 5000/' "$PKI/config/policy.yaml"
 start_gateway
-PORT=${URL##*:}
 SPOOL=$WORK/spool
 mkdir -p "$SPOOL/outgoing"
 A=AD-7C-00-00-00-00-02-01
@@ -29,16 +28,7 @@ config() { echo "$PKI/config/client-$1.yaml"; }
 # that a running push finds it where it was.
 restart_gateway() {
   stop_gateway "${1:-TERM}"
-  "$ADTGW" serve --config "$PKI/config/gateway.yaml" --listen "127.0.0.1:$PORT" \
-    --auditor-listen 127.0.0.1:0 --ready-file "$WORK/gateway.port" 2>>"$WORK/gateway.log" &
-  GW_PID=$!
-  for _ in $(seq 200); do
-    curl -s -o /dev/null --max-time 1 --cacert "$PKI/dccki/tls-ca.cert.pem" \
-      --cert "$PKI/parties/supplier-a/tls.cert.pem" --key "$PKI/parties/supplier-a/tls.key.pem" \
-      "$URL/v1/inbox" && return 0
-    sleep 0.05
-  done
-  fail "the gateway did not come back on port $PORT"
+  serve_again
 }
 
 push() {  # push ARGS...: adtgw push as supplier A on $SPOOL; sets OUT ERR RC

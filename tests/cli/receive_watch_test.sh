@@ -16,7 +16,6 @@ trap 'stop_gateway KILL; [ -z "$WATCH_PID" ] || kill -KILL "$WATCH_PID" 2>/dev/n
 make_demo_pki
 sed -i 's/^default_daily_limit: .*/default_daily_limit: 5000/' "$PKI/config/policy.yaml"
 start_gateway
-PORT=${URL##*:}
 config() { echo "$PKI/config/client-$1.yaml"; }
 IN=$WORK/dcc-in
 mkdir -p "$IN" "$WORK/spool/outgoing" "$WORK/originals"
@@ -69,11 +68,9 @@ while [ "$(waiting)" != 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
     stop_gateway
     start_watch
     sleep 2.5
-    "$ADTGW" serve --config "$PKI/config/gateway.yaml" --listen "127.0.0.1:$PORT" \
-      --auditor-listen 127.0.0.1:0 2>>"$WORK/gateway.log" &
-    GW_PID=$!
+    serve_again
     gateway_stopped=1
-    sleep 1.5
+    sleep 1
     continue
   fi
   start_watch

@@ -2,7 +2,8 @@
 // log. It answers the audit calls from an in-memory list of leaf hashes, honestly (the
 // reference Merkle computations of merkle_tree.h) unless a test asks it to lie: another
 // signer, a note of its choosing, a proof cut short, or an error. AuditGet answers from
-// a map of paths to bodies. The transfer calls are not used by these tests and fail.
+// a map of paths to bodies. The transfer calls are not used by these tests and fail
+// (UnusedGatewayApi).
 //
 // Thread safety: one test thread.
 #pragma once
@@ -15,11 +16,11 @@
 
 #include "gateway/audit/checkpoint.h"
 #include "gateway/audit/merkle_tree.h"
-#include "gateway/client/gateway_api.h"
+#include "tests/support/unused_gateway_api.h"
 
 namespace adtgw::testing {
 
-class FakeGatewayApi final : public GatewayApi {
+class FakeGatewayApi final : public UnusedGatewayApi {
  public:
   explicit FakeGatewayApi(const LogSigner& log_signer) : signer(&log_signer) {}
 
@@ -73,23 +74,6 @@ class FakeGatewayApi final : public GatewayApi {
     return OkStatus();
   }
 
-  Result<TransferView> Offer(const SignedDocument&) override { return Unused(); }
-  Result<uint64_t> UploadOffset(const std::string&) override { return Unused(); }
-  Result<UploadOutcome> Upload(const std::string&, const std::string&, uint64_t, uint64_t,
-                               const ProgressCallback&) override {
-    return Unused();
-  }
-  Result<TransferView> Status(const std::string&) override { return Unused(); }
-  Result<std::vector<TransferView>> Inbox() override { return Unused(); }
-  Result<PartyView> Party(const Eui64&) override { return Unused(); }
-  ::adtgw::Status Download(const std::string&, uint64_t, ByteSink&,
-                           const ProgressCallback&) override {
-    return Unused();
-  }
-  Result<TransferView> Acknowledge(const std::string&, const SignedDocument&) override {
-    return Unused();
-  }
-
   const LogSigner* signer;
   std::vector<Sha256Digest> leaves;
   uint64_t head = 0;  // the size of the checkpoint AuditCheckpoint shows
@@ -104,9 +88,6 @@ class FakeGatewayApi final : public GatewayApi {
 
  private:
   mutable std::map<std::string, std::string> notes_;
-  static Error Unused() {
-    return MakeError(ErrorKind::kInternal, "test.unused", "not used by these tests");
-  }
 };
 
 }  // namespace adtgw::testing

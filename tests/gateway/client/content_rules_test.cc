@@ -15,6 +15,7 @@
 #include "crypto/sha256.h"
 #include "gateway/formats/record_file.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/unused_gateway_api.h"
 
 namespace adtgw {
 namespace {
@@ -36,8 +37,7 @@ Eui64 E(std::string_view s) { return Eui64::Parse(s).value(); }
 
 // A GatewayApi whose only call is Party: it answers from `parties` by the EUI-64 asked
 // (party.not_found for others) or with `party_error`, and records what was asked.
-// (testing::FakeGatewayApi is final, so it cannot be the base.)
-class PartyGatewayApi final : public GatewayApi {
+class PartyGatewayApi final : public testing::UnusedGatewayApi {
  public:
   Result<PartyView> Party(const Eui64& party) override {
     asked.push_back(party);
@@ -49,36 +49,9 @@ class PartyGatewayApi final : public GatewayApi {
     return it->second;
   }
 
-  Result<TransferView> Offer(const SignedDocument&) override { return Unused(); }
-  Result<uint64_t> UploadOffset(const std::string&) override { return Unused(); }
-  Result<UploadOutcome> Upload(const std::string&, const std::string&, uint64_t, uint64_t,
-                               const ProgressCallback&) override {
-    return Unused();
-  }
-  Result<TransferView> Status(const std::string&) override { return Unused(); }
-  Result<std::vector<TransferView>> Inbox() override { return Unused(); }
-  ::adtgw::Status Download(const std::string&, uint64_t, ByteSink&,
-                           const ProgressCallback&) override {
-    return Unused();
-  }
-  Result<TransferView> Acknowledge(const std::string&, const SignedDocument&) override {
-    return Unused();
-  }
-  Result<std::string> AuditCheckpoint() override { return Unused(); }
-  Result<std::vector<Sha256Digest>> AuditConsistency(uint64_t, uint64_t) override {
-    return Unused();
-  }
-  Result<std::string> AuditGet(const std::string&) override { return Unused(); }
-  ::adtgw::Status AuditStream(const std::string&, const StreamSink&) override { return Unused(); }
-
   std::map<Eui64, PartyView> parties;
   std::optional<Error> party_error;
   std::vector<Eui64> asked;
-
- private:
-  static Error Unused() {
-    return MakeError(ErrorKind::kInternal, "test.unused", "not used by these tests");
-  }
 };
 
 PartyView Entry(const char* eui, std::vector<const char*> acts_for) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_files.h"
 
 namespace adtgw {
 namespace {
@@ -24,23 +25,9 @@ namespace {
 constexpr const char* kIdA = "0123456789abcdef0123456789abcdef";
 constexpr const char* kIdB = "fedcba9876543210fedcba9876543210";
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void Write(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  ASSERT_TRUE(out.good()) << path;
-}
+using testing::Exists;
+using testing::Read;
+using testing::Write;
 
 std::vector<std::string> Names(const std::string& dir) {
   std::vector<std::string> out;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_files.h"
 
 namespace adtgw {
 namespace {
@@ -24,23 +25,9 @@ using std::chrono::seconds;
 
 constexpr const char* kTransferId = "0123abcd4567ef890123abcd4567ef89";
 
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
-}
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void Write(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  ASSERT_TRUE(out.good()) << path;
-}
+using testing::Exists;
+using testing::Read;
+using testing::Write;
 
 // Sets the file's access and modification times to `sec`.`nsec`.
 void SetMtime(const std::string& path, std::time_t sec, long nsec = 0) {
