@@ -15,7 +15,6 @@
 namespace adtgw {
 namespace {
 
-constexpr std::string_view kPrefix = "/v1/audit/";
 constexpr size_t kMaxParams = 8;
 constexpr size_t kMaxParamSize = 256;
 
@@ -212,167 +211,135 @@ class EntryStream {
 
 }  // namespace
 
-bool AuditApi::Serves(std::string_view target) {
-  return target.substr(0, kPrefix.size()) == kPrefix;
+Result<ApiResponse> AuditApi::Checkpoint(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p, ParseParams(request.query, {}));
+  return ApiResponse{200, "text/plain; charset=utf-8", log_.Latest().note, {}};
 }
 
-Result<ApiResponse> AuditApi::Get(std::string_view target, const Caller& caller,
-                                  bool auditor_listener) {
-  auto answer = Answer(target, caller, auditor_listener);
-  if (!answer.ok()) {
-    AuditEntry e;
-    e.at = std::time(nullptr);
-    e.event = audit_event::kRequestRefused;
-    e.actor = caller.eui64;
-    e.request = "GET audit";
-    e.reason = answer.error().code;
-    (void)log_.Append(e);
+Result<ApiResponse> AuditApi::Consistency(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p, ParseParams(request.query, {"from", "to"}));
+  ADTGW_ASSIGN(uint64_t from, Number(p, "from", std::nullopt));
+  ADTGW_ASSIGN(uint64_t to, Number(p, "to", std::nullopt));
+  ADTGW_ASSIGN(std::vector<Sha256Digest> proof, log_.ConsistencyProof(from, to));
+  return Json(cjson::Object(
+      {{"from", cjson::Integer(from)}, {"proof", ProofJson(proof)}, {"to", cjson::Integer(to)}}));
+}
+
+Result<ApiResponse> AuditApi::Inclusion(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p, ParseParams(request.query, {"index", "size"}));
+  ADTGW_ASSIGN(uint64_t index, Number(p, "index", std::nullopt));
+  ADTGW_ASSIGN(uint64_t size, Number(p, "size", std::nullopt));
+  ADTGW_ASSIGN(std::vector<Sha256Digest> proof, log_.InclusionProof(index, size));
+  return Json(cjson::Object({{"index", cjson::Integer(index)},
+                             {"proof", ProofJson(proof)},
+                             {"size", cjson::Integer(size)}}));
+}
+
+Result<ApiResponse> AuditApi::Entries(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p, ParseParams(request.query, {"from", "limit"}));
+  ADTGW_ASSIGN(uint64_t from, Number(p, "from", 0));
+  std::optional<uint64_t> limit;
+  if (p.count("limit")) {
+    ADTGW_ASSIGN(limit, Number(p, "limit", std::nullopt));
+    if (*limit == 0) return BadQuery("limit must be at least 1");
   }
+  ADTGW_ASSIGN(EntryStream stream, EntryStream::Start(log_, from, limit));
+  ApiResponse answer{200, "text/plain; charset=utf-8", "", {}};
+  answer.next_chunk = std::move(stream);
   return answer;
 }
 
-Result<ApiResponse> AuditApi::Answer(std::string_view target, const Caller& caller,
-                                     bool auditor_listener) {
-  size_t question = target.find('?');
-  std::string_view path = target.substr(kPrefix.size(), question - kPrefix.size());
-  std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+Result<ApiResponse> AuditApi::Checkpoints(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p, ParseParams(request.query, {"from", "limit"}));
+  ADTGW_ASSIGN(uint64_t from, Number(p, "from", 0));
+  ADTGW_ASSIGN(size_t limit, PageLimit(p));
+  // One more than asked for says whether more follow.
+  ADTGW_ASSIGN(std::vector<std::string> notes, log_.Checkpoints(from, limit + 1));
+  bool truncated = notes.size() > limit;
+  if (truncated) notes.resize(limit);
+  std::vector<cjson::Text> items;
+  items.reserve(notes.size());
+  for (const std::string& n : notes) items.push_back(cjson::String(n));
+  return JsonWithList("checkpoints", cjson::Array(std::move(items)), "truncated",
+                      cjson::Bool(truncated));
+}
 
-  if (path == "checkpoint") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {}));
-    return ApiResponse{200, "text/plain; charset=utf-8", log_.Latest().note, {}};
+Result<ApiResponse> AuditApi::Query(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p,
+               ParseParams(request.query, {"party", "event", "type", "since", "until", "limit"}));
+  AuditQuery q;
+  if (p.count("party")) {
+    ADTGW_ASSIGN(q.party, Eui64::Parse(p["party"]));
   }
-  if (path == "consistency") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {"from", "to"}));
-    ADTGW_ASSIGN(uint64_t from, Number(p, "from", std::nullopt));
-    ADTGW_ASSIGN(uint64_t to, Number(p, "to", std::nullopt));
-    ADTGW_ASSIGN(std::vector<Sha256Digest> proof, log_.ConsistencyProof(from, to));
-    return Json(cjson::Object(
-        {{"from", cjson::Integer(from)}, {"proof", ProofJson(proof)}, {"to", cjson::Integer(to)}}));
+  if (p.count("event")) {
+    q.event = p["event"];
+    if (!IsAuditEvent(q.event)) return BadQuery("'" + q.event + "' is not an audit event");
   }
-
-  // The rest is the auditors' alone.
-  if (!auditor_listener) {
-    return MakeError(ErrorKind::kDenied, "audit.auditor_listener_only",
-                     "/v1/audit/" + std::string(path.substr(0, 40)) +
-                         " is served on the auditors' listener only",
-                     "auditors use the gateway's auditor_listen address (adtgw audit ...)");
+  if (p.count("type")) q.file_type = p["type"];
+  for (auto [key, out] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+    if (!p.count(key)) continue;
+    ADTGW_ASSIGN(std::time_t t, ParseTime(p[key]));
+    *out = t;
   }
-  const PolicyParty& party = caller.policy->parties[caller.party];
-  if (!party.roles.test(static_cast<size_t>(PartyRole::kAuditor))) {
-    return MakeError(ErrorKind::kDenied, "audit.not_auditor",
-                     caller.eui64.ToString() + " does not have the auditor role in the policy",
-                     "the audit log's entries are for DCC auditors");
-  }
-  if (path == "inclusion") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {"index", "size"}));
-    ADTGW_ASSIGN(uint64_t index, Number(p, "index", std::nullopt));
-    ADTGW_ASSIGN(uint64_t size, Number(p, "size", std::nullopt));
-    ADTGW_ASSIGN(std::vector<Sha256Digest> proof, log_.InclusionProof(index, size));
-    return Json(cjson::Object({{"index", cjson::Integer(index)},
-                               {"proof", ProofJson(proof)},
-                               {"size", cjson::Integer(size)}}));
-  }
-  if (path == "entries") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {"from", "limit"}));
-    ADTGW_ASSIGN(uint64_t from, Number(p, "from", 0));
-    std::optional<uint64_t> limit;
-    if (p.count("limit")) {
-      ADTGW_ASSIGN(limit, Number(p, "limit", std::nullopt));
-      if (*limit == 0) return BadQuery("limit must be at least 1");
-    }
-    ADTGW_ASSIGN(EntryStream stream, EntryStream::Start(log_, from, limit));
-    ApiResponse answer{200, "text/plain; charset=utf-8", "", {}};
-    answer.next_chunk = std::move(stream);
-    return answer;
-  }
-  if (path == "checkpoints") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {"from", "limit"}));
-    ADTGW_ASSIGN(uint64_t from, Number(p, "from", 0));
-    ADTGW_ASSIGN(size_t limit, PageLimit(p));
-    // One more than asked for says whether more follow.
-    ADTGW_ASSIGN(std::vector<std::string> notes, log_.Checkpoints(from, limit + 1));
-    bool truncated = notes.size() > limit;
-    if (truncated) notes.resize(limit);
-    std::vector<cjson::Text> items;
-    items.reserve(notes.size());
-    for (const std::string& n : notes) items.push_back(cjson::String(n));
-    return JsonWithList("checkpoints", cjson::Array(std::move(items)), "truncated",
-                        cjson::Bool(truncated));
-  }
-  if (path == "query") {
-    ADTGW_ASSIGN(Params p,
-                 ParseParams(query, {"party", "event", "type", "since", "until", "limit"}));
-    AuditQuery q;
-    if (p.count("party")) {
-      ADTGW_ASSIGN(q.party, Eui64::Parse(p["party"]));
-    }
-    if (p.count("event")) {
-      q.event = p["event"];
-      if (!IsAuditEvent(q.event)) return BadQuery("'" + q.event + "' is not an audit event");
-    }
-    if (p.count("type")) q.file_type = p["type"];
-    for (auto [key, out] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
-      if (!p.count(key)) continue;
-      ADTGW_ASSIGN(std::time_t t, ParseTime(p[key]));
-      *out = t;
-    }
-    ADTGW_ASSIGN(size_t limit, PageLimit(p));
-    // One more than asked for says whether the answer was cut.
-    q.limit = limit + 1;
-    ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.Find(q));
-    bool truncated = rows.size() > limit;
-    if (truncated) rows.resize(static_cast<size_t>(limit));
-    // A month of one party is hundreds of entries, half a megabyte: written once, in
-    // place, with the members in canonical order by hand. Assembled from copies of its
-    // parts, each copy cost ~130 freshly touched pages. The reserve is generous: pages
-    // of it never written are never touched.
-    size_t entry_bytes = 0;
-    for (const StoredEntry& row : rows) entry_bytes += row.entry.size();
-    std::string body;
-    body.reserve(64 + 2 * entry_bytes + 48 * rows.size());
-    body += R"({"entries":[)";
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i > 0) body += ',';
-      body += R"({"entry":)";
-      cjson::AppendString(rows[i].entry, &body);
-      body += R"(,"index":)";
-      body += cjson::Integer(rows[i].index);
-      body += '}';
-    }
-    body += R"(],"truncated":)";
-    body += cjson::Bool(truncated);
+  ADTGW_ASSIGN(size_t limit, PageLimit(p));
+  // One more than asked for says whether the answer was cut.
+  q.limit = limit + 1;
+  ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.Find(q));
+  bool truncated = rows.size() > limit;
+  if (truncated) rows.resize(static_cast<size_t>(limit));
+  // A month of one party is hundreds of entries, half a megabyte: written once, in
+  // place, with the members in canonical order by hand. Assembled from copies of its
+  // parts, each copy cost ~130 freshly touched pages. The reserve is generous: pages
+  // of it never written are never touched.
+  size_t entry_bytes = 0;
+  for (const StoredEntry& row : rows) entry_bytes += row.entry.size();
+  std::string body;
+  body.reserve(64 + 2 * entry_bytes + 48 * rows.size());
+  body += R"({"entries":[)";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) body += ',';
+    body += R"({"entry":)";
+    cjson::AppendString(rows[i].entry, &body);
+    body += R"(,"index":)";
+    body += cjson::Integer(rows[i].index);
     body += '}';
-    return Json(std::move(body));
   }
-  if (path.substr(0, 10) == "transfers/") {
-    ADTGW_ASSIGN(Params p, ParseParams(query, {}));
-    std::string id(path.substr(10));
-    if (!StorageKey::Parse(id).ok()) {
-      // Entries of no transfer are stored with an empty id: never list them as one.
-      return MakeError(ErrorKind::kNotFound, "audit.no_entries",
-                       "'" + id.substr(0, 64) + "' is not a transfer id",
-                       "a transfer id is 32 lower-case hex digits (adtgw audit query lists them)");
-    }
-    SignedCheckpoint head = log_.Latest();
-    ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.ForTransfer(id));
-    std::vector<cjson::Text> items;
-    for (const StoredEntry& row : rows) {
-      if (row.index >= head.checkpoint.size) continue;  // logged after this checkpoint
-      ADTGW_ASSIGN(std::vector<Sha256Digest> proof,
-                   log_.InclusionProof(row.index, head.checkpoint.size));
-      items.push_back(cjson::Object({{"entry", cjson::String(row.entry)},
-                                     {"index", cjson::Integer(row.index)},
-                                     {"proof", ProofJson(proof)}}));
-    }
-    if (items.empty()) {
-      return MakeError(ErrorKind::kNotFound, "audit.no_entries",
-                       "the audit log has no entry for transfer " + id.substr(0, 64),
-                       "check the transfer id");
-    }
-    return JsonWithList("entries", cjson::Array(std::move(items)), "checkpoint",
-                        cjson::String(head.note));
+  body += R"(],"truncated":)";
+  body += cjson::Bool(truncated);
+  body += '}';
+  return Json(std::move(body));
+}
+
+Result<ApiResponse> AuditApi::TransferLife(const AuditRequest& request) {
+  ADTGW_ASSIGN(Params p, ParseParams(request.query, {}));
+  std::string id(request.param);
+  if (!StorageKey::Parse(id).ok()) {
+    // Entries of no transfer are stored with an empty id: never list them as one.
+    return MakeError(ErrorKind::kNotFound, "audit.no_entries",
+                     "'" + id.substr(0, 64) + "' is not a transfer id",
+                     "a transfer id is 32 lower-case hex digits (adtgw audit query lists them)");
   }
+  SignedCheckpoint head = log_.Latest();
+  ADTGW_ASSIGN(std::vector<StoredEntry> rows, log_.ForTransfer(id));
+  std::vector<cjson::Text> items;
+  for (const StoredEntry& row : rows) {
+    if (row.index >= head.checkpoint.size) continue;  // logged after this checkpoint
+    ADTGW_ASSIGN(std::vector<Sha256Digest> proof,
+                 log_.InclusionProof(row.index, head.checkpoint.size));
+    items.push_back(cjson::Object({{"entry", cjson::String(row.entry)},
+                                   {"index", cjson::Integer(row.index)},
+                                   {"proof", ProofJson(proof)}}));
+  }
+  if (items.empty()) {
+    return MakeError(ErrorKind::kNotFound, "audit.no_entries",
+                     "the audit log has no entry for transfer " + id.substr(0, 64),
+                     "check the transfer id");
+  }
+  return JsonWithList("entries", cjson::Array(std::move(items)), "checkpoint",
+                      cjson::String(head.note));
+}
+
+Result<ApiResponse> AuditApi::NoSuchResource(const AuditRequest&) {
   return MakeError(ErrorKind::kNotFound, "http.no_route", "no such audit resource",
                    "see docs/api.md, Audit log");
 }

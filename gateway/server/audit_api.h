@@ -1,14 +1,13 @@
 // AuditApi: the audit log's read-only HTTP resources (docs/api.md, "Audit log"),
-// without any HTTP machinery: a request target in, a status, content type and body
-// out, so that it is tested without a network. The body of GET /v1/audit/entries,
+// without any HTTP machinery: a query (and a path segment) in, a status, content type
+// and body out, so that it is tested without a network. The body of GET /v1/audit/entries,
 // which may be the whole log, is not built in memory: the answer carries a producer
 // of its chunks (ApiResponse::next_chunk) that the server sends as they come.
 //
-// Every party may read the newest checkpoint and ask for consistency proofs, on the
-// parties' listener, to witness the log (DESIGN.md section 3). Everything else (the
-// entries, queries, one transfer's life with proofs, inclusion proofs, the
-// checkpoints) is served only on the auditors' listener (DESIGN.md section 7, rule 4),
-// and only to a party whose role is auditor. Refusals are logged as request.refused.
+// Who may read which resource is the route table's concern (api_router.cc: every party
+// reads the newest checkpoint and consistency proofs on either listener, to witness
+// the log; the rest is for auditors on the auditors' listener), and so is recording a
+// refusal (request.refused): a resource only answers or says why it cannot.
 //
 // Ownership: borrows the log; so does a streamed answer, which must not outlive it.
 // Thread safety: Get may be called from any thread; one answer's next_chunk from one
@@ -39,6 +38,16 @@ struct ApiResponse {
   std::function<Result<std::string_view>()> next_chunk;
 };
 
+// What a resource is asked: the query string (after '?', possibly empty) and the
+// route's `{name}` path segment, if it has one.
+struct AuditRequest {
+  std::string_view query;
+  std::string_view param;
+};
+
+class AuditApi;
+using AuditResource = Result<ApiResponse> (AuditApi::*)(const AuditRequest&);
+
 class AuditApi {
  public:
   // Most entries one /v1/audit/query answer, and most checkpoints one
@@ -54,16 +63,25 @@ class AuditApi {
 
   explicit AuditApi(AuditLog& log) : log_(log) {}
 
-  // Whether `target` is one of this API's resources (it starts with /v1/audit/).
-  static bool Serves(std::string_view target);
-
-  // A GET of `target` by `caller`; `auditor_listener`: it came to the auditors' listener.
-  // A refusal, or a failure before the first byte of the answer, is an error (and is
-  // logged as request.refused).
-  Result<ApiResponse> Get(std::string_view target, const Caller& caller, bool auditor_listener);
+  // GET /v1/audit/checkpoint: the newest signed checkpoint.
+  Result<ApiResponse> Checkpoint(const AuditRequest& request);
+  // GET /v1/audit/consistency?from=&to=: a consistency proof.
+  Result<ApiResponse> Consistency(const AuditRequest& request);
+  // GET /v1/audit/inclusion?index=&size=: an inclusion proof.
+  Result<ApiResponse> Inclusion(const AuditRequest& request);
+  // GET /v1/audit/entries?from=&limit=: the entries, streamed.
+  Result<ApiResponse> Entries(const AuditRequest& request);
+  // GET /v1/audit/checkpoints?from=&limit=: the signed checkpoints, a page.
+  Result<ApiResponse> Checkpoints(const AuditRequest& request);
+  // GET /v1/audit/query?party=&event=&type=&since=&until=&limit=: matching entries.
+  Result<ApiResponse> Query(const AuditRequest& request);
+  // GET /v1/audit/transfers/{id}: one transfer's entries with inclusion proofs.
+  Result<ApiResponse> TransferLife(const AuditRequest& request);
+  // Any other GET /v1/audit/{name}: http.no_route. It has a row of its own, for
+  // auditors, so that probing for resources is no way around the listener rule.
+  Result<ApiResponse> NoSuchResource(const AuditRequest& request);
 
  private:
-  Result<ApiResponse> Answer(std::string_view target, const Caller& caller, bool auditor_listener);
   AuditLog& log_;
 };
 

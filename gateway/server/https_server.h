@@ -1,5 +1,8 @@
-// HttpsServer: the gateway's mutual-TLS HTTP/1.1 listener on Boost.Beast (DESIGN.md
-// section 4), serving the API of docs/api.md through a TransferService.
+// HttpsServer: the gateway's transport: two mutual-TLS HTTP/1.1 listeners on
+// Boost.Beast (DESIGN.md section 4) that accept, handshake, read request headers and
+// enforce timers, limits, threads and shutdown. It never routes: each request header
+// goes to an ApiRouter (api_router.h), whose route table maps it to a handler that
+// calls the TransferService or the AuditApi (docs/architecture.md, "The server").
 //
 // Every connection: TLS handshake within the handshake timer, with a client certificate
 // that chains to the DCCKI anchors (crypto/tls_context.h); its certificate is mapped to
@@ -15,9 +18,10 @@
 // upload cut short stays resumable); SIGHUP calls on_reload.
 //
 // A second listener serves the auditors (DESIGN.md section 7, rule 4): read-only
-// resources of the audit log (audit_api.h), nothing else. TLS handshakes refused and
-// malformed requests are recorded in the audit log (http.busy is not: under overload
-// the log would only add load).
+// resources of the audit log (audit_api.h), nothing else; which routes each listener
+// serves is a column of the route table. TLS handshakes refused and malformed requests
+// are recorded in the audit log (http.busy is not: under overload the log would only
+// add load).
 //
 // Threads: Run() blocks on the calling thread plus limits.threads - 1 others, each with
 // its own asio context; connections are dealt to them in turn and stay on theirs, so a
