@@ -19,6 +19,7 @@
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "gateway/common/http_status.h"
+#include "gateway/server/transfer_view.h"
 #include "gateway/transfer/api_messages.h"
 
 namespace adtgw {
