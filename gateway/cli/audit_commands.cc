@@ -36,7 +36,7 @@
 #include "gateway/client/log_auditor.h"
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/line_splitter.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {

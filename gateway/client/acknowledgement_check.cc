@@ -1,6 +1,6 @@
 #include "gateway/client/acknowledgement_check.h"
 
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 

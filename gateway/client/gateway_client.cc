@@ -16,7 +16,7 @@
 #include "gateway/client/gateway_api.h"
 #include "gateway/client/tls_probe.h"
 #include "gateway/common/http_status.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {

@@ -7,7 +7,7 @@
 #include "gateway/audit/audit_entry.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/client/checkpoint_witness.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {

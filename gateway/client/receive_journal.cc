@@ -14,7 +14,7 @@
 #include "crypto/canonical_json.h"
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/file_source.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {

@@ -3,8 +3,8 @@
 #include <strings.h>
 
 #include "crypto/byte_stream.h"
+#include "gateway/common/strict_json.h"
 #include "gateway/formats/domain_file.h"
-#include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
 namespace {

@@ -12,10 +12,10 @@
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/file_source.h"
 #include "gateway/common/scratch_file.h"
+#include "gateway/common/strict_json.h"
 #include "gateway/formats/domain_file_check.h"
 #include "gateway/transfer/acknowledgement.h"
 #include "gateway/transfer/manifest.h"
-#include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
 namespace {

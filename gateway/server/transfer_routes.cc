@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "gateway/server/api_router.h"
+#include "gateway/server/transfer_view.h"
 #include "gateway/transfer/api_messages.h"
 
 namespace adtgw {

@@ -5,10 +5,10 @@
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "gateway/audit/merkle_tree.h"
+#include "gateway/common/strict_json.h"
 #include "gateway/transfer/acknowledgement.h"
 #include "gateway/transfer/manifest.h"
 #include "gateway/transfer/receipt.h"
-#include "gateway/transfer/strict_json.h"
 #include "policies/policy_evaluator.h"
 
 namespace adtgw {

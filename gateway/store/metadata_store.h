@@ -1,7 +1,8 @@
 // The gateway's durable metadata: transfers, their states, their recipients, the
 // idempotency keys that make retries safe, and the counts behind daily limits. The
 // envelopes themselves live in a DocumentStore; this holds what is needed to find,
-// authorise and account for them.
+// authorise and account for them. The record and its states are transfer types
+// (gateway/transfer/transfer_record.h); this is only where they are kept.
 //
 // Contract for every implementation (SQLite now, PostgreSQL later):
 // - Every method is durable when it returns (the gateway answers only after).
@@ -20,63 +21,9 @@
 
 #include "certs/eui64.h"
 #include "crypto/result.h"
+#include "gateway/transfer/transfer_record.h"
 
 namespace adtgw {
-
-// A transfer's life (docs/api.md): receiving (upload in progress) -> received (stored,
-// waiting for its recipients) -> downloaded (a recipient has fetched it) -> accepted
-// (every recipient accepted) or rejected (every recipient acknowledged, one rejected);
-// expired once retention deletes the envelope; abandoned when an upload failed its
-// checks (hash mismatch) or never completed within the retention period, and nothing
-// was kept.
-enum class TransferState {
-  kReceiving,
-  kReceived,
-  kDownloaded,
-  kAccepted,
-  kRejected,
-  kExpired,
-  kAbandoned
-};
-const char* TransferStateName(TransferState state);  // "received", ...
-std::optional<TransferState> ParseTransferState(std::string_view name);
-
-// One recipient's progress with one transfer.
-enum class DeliveryState { kWaiting, kDownloaded, kAccepted, kRejected };
-const char* DeliveryStateName(DeliveryState state);  // "waiting", ...
-std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
-
-struct Delivery {
-  Eui64 recipient;
-  DeliveryState state = DeliveryState::kWaiting;
-  std::string reason;  // the recipient's reason when it rejected
-  std::time_t updated = 0;
-  std::string ack;            // the signed acknowledgement (canonical JSON), once acknowledged
-  std::string ack_signature;  // its detached CMS signature (DER)
-};
-
-struct TransferRecord {
-  std::string id;  // server-generated, 32 lower-case hex digits
-  Eui64 sender;
-  std::vector<Eui64> recipients;     // sorted
-  std::vector<Delivery> deliveries;  // one per recipient, same order (filled by the store)
-  std::string idempotency_key;
-  std::string file_type;
-  std::string file_name;
-  std::string envelope_sha256;  // lower-case hex
-  uint64_t envelope_size = 0;
-  std::string storage_key;
-  TransferState state = TransferState::kReceiving;
-  std::string reason;  // why it is abandoned, expired or rejected (a reason code)
-  std::time_t created = 0;
-  std::time_t updated = 0;
-  std::string manifest;       // the canonical manifest bytes as signed
-  std::string signature;      // the detached CMS signature (DER)
-  std::string rule;           // the policy rule that allowed it
-  std::string policy_sha256;  // hex SHA-256 of the policy that decided
-  std::string receipt;        // once received: the receipt without the log's evidence
-                              // (canonical JSON; TransferService::ProveReceipt)
-};
 
 class MetadataStore {
  public:

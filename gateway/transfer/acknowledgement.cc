@@ -5,7 +5,7 @@
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {

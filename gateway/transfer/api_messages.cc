@@ -3,8 +3,7 @@
 #include <cpprest/asyncrt_utils.h>
 #include <cpprest/json.h>
 
-#include "certs/trust_store.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {
@@ -137,30 +136,6 @@ Result<SignedDocument> ParseSignedDocument(std::span<const uint8_t> body, const 
   ADTGW_ASSIGN(doc.document, FromBase64(doc64, name));
   ADTGW_ASSIGN(doc.signature, FromBase64(sig64, "signature"));
   return doc;
-}
-
-TransferView ViewOf(const TransferRecord& r, uint64_t upload_offset) {
-  TransferView v;
-  v.id = r.id;
-  v.state = TransferStateName(r.state);
-  v.sender = r.sender.ToString();
-  for (const auto& e : r.recipients) v.recipients.push_back(e.ToString());
-  for (const auto& d : r.deliveries) {
-    v.deliveries.push_back(
-        {d.recipient.ToString(), DeliveryStateName(d.state), d.reason, d.ack, d.ack_signature});
-  }
-  v.file_type = r.file_type;
-  v.file_name = r.file_name;
-  v.envelope_sha256 = r.envelope_sha256;
-  v.envelope_size = r.envelope_size;
-  v.upload_offset = upload_offset;
-  v.created = FormatTime(r.created);
-  v.updated = FormatTime(r.updated);
-  v.reason = r.reason;
-  v.manifest = r.manifest;
-  v.signature = r.signature;
-  v.receipt = r.receipt;
-  return v;
 }
 
 std::string TransferViewToJson(const TransferView& view, bool full) {

@@ -2,10 +2,11 @@
 // read by the client, so both sides share one definition:
 // - SignedDocument: a canonical JSON document and its detached CMS signature, both
 //   base64 ({"manifest": ..., "signature": ...} or {"acknowledgement": ..., ...});
-// - TransferView: what the sender and recipients may see of a transfer;
+// - TransferView: what the sender and recipients may see of a transfer (the server makes
+//   it from its record: gateway/server/transfer_view.h);
 // - the inbox (a list of TransferViews) and the error body {code, message, hint};
 // - PartyView: a party's directory entry (who it is and whom it may act for).
-// Every parser is size- and depth-capped (strict_json.h); unknown keys in views are
+// Every parser is size- and depth-capped (gateway/common/strict_json.h); unknown keys in views are
 // ignored so that the server can add fields without breaking older clients.
 //
 // Thread safety: value types and pure functions.
@@ -18,7 +19,6 @@
 
 #include "certs/eui64.h"
 #include "crypto/result.h"
-#include "gateway/store/metadata_store.h"
 
 namespace adtgw {
 
@@ -65,7 +65,6 @@ struct TransferView {
   std::string receipt;    // canonical JSON, once received
 };
 
-TransferView ViewOf(const TransferRecord& record, uint64_t upload_offset);
 // `full` includes the manifest, signature and receipt (status); the inbox leaves them out.
 std::string TransferViewToJson(const TransferView& view, bool full = true);
 Result<TransferView> ParseTransferView(std::span<const uint8_t> body);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "gateway/server/transfer_view.h"
 #include "gateway/transfer/api_messages.h"
 #include "gateway/transfer/receipt.h"
 #include "tests/fuzz/fuzz_support.h"

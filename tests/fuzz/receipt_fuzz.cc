@@ -27,7 +27,7 @@
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/client/log_auditor.h"
 #include "gateway/client/receipt_verifier.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace adtgw;

@@ -11,8 +11,10 @@
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "gateway/audit/merkle_tree.h"
+// Before cpprest (strict_json.h), whose U() macro breaks Boost headers included after it.
 #include "gateway/server/api_router.h"
-#include "gateway/transfer/strict_json.h"  // ParseHexDigest; cpprest JSON
+//
+#include "gateway/common/strict_json.h"  // ParseHexDigest; cpprest JSON
 #include "tests/policies/policy_fixture.h"
 #include "tests/support/sqlite_exec.h"
 #include "tests/support/temp_dir.h"

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/byte_stream.h"
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {

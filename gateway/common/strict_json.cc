@@ -1,4 +1,4 @@
-#include "gateway/transfer/strict_json.h"
+#include "gateway/common/strict_json.h"
 
 #include <algorithm>
 
