@@ -7,9 +7,9 @@
 #include <functional>
 #include <sstream>
 
-#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/transfer/strict_json.h"  // ParseHexDigest; cpprest JSON
 #include "tests/policies/policy_fixture.h"
