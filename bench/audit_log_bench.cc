@@ -29,8 +29,8 @@
 
 #include "bench/audit_bench_entries.h"
 #include "bench/audit_bench_util.h"
-#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/merkle_tree.h"
 

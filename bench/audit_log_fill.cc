@@ -20,7 +20,7 @@
 
 #include "bench/audit_bench_entries.h"
 #include "bench/audit_bench_util.h"
-#include "certs/trust_store.h"
+#include "crypto/encoding.h"
 #include "gateway/audit/audit_log.h"
 
 namespace adtgw::bench {

@@ -5,6 +5,7 @@
 
 #include "crypto/der_writer.h"
 #include "crypto/ossl_error.h"
+#include "crypto/ossl_string.h"
 #include "crypto/sha256.h"
 
 namespace adtgw {
@@ -50,10 +51,7 @@ der::Bytes KeyUsageDer(uint32_t ku) {
 
 der::Bytes KeyId(EVP_PKEY* key, size_t length) {
   // RFC 7093 method 4 style: leading bytes of SHA-256 over the public key.
-  unsigned char* pub = nullptr;
-  int n = i2d_PUBKEY(key, &pub);
-  Sha256Digest digest = Sha256Of(std::span<const uint8_t>(pub, static_cast<size_t>(n)));
-  OPENSSL_free(pub);
+  Sha256Digest digest = Sha256Of(I2d(key, i2d_PUBKEY, "a public key (i2d_PUBKEY)").value());
   return der::Bytes(digest.begin(),
                     digest.begin() + static_cast<long>(std::min<size_t>(length, 32)));
 }

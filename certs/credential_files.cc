@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 
 #include <openssl/pem.h>
 
 #include "crypto/ossl_error.h"
+#include "crypto/posix_file.h"
 
 namespace adtgw {
 namespace {
@@ -45,9 +45,8 @@ Result<std::vector<uint8_t>> ReadFileCapped(const std::string& path, size_t cap)
   if (!in) {
     int err = errno;
     ErrorKind kind = err == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
-    return MakeError(kind, err == ENOENT ? "input.not_found" : "io.read",
-                     path + ": cannot open: " + std::strerror(err),
-                     err == ENOENT ? "check the path" : "");
+    return ErrnoError(kind, err == ENOENT ? "input.not_found" : "io.read", path + ": cannot open",
+                      err, err == ENOENT ? "check the path" : "");
   }
   std::vector<uint8_t> out;
   char buf[65536];
@@ -92,9 +91,8 @@ Result<EvpPkeyPtr> LoadPrivateKey(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     int err = errno;
-    return MakeError(err == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
-                     err == ENOENT ? "input.not_found" : "io.read",
-                     path + ": cannot open: " + std::strerror(err));
+    return ErrnoError(err == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
+                      err == ENOENT ? "input.not_found" : "io.read", path + ": cannot open", err);
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];

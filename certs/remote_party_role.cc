@@ -2,21 +2,17 @@
 
 #include <cstdio>
 
+#include "crypto/encoding.h"
+
 namespace adtgw {
 
 std::optional<RemotePartyRole> ParseRemotePartyRole(std::string_view ou) {
   if (ou.size() != 2) return std::nullopt;
   unsigned value = 0;
   for (char c : ou) {
-    value <<= 4;
-    if (c >= '0' && c <= '9')
-      value |= static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f')
-      value |= static_cast<unsigned>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F')
-      value |= static_cast<unsigned>(c - 'A' + 10);
-    else
-      return std::nullopt;
+    const int digit = HexDigitValue(c);
+    if (digit < 0) return std::nullopt;
+    value = value << 4 | static_cast<unsigned>(digit);
   }
   switch (value) {
     case 0x00:

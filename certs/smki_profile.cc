@@ -8,6 +8,7 @@
 #include "crypto/key_agreement.h"
 #include "crypto/ossl_error.h"
 #include "crypto/ossl_ptr.h"
+#include "crypto/ossl_string.h"
 
 namespace adtgw {
 namespace {
@@ -22,13 +23,12 @@ Error Problem(const std::string& what, const std::string& message, const std::st
 std::string Text(const ASN1_STRING* s) {
   unsigned char* utf8 = nullptr;
   int n = ASN1_STRING_to_UTF8(&utf8, s);
+  OsslBytes owned(utf8);
   if (n < 0) {
     DrainOpenSslErrors();
     return {};
   }
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
-  OPENSSL_free(utf8);
-  return out;
+  return std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
 }
 
 int CountEntries(X509_NAME* name, int nid) {

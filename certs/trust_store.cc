@@ -7,7 +7,9 @@
 
 #include <openssl/x509_vfy.h>
 
+#include "crypto/encoding.h"
 #include "crypto/ossl_error.h"
+#include "crypto/ossl_string.h"
 
 namespace adtgw {
 namespace {
@@ -20,10 +22,8 @@ Error TrustError(std::string code, std::string message, std::string hint) {
 
 std::string Serial(X509* cert) {
   BignumPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
-  char* hex = bn ? BN_bn2hex(bn.get()) : nullptr;
-  std::string out = hex != nullptr ? hex : "?";
-  OPENSSL_free(hex);
-  return out;
+  OsslString hex(bn ? BN_bn2hex(bn.get()) : nullptr);
+  return hex ? hex.get() : "?";
 }
 
 Error VerifyFailure(int err, X509* failed, X509* leaf, std::time_t at) {
@@ -82,40 +82,6 @@ Error VerifyFailure(int err, X509* failed, X509* leaf, std::time_t at) {
 
 }  // namespace
 
-std::string FormatTime(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-Result<std::time_t> ParseTime(const std::string& text) {
-  std::tm tm{};
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  char z = 0;
-  int consumed = 0;
-  bool ok = false;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &y, &mo, &d, &h, &mi, &s, &z,
-                  &consumed) == 7) {
-    ok = z == 'Z' && static_cast<size_t>(consumed) == text.size();
-  } else if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) == 3) {
-    ok = static_cast<size_t>(consumed) == text.size() && text.size() == 10;
-  }
-  ok = ok && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60;
-  if (!ok) {
-    return MakeError(ErrorKind::kUsage, "usage.bad_time", "'" + text + "' is not a UTC time",
-                     "write it as 2020-01-01T00:00:00Z or 2020-01-01");
-  }
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return timegm(&tm);
-}
-
 Result<TrustedSmkiCertificate> VerifySmkiCertificateFor(X509* cert, const TrustConfig& config,
                                                         SmkiKeyUsage usage, const std::string& as) {
   auto checked = VerifySmkiCertificate(cert, config);
@@ -150,10 +116,9 @@ CertificateId CertificateIdOf(X509* cert) {
   id.issuer.assign(data, static_cast<size_t>(n));
   BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   if (serial) {
-    char* hex = BN_bn2hex(serial.get());
-    if (hex != nullptr) {
-      id.serial = hex;
-      OPENSSL_free(hex);
+    OsslString hex(BN_bn2hex(serial.get()));
+    if (hex) {
+      id.serial = hex.get();
       for (char& c : id.serial) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
   }

@@ -63,11 +63,6 @@ Result<TrustedSmkiCertificate> VerifySmkiCertificate(X509* cert, const TrustConf
 Result<TrustedSmkiCertificate> VerifySmkiCertificateFor(X509* cert, const TrustConfig& config,
                                                         SmkiKeyUsage usage, const std::string& as);
 
-// "2025-10-29T23:59:59Z"
-std::string FormatTime(std::time_t t);
-// Parses RFC 3339 UTC ("2020-01-01T00:00:00Z", fractional seconds not accepted) or
-// a bare date "2020-01-01" (midnight UTC).
-Result<std::time_t> ParseTime(const std::string& text);
 std::string SubjectText(X509* cert);
 // A certificate's identity as the audit log records it: issuer DN (RFC 2253, unquoted)
 // and serial number (lower-case hex).

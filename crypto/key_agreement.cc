@@ -11,29 +11,12 @@
 #include "crypto/cms_oids.h"
 #include "crypto/ossl_error.h"
 #include "crypto/ossl_ptr.h"
+#include "crypto/ossl_string.h"
 
 namespace adtgw {
 namespace {
 
 constexpr size_t kWrappedCekSize = kCekSize + 8;
-
-der::Bytes I2d(X509_NAME* name) {
-  unsigned char* p = nullptr;
-  int n = i2d_X509_NAME(name, &p);
-  if (n <= 0) std::abort();
-  der::Bytes out(p, p + n);
-  OPENSSL_free(p);
-  return out;
-}
-
-der::Bytes I2d(const ASN1_INTEGER* v) {
-  unsigned char* p = nullptr;
-  int n = i2d_ASN1_INTEGER(v, &p);
-  if (n <= 0) std::abort();
-  der::Bytes out(p, p + n);
-  OPENSSL_free(p);
-  return out;
-}
 
 // RFC 5753 section 7.2: ECC-CMS-SharedInfo, the X9.63 KDF's "other info".
 der::Bytes SharedInfo(std::span<const uint8_t> wrap_alg_der, std::span<const uint8_t> ukm) {
@@ -146,7 +129,11 @@ bool IsP256Key(EVP_PKEY* key) {
 }
 
 der::Bytes IssuerAndSerialNumber(X509* cert) {
-  return der::Sequence({I2d(X509_get_issuer_name(cert)), I2d(X509_get0_serialNumber(cert))});
+  // Parts of a parsed certificate encode again: failing here is a broken library.
+  return der::Sequence(
+      {I2d(X509_get_issuer_name(cert), i2d_X509_NAME, "an issuer name (i2d_X509_NAME)").value(),
+       I2d(X509_get0_serialNumber(cert), i2d_ASN1_INTEGER, "a serial number (i2d_ASN1_INTEGER)")
+           .value()});
 }
 
 Result<der::Bytes> BuildKeyAgreeRecipientInfo(X509* recipient, std::span<const uint8_t> cek) {
@@ -160,9 +147,9 @@ Result<der::Bytes> BuildKeyAgreeRecipientInfo(X509* recipient, std::span<const u
   if (!ephemeral) return InternalOpenSslError("ephemeral key generation failed");
   unsigned char* point = nullptr;
   size_t point_len = EVP_PKEY_get1_encoded_public_key(ephemeral.get(), &point);
+  OsslBytes owned_point(point);
   if (point_len == 0) return InternalOpenSslError("ephemeral public key encoding failed");
   der::Bytes point_bytes(point, point + point_len);
-  OPENSSL_free(point);
 
   der::Bytes wrap_alg = der::Sequence({der::Oid(oid::kAes256Wrap)});
   ADTGW_ASSIGN(SecretBytes kek, DeriveKek(ephemeral.get(), recipient_key, wrap_alg, {}));

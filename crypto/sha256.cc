@@ -25,15 +25,4 @@ Sha256Digest Sha256Of(std::span<const uint8_t> data) {
   return h.Finish();
 }
 
-std::string ToHex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
-}
-
 }  // namespace adtgw

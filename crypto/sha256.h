@@ -1,4 +1,5 @@
-// SHA-256, incrementally (Sha256) or in one call (Sha256Of), and lower-case hex.
+// SHA-256, incrementally (Sha256) or in one call (Sha256Of). Digests are usually shown
+// as lower-case hex: ToHex comes with this header (crypto/encoding.h).
 //
 // Thread safety: a Sha256 object is used by one thread at a time.
 #pragma once
@@ -8,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "crypto/encoding.h"
 #include "crypto/ossl_ptr.h"
 
 namespace adtgw {
@@ -25,7 +27,5 @@ class Sha256 {
 };
 
 Sha256Digest Sha256Of(std::span<const uint8_t> data);
-
-std::string ToHex(std::span<const uint8_t> bytes);  // lower case, no separators
 
 }  // namespace adtgw

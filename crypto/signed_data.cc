@@ -9,6 +9,7 @@
 #include "crypto/cms_oids.h"
 #include "crypto/key_agreement.h"
 #include "crypto/ossl_error.h"
+#include "crypto/ossl_string.h"
 
 namespace adtgw {
 namespace {
@@ -20,14 +21,8 @@ constexpr size_t kStreamChunk = 1 << 20;
 
 der::Bytes Sha256AlgorithmId() { return der::Sequence({der::Oid(oid::kSha256)}); }
 
-der::Bytes CertDer(X509* cert) {
-  unsigned char* p = nullptr;
-  int n = i2d_X509(cert, &p);
-  if (n <= 0) std::abort();
-  der::Bytes out(p, p + n);
-  OPENSSL_free(p);
-  return out;
-}
+// A certificate that was parsed encodes again: failing here is a broken library.
+der::Bytes CertDer(X509* cert) { return I2d(cert, i2d_X509, "a certificate (i2d_X509)").value(); }
 
 Error SignatureError(std::string code, std::string message, std::string hint = {}) {
   return MakeError(ErrorKind::kIntegrity, std::move(code), std::move(message), std::move(hint));

@@ -10,6 +10,7 @@
 #include "certs/credential_files.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
+#include "crypto/ossl_string.h"
 #include "policies/yaml_reader.h"
 
 namespace adtgw {
@@ -270,11 +271,8 @@ cjson::Text CertsJson(const std::vector<X509Ptr>& certs) {
 cjson::Text CrlsJson(const std::vector<X509CrlPtr>& crls) {
   std::vector<cjson::Text> out;
   for (const auto& c : crls) {
-    unsigned char* der = nullptr;
-    int n = i2d_X509_CRL(c.get(), &der);
-    out.push_back(
-        cjson::String(ToHex(Sha256Of(std::span<const uint8_t>(der, static_cast<size_t>(n))))));
-    OPENSSL_free(der);
+    std::vector<uint8_t> der = I2d(c.get(), i2d_X509_CRL, "a CRL (i2d_X509_CRL)").value();
+    out.push_back(cjson::String(ToHex(Sha256Of(der))));
   }
   return cjson::Array(out, /*sort=*/true);
 }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "gateway/common/strict_json.h"
 
 namespace adtgw {

@@ -10,7 +10,9 @@
 #include <openssl/pem.h>
 
 #include "certs/credential_files.h"
+#include "crypto/encoding.h"
 #include "crypto/ossl_error.h"
+#include "crypto/ossl_string.h"
 
 namespace adtgw {
 namespace {
@@ -44,113 +46,6 @@ std::string Shorten(std::string_view s) {
 
 std::string Quote(std::string_view s) { return "\"" + Shorten(s) + "\""; }
 
-// ---- Base64 (RFC 4648 section 4, with padding), strict ----
-
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64Encode(std::span<const uint8_t> in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    for (int shift = 18; shift >= 0; shift -= 6) out += kBase64Alphabet[(v >> shift) & 63];
-  }
-  size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint32_t{in[i]} << 16;
-    if (rest == 2) v |= uint32_t{in[i + 1]} << 8;
-    out += kBase64Alphabet[(v >> 18) & 63];
-    out += kBase64Alphabet[(v >> 12) & 63];
-    out += rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Only the canonical encoding is accepted: length a multiple of 4, padding only at the
-// end, unused bits zero, nothing else (no white space, no URL alphabet).
-std::optional<std::vector<uint8_t>> Base64Decode(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  size_t pad = 0;
-  if (!in.empty() && in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
-  std::vector<uint8_t> out;
-  out.reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    bool last = i + 4 == in.size();
-    uint32_t v = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      int d = 0;
-      if (last && j >= 4 - pad) {
-        if (in[i + j] != '=') return std::nullopt;
-      } else if ((d = Base64Value(in[i + j])) < 0) {
-        return std::nullopt;
-      }
-      v = (v << 6) | static_cast<uint32_t>(d);
-    }
-    out.push_back(static_cast<uint8_t>(v >> 16));
-    if (last && pad == 2) {
-      if ((v & 0xFFFF) != 0) return std::nullopt;
-      break;
-    }
-    out.push_back(static_cast<uint8_t>(v >> 8));
-    if (last && pad == 1) {
-      if ((v & 0xFF) != 0) return std::nullopt;
-      break;
-    }
-    out.push_back(static_cast<uint8_t>(v));
-  }
-  return out;
-}
-
-// ---- UTF-8 ----
-
-// Decodes the code point at s[i], advancing i; nullopt if the bytes there are not
-// well-formed UTF-8 (overlong forms, surrogates and values above U+10FFFF included).
-std::optional<char32_t> NextCodePoint(std::string_view s, size_t& i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  uint8_t b0 = byte(i);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  size_t n;
-  char32_t cp, min;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 1;
-    cp = b0 & 0x1F;
-    min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 2;
-    cp = b0 & 0x0F;
-    min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 3;
-    cp = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (s.size() - i <= n) return std::nullopt;
-  for (size_t k = 1; k <= n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return std::nullopt;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  i += n + 1;
-  return cp;
-}
-
 // Unicode category Cc: C0 controls, DEL and C1 controls.
 bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
 
@@ -166,7 +61,7 @@ Status CheckCharacters(std::string_view note) {
   size_t line = 1;
   for (size_t i = 0; i < note.size();) {
     size_t at = i;
-    std::optional<char32_t> cp = NextCodePoint(note, i);
+    std::optional<char32_t> cp = DecodeUtf8(note, i);
     if (!cp) {
       return Malformed("line " + std::to_string(line) + ": invalid UTF-8 at byte offset " +
                        std::to_string(at));
@@ -187,7 +82,7 @@ Status CheckCharacters(std::string_view note) {
 bool IsValidKeyName(std::string_view s) {
   if (s.empty()) return false;
   for (size_t i = 0; i < s.size();) {
-    std::optional<char32_t> cp = NextCodePoint(s, i);
+    std::optional<char32_t> cp = DecodeUtf8(s, i);
     if (!cp || IsControl(*cp) || IsUnicodeSpace(*cp) || *cp == '+') return false;
   }
   return true;
@@ -340,12 +235,7 @@ Status CheckP256(EVP_PKEY* key) {
 }
 
 Result<std::vector<uint8_t>> SpkiDer(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int n = i2d_PUBKEY(key, &der);
-  if (n <= 0) return InternalOpenSslError("encoding the log public key (i2d_PUBKEY)");
-  std::vector<uint8_t> out(der, der + n);
-  OPENSSL_free(der);
-  return out;
+  return I2d(key, i2d_PUBKEY, "the log public key (i2d_PUBKEY)");
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "certs/dccki_profile.h"
 #include "certs/smki_profile.h"
 #include "certs/trust_store.h"
+#include "crypto/encoding.h"
+#include "crypto/ossl_string.h"
 #include "crypto/sha256.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/demo_pki.h"
@@ -106,9 +108,8 @@ Status RunInspect(const InspectFlags& f) {
   std::vector<std::string> policies = PolicyOids(c);
   std::vector<std::string> usages = KeyUsageNames(c);
   BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(c), nullptr));
-  char* serial_hex = BN_bn2hex(serial.get());
-  std::string serial_text = serial_hex;
-  OPENSSL_free(serial_hex);
+  OsslString serial_hex(BN_bn2hex(serial.get()));
+  std::string serial_text = serial_hex ? serial_hex.get() : "?";
   char issuer_buf[512];
   X509_NAME_oneline(X509_get_issuer_name(c), issuer_buf, sizeof issuer_buf);
 

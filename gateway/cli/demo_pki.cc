@@ -11,6 +11,7 @@
 
 #include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
+#include "crypto/posix_file.h"
 #include "gateway/audit/checkpoint.h"
 #include "gateway/common/atomic_file.h"
 #include "policies/demo_policy_text.h"
@@ -38,8 +39,7 @@ class DemoWriter {
   Status MakeDir(const std::string& rel) {
     std::string path = dir_ + "/" + rel;
     if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-      return MakeError(ErrorKind::kIo, "io.write",
-                       path + ": cannot create folder: " + std::strerror(errno));
+      return ErrnoError(ErrorKind::kIo, "io.write", path + ": cannot create folder", errno);
     }
     return OkStatus();
   }
@@ -104,12 +104,11 @@ Status CheckEmptyOrAbsent(const std::string& dir) {
   if (d == nullptr) {
     if (errno == ENOENT) {
       if (mkdir(dir.c_str(), 0755) != 0) {
-        return MakeError(ErrorKind::kIo, "io.write",
-                         dir + ": cannot create folder: " + std::strerror(errno));
+        return ErrnoError(ErrorKind::kIo, "io.write", dir + ": cannot create folder", errno);
       }
       return OkStatus();
     }
-    return MakeError(ErrorKind::kIo, "io.read", dir + ": " + std::strerror(errno));
+    return ErrnoError(ErrorKind::kIo, "io.read", dir, errno);
   }
   bool empty = true;
   while (dirent* e = readdir(d)) {
@@ -217,7 +216,7 @@ Result<DemoPkiSummary> WriteDemoPki(const std::string& dir_in, std::time_t now) 
   ADTGW_TRY(CheckEmptyOrAbsent(dir));
   char resolved[PATH_MAX];
   if (realpath(dir.c_str(), resolved) == nullptr) {
-    return MakeError(ErrorKind::kIo, "io.read", dir + ": " + std::strerror(errno));
+    return ErrnoError(ErrorKind::kIo, "io.read", dir, errno);
   }
   dir = resolved;
   DemoWriter w(dir);

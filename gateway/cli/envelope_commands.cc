@@ -6,6 +6,7 @@
 #include "certs/credential_files.h"
 #include "certs/smki_profile.h"
 #include "certs/trust_store.h"
+#include "crypto/encoding.h"
 #include "crypto/envelope.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/trust_flags.h"

@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "certs/trust_store.h"
+#include "crypto/encoding.h"
 #include "gateway/cli/commands.h"
 #include "policies/policy_evaluator.h"
 #include "policies/policy_loader.h"

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "certs/credential_files.h"
-#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/log_key_flags.h"
 #include "gateway/client/receipt_verifier.h"
@@ -18,13 +18,6 @@ using web::json::value;
 
 // More than any receipt (ParseReceipt refuses beyond 64 KiB): the reader says so.
 constexpr size_t kMaxReceiptFile = 1024 * 1024;
-
-// The root as the note writes it (base64), the form auditors compare.
-std::string NoteRootBase64(const Checkpoint& c) {
-  std::string text = CheckpointText(c);  // "origin\nsize\nroot\n"
-  size_t second = text.find('\n', text.find('\n') + 1);
-  return text.substr(second + 1, text.size() - second - 2);
-}
 
 struct VerifyFlags {
   std::string file;
@@ -56,7 +49,7 @@ Status RunVerify(const VerifyFlags& f) {
     value cp = value::object();
     cp["origin"] = value::string(v.checkpoint.origin);
     cp["size"] = value::number(v.checkpoint.size);
-    cp["root"] = value::string(NoteRootBase64(v.checkpoint));
+    cp["root"] = value::string(Base64Encode(v.checkpoint.root));
     out["checkpoint"] = cp;
     out["trusted_key"] = value::string(key.source);
     std::cout << out.serialize() << "\n";

@@ -12,6 +12,7 @@
 #include "certs/credential_files.h"
 #include "certs/dccki_profile.h"
 #include "certs/trust_store.h"
+#include "crypto/posix_file.h"
 #include "crypto/tls_context.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/cli/commands.h"
@@ -49,8 +50,7 @@ void LogLine(const std::string& line) {
 
 Status MakePrivateDir(const std::string& path) {
   if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return MakeError(ErrorKind::kIo, "io.write",
-                     "cannot create " + path + ": " + std::strerror(errno));
+    return ErrnoError(ErrorKind::kIo, "io.write", "cannot create " + path, errno);
   }
   return OkStatus();
 }

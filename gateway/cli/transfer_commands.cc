@@ -9,7 +9,7 @@
 
 #include <iostream>
 
-#include "certs/trust_store.h"
+#include "crypto/encoding.h"
 #include "gateway/cli/client_output.h"
 #include "gateway/cli/client_session.h"
 #include "gateway/cli/commands.h"

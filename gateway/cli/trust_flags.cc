@@ -1,6 +1,7 @@
 #include "gateway/cli/trust_flags.h"
 
 #include "certs/credential_files.h"
+#include "crypto/encoding.h"
 
 namespace adtgw {
 

@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "certs/credential_files.h"
 #include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
+#include "crypto/posix_file.h"
 #include "crypto/sha256.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/common/atomic_file.h"
@@ -28,9 +29,9 @@ std::string SafeName(const std::string& origin) {
 }
 
 Error IoError(const std::string& what, const std::string& path) {
-  return MakeError(ErrorKind::kIo, "io.write", what + " " + path + ": " + std::strerror(errno),
-                   "the client keeps the audit log's checkpoints there (state_dir in the client "
-                   "configuration)");
+  return ErrnoError(ErrorKind::kIo, "io.write", what + " " + path, errno,
+                    "the client keeps the audit log's checkpoints there (state_dir in the client "
+                    "configuration)");
 }
 
 // mkdir -p, 0700 for what it creates.
@@ -54,25 +55,18 @@ Status MakeDirs(const std::string& dir) {
 class FileLock {
  public:
   static Result<FileLock> Take(const std::string& path) {
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return IoError("cannot open the lock", path);
-    while (flock(fd, LOCK_EX) != 0) {
+    UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) return IoError("cannot open the lock", path);
+    while (flock(fd.get(), LOCK_EX) != 0) {
       if (errno == EINTR) continue;
-      Error e = IoError("cannot lock", path);
-      close(fd);
-      return e;
+      return IoError("cannot lock", path);
     }
-    return FileLock(fd);
-  }
-  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  FileLock& operator=(FileLock&&) = delete;
-  ~FileLock() {
-    if (fd_ >= 0) close(fd_);  // releases the lock
+    return FileLock(std::move(fd));
   }
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;  // closing it releases the lock
 };
 
 // A checkpoint.* error about a note, with the context of where the note came from.
@@ -85,12 +79,9 @@ Error NoteError(Error e, const std::string& whose, const std::string& hint) {
 }  // namespace
 
 std::string DescribeCheckpoint(const Checkpoint& c) {
-  // CheckpointText is "origin\nsize\nroot\n": the third line is the base64 root.
-  std::string text = CheckpointText(c);
-  size_t first = text.find('\n');
-  size_t second = text.find('\n', first + 1);
-  std::string root = text.substr(second + 1, text.size() - second - 2);
-  return "origin " + c.origin + ", size " + std::to_string(c.size) + ", root " + root;
+  // The root in base64, as the note writes it: the form auditors compare.
+  return "origin " + c.origin + ", size " + std::to_string(c.size) + ", root " +
+         Base64Encode(c.root);
 }
 
 std::string CheckpointWitness::NotePath(const std::string& origin) const {

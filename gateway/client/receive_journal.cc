@@ -7,11 +7,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
+#include "crypto/posix_file.h"
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/file_source.h"
 #include "gateway/common/strict_json.h"
@@ -20,11 +21,6 @@ namespace adtgw {
 namespace {
 
 constexpr size_t kMaxEntry = 8192;
-
-bool IsLowerHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 // Transfer ids come from the gateway: only 32 lower-case hex digits name a file here.
 Result<std::string> EntryName(const std::string& id) {
@@ -37,8 +33,8 @@ Result<std::string> EntryName(const std::string& id) {
 }
 
 Error JournalIo(const std::string& what, int err) {
-  return MakeError(ErrorKind::kIo, "receive.journal", what + ": " + std::strerror(err),
-                   "check the output folder's permissions and free space");
+  return ErrnoError(ErrorKind::kIo, "receive.journal", what, err,
+                    "check the output folder's permissions and free space");
 }
 
 }  // namespace
@@ -110,9 +106,7 @@ Result<size_t> ReceiveJournal::RemoveStaleTemporaries() const {
   auto is_temporary = [](const std::string& name) {
     const size_t at = name.rfind(".tmp-");
     return name.size() > 1 && name[0] == '.' && at != std::string::npos && at > 1 &&
-           name.size() - at == 5 + 16 &&
-           std::all_of(name.begin() + static_cast<long>(at) + 5, name.end(),
-                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+           name.size() - at == 5 + 16 && IsLowerHex(std::string_view(name).substr(at + 5));
   };
   size_t removed = 0;
   std::vector<std::string> named;  // temporaries the journal still needs
@@ -170,13 +164,7 @@ Status ReceiveJournal::Forget(const std::string& id) const {
   std::string path = dir_ + "/" + name;
   if (unlink(path.c_str()) != 0 && errno != ENOENT)
     return JournalIo("cannot remove " + path, errno);
-  int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return JournalIo("cannot open " + dir_, errno);
-  int rc = fsync(fd);
-  int err = errno;
-  close(fd);
-  if (rc != 0) return JournalIo("cannot sync " + dir_, err);
-  return OkStatus();
+  return SyncDirectory(dir_);
 }
 
 }  // namespace adtgw

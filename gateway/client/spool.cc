@@ -8,10 +8,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
+#include "crypto/posix_file.h"
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/file_source.h"
 
@@ -23,8 +24,8 @@ constexpr const char* kSubfolders[] = {"outgoing", "sending", "sent",
                                        "failed",   ".adtgw",  ".adtgw/prepared"};
 
 Error SystemError(const std::string& what, int err) {
-  return MakeError(ErrorKind::kIo, "spool.io", what + ": " + std::strerror(err),
-                   "check the spool folder's permissions and free space");
+  return ErrnoError(ErrorKind::kIo, "spool.io", what, err,
+                    "check the spool folder's permissions and free space");
 }
 
 bool EndsWith(const std::string& s, std::string_view tail) {
@@ -34,17 +35,6 @@ bool EndsWith(const std::string& s, std::string_view tail) {
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
-}
-
-// Makes renames and new files in `dir` durable.
-Status SyncDir(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return SystemError("cannot open " + dir, errno);
-  int rc = fsync(fd);
-  int err = errno;
-  close(fd);
-  if (rc != 0) return SystemError("cannot sync " + dir, err);
-  return OkStatus();
 }
 
 // Renames without ever replacing: EEXIST when `to` exists. Both folders are synced.
@@ -60,8 +50,8 @@ Status MoveNoReplace(const std::string& from, const std::string& to) {
     }
     return SystemError("cannot move " + from + " to " + to, err);
   }
-  ADTGW_TRY(SyncDir(to.substr(0, to.rfind('/'))));
-  return SyncDir(from.substr(0, from.rfind('/')));
+  ADTGW_TRY(SyncDirectory(to.substr(0, to.rfind('/'))));
+  return SyncDirectory(from.substr(0, from.rfind('/')));
 }
 
 // The sidecar goes where its file went, from wherever it is (a crash may have moved
@@ -122,11 +112,7 @@ std::string IdentityText(const FileIdentity& id) {
          std::to_string(id.inode) + "\n";
 }
 
-bool IsTransferId(const std::string& s) {
-  return s.size() == 32 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
+bool IsTransferId(const std::string& s) { return s.size() == 32 && IsLowerHex(s); }
 
 }  // namespace
 

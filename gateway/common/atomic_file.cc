@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include <openssl/rand.h>
 
@@ -17,8 +16,8 @@ namespace adtgw {
 namespace {
 
 Error IoError(const std::string& path, const std::string& what, int err) {
-  return MakeError(ErrorKind::kIo, "io.write", path + ": " + what + ": " + std::strerror(err),
-                   err == ENOSPC ? "free some disk space" : "");
+  return ErrnoError(ErrorKind::kIo, "io.write", path + ": " + what, err,
+                    err == ENOSPC ? "free some disk space" : "");
 }
 
 std::string DirectoryOf(const std::string& path) {
@@ -30,21 +29,23 @@ std::string DirectoryOf(const std::string& path) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path, std::string temp_path, int fd, bool replace)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd), replace_(replace) {}
+AtomicFile::AtomicFile(std::string path, std::string temp_path, UniqueFd fd, bool replace)
+    : path_(std::move(path)),
+      temp_path_(std::move(temp_path)),
+      fd_(std::move(fd)),
+      replace_(replace) {}
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : path_(std::move(other.path_)),
       temp_path_(std::move(other.temp_path_)),
-      fd_(other.fd_),
+      fd_(std::move(other.fd_)),
       replace_(other.replace_),
       committed_(other.committed_) {
-  other.fd_ = -1;
   other.committed_ = true;  // the moved-from object owns nothing
 }
 
 AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) close(fd_);
+  fd_.reset();
   if (!committed_) unlink(temp_path_.c_str());
 }
 
@@ -59,15 +60,15 @@ Result<AtomicFile> AtomicFile::Create(const std::string& path, mode_t mode, bool
   std::string dir = DirectoryOf(path);
   std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   std::string temp = dir + "/." + base + ".tmp-" + ToHex(rnd);
-  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return IoError(path, "cannot create a temporary file beside it", errno);
-  fchmod(fd, mode);  // the umask must not widen or narrow what was asked for
-  return AtomicFile(path, temp, fd, replace);
+  UniqueFd fd(open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd.valid()) return IoError(path, "cannot create a temporary file beside it", errno);
+  fchmod(fd.get(), mode);  // the umask must not widen or narrow what was asked for
+  return AtomicFile(path, temp, std::move(fd), replace);
 }
 
 Status AtomicFile::Write(std::span<const uint8_t> data) {
   while (!data.empty()) {
-    ssize_t n = write(fd_, data.data(), data.size());
+    ssize_t n = write(fd_.get(), data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return IoError(path_, "write failed", errno);
@@ -78,20 +79,16 @@ Status AtomicFile::Write(std::span<const uint8_t> data) {
   // Start writing back what is complete while the caller produces more, so that the
   // fsync in Commit() waits for the tail only. Advisory: errors surface at fsync.
   if (written_ - flushed_ >= kWritebackStep) {
-    sync_file_range(fd_, static_cast<off64_t>(flushed_), static_cast<off64_t>(written_ - flushed_),
-                    SYNC_FILE_RANGE_WRITE);
+    sync_file_range(fd_.get(), static_cast<off64_t>(flushed_),
+                    static_cast<off64_t>(written_ - flushed_), SYNC_FILE_RANGE_WRITE);
     flushed_ = written_;
   }
   return OkStatus();
 }
 
 Status AtomicFile::Commit() {
-  if (fsync(fd_) != 0) return IoError(path_, "fsync failed", errno);
-  if (close(fd_) != 0) {
-    fd_ = -1;
-    return IoError(path_, "close failed", errno);
-  }
-  fd_ = -1;
+  if (fsync(fd_.get()) != 0) return IoError(path_, "fsync failed", errno);
+  if (int err = fd_.Close(); err != 0) return IoError(path_, "close failed", err);
   if (replace_) {
     if (rename(temp_path_.c_str(), path_.c_str()) != 0) {
       return IoError(path_, "rename into place failed", errno);
@@ -106,11 +103,9 @@ Status AtomicFile::Commit() {
     return IoError(path_, "rename into place failed", err);
   }
   committed_ = true;
-  int dfd = open(DirectoryOf(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
+  // Best effort: the file is whole and in place; a folder that cannot be synced only
+  // risks the new name after a crash, never a torn file.
+  static_cast<void>(SyncDirectory(DirectoryOf(path_)));
   return OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "crypto/byte_stream.h"
+#include "crypto/posix_file.h"
 #include "crypto/result.h"
 
 namespace adtgw {
@@ -30,10 +31,10 @@ class AtomicFile final : public ByteSink {
   const std::string& temp_path() const { return temp_path_; }
 
  private:
-  AtomicFile(std::string path, std::string temp_path, int fd, bool replace);
+  AtomicFile(std::string path, std::string temp_path, UniqueFd fd, bool replace);
   std::string path_;
   std::string temp_path_;
-  int fd_ = -1;
+  UniqueFd fd_;
   bool replace_ = false;
   bool committed_ = false;
   uint64_t written_ = 0;

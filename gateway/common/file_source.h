@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crypto/byte_stream.h"
+#include "crypto/posix_file.h"
 #include "crypto/result.h"
 
 namespace adtgw {
@@ -14,17 +15,17 @@ namespace adtgw {
 class FileSource final : public ByteSource {
  public:
   static Result<FileSource> Open(const std::string& path);
-  FileSource(FileSource&& other) noexcept;
+  FileSource(FileSource&& other) noexcept = default;
   FileSource& operator=(FileSource&&) = delete;
-  ~FileSource() override;
+  ~FileSource() override = default;
 
   Result<size_t> Read(std::span<uint8_t> out) override;
   uint64_t size() const { return size_; }
 
  private:
-  FileSource(std::string path, int fd, uint64_t size);
+  FileSource(std::string path, UniqueFd fd, uint64_t size);
   std::string path_;
-  int fd_ = -1;
+  UniqueFd fd_;
   uint64_t size_ = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "crypto/posix_file.h"
 #include "crypto/result.h"
 
 namespace adtgw {
@@ -18,13 +19,13 @@ class FolderLock {
   // at once with `busy_code` (kConflict) and `busy_message` when another holds it.
   static Result<FolderLock> Acquire(const std::string& path, const std::string& busy_code,
                                     const std::string& busy_message, const std::string& busy_hint);
-  FolderLock(FolderLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FolderLock(FolderLock&& other) noexcept = default;
   FolderLock& operator=(FolderLock&&) = delete;
-  ~FolderLock();
+  ~FolderLock() = default;  // closing the descriptor releases the flock
 
  private:
-  explicit FolderLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit FolderLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 }  // namespace adtgw

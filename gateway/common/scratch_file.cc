@@ -5,15 +5,14 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <vector>
 
 namespace adtgw {
 namespace {
 
 Error ScratchError(const std::string& what, int err) {
-  return MakeError(ErrorKind::kIo, "io.write", what + ": " + std::strerror(err),
-                   "is the temporary directory ($TMPDIR or /tmp) writable and not full?");
+  return ErrnoError(ErrorKind::kIo, "io.write", what, err,
+                    "is the temporary directory ($TMPDIR or /tmp) writable and not full?");
 }
 
 }  // namespace
@@ -24,27 +23,26 @@ Result<ScratchFile> ScratchFile::Create(const std::string& label) {
   std::string pattern = dir + "/adtgw-" + label + "-XXXXXX";
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
-  int fd = mkostemp(name.data(), O_CLOEXEC);  // mode 0600
-  if (fd < 0) return ScratchError("creating a scratch file in " + dir, errno);
-  return ScratchFile(std::string(name.data()), fd);
+  UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));  // mode 0600
+  if (!fd.valid()) return ScratchError("creating a scratch file in " + dir, errno);
+  return ScratchFile(std::string(name.data()), std::move(fd));
 }
 
 ScratchFile::ScratchFile(ScratchFile&& other) noexcept
-    : path_(std::move(other.path_)), fd_(other.fd_), size_(other.size_) {
-  other.fd_ = -1;
+    : path_(std::move(other.path_)), fd_(std::move(other.fd_)), size_(other.size_) {
   other.path_.clear();
 }
 
 ScratchFile::~ScratchFile() {
-  if (fd_ >= 0) close(fd_);
+  fd_.reset();
   if (!path_.empty()) unlink(path_.c_str());
 }
 
 Status ScratchFile::Write(std::span<const uint8_t> data) {
-  if (fd_ < 0) return ScratchError("writing " + path_, EBADF);
+  if (!fd_.valid()) return ScratchError("writing " + path_, EBADF);
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+    ssize_t n = ::write(fd_.get(), data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ScratchError("writing " + path_, errno);
@@ -56,11 +54,7 @@ Status ScratchFile::Write(std::span<const uint8_t> data) {
 }
 
 Status ScratchFile::Close() {
-  if (fd_ >= 0 && close(fd_) != 0) {
-    fd_ = -1;
-    return ScratchError("closing " + path_, errno);
-  }
-  fd_ = -1;
+  if (int err = fd_.Close(); err != 0) return ScratchError("closing " + path_, err);
   return OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "crypto/byte_stream.h"
+#include "crypto/posix_file.h"
 #include "crypto/result.h"
 
 namespace adtgw {
@@ -29,9 +30,9 @@ class ScratchFile final : public ByteSink {
   uint64_t size() const { return size_; }
 
  private:
-  ScratchFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ScratchFile(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
   std::string path_;
-  int fd_ = -1;
+  UniqueFd fd_;
   uint64_t size_ = 0;
 };
 

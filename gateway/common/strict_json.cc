@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "crypto/encoding.h"
+
 namespace adtgw {
 namespace {
 
@@ -122,19 +124,11 @@ bool SameBytes(std::span<const uint8_t> bytes, std::string_view text) {
 }
 
 std::optional<Sha256Digest> ParseHexDigest(std::string_view hex) {
-  if (hex.size() != 64) return std::nullopt;
   Sha256Digest out{};
-  for (size_t i = 0; i < 64; ++i) {
-    char c = hex[i];
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else
-      return std::nullopt;
-    out[i / 2] = static_cast<uint8_t>(i % 2 == 0 ? v << 4 : out[i / 2] | v);
-  }
+  if (hex.size() != 2 * out.size()) return std::nullopt;
+  std::optional<std::vector<uint8_t>> bytes = FromHex(hex);
+  if (!bytes) return std::nullopt;
+  std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
 }
 

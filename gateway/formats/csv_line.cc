@@ -2,39 +2,9 @@
 
 #include <cstdio>
 
+#include "crypto/encoding.h"
+
 namespace adtgw {
-namespace {
-
-// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
-// surrogates, nothing past U+10FFFF), or 0.
-size_t Utf8Sequence(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-}  // namespace
-
 bool CsvLineSplitter::Fail(uint32_t column, const char* code, std::string message) {
   error_column_ = column;
   error_code_ = code;
@@ -56,7 +26,7 @@ bool CsvLineSplitter::CheckText(std::string_view field, uint32_t column) {
                   std::string("the field holds the control character ") + hex +
                       (c == '\r' ? " (a carriage return not followed by the line's end)" : ""));
     }
-    size_t n = Utf8Sequence(field, i);
+    size_t n = Utf8SequenceLength(field, i);
     if (n == 0) {
       return Fail(column, "csv.bad_utf8",
                   "the field is not UTF-8 (byte " + std::to_string(i + 1) + " of it)");

@@ -1,6 +1,6 @@
 #include "gateway/formats/domain_file_template.h"
 
-#include "certs/trust_store.h"  // FormatTime
+#include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "gateway/formats/adt_file.h"
 #include "gateway/formats/exit_quarantine_file.h"

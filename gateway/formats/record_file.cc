@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crypto/encoding.h"
 #include "gateway/formats/field_syntax.h"
 
 namespace adtgw {
@@ -12,11 +13,6 @@ constexpr size_t kDigestBuffer = 64 * 1024;
 // More than any format has, so that a record with a few too many is reported as such
 // (record.field_count) rather than as a damaged line.
 constexpr size_t kMaxFields = 64;
-
-bool IsLowerHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 // The 1-based field where `line` first differs from `expected`, both split at commas.
 uint32_t FirstDifferentField(std::string_view line, std::string_view expected) {

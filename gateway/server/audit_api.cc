@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "gateway/store/document_store.h"
 

@@ -4,6 +4,7 @@
 
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/common/strict_json.h"
 #include "gateway/transfer/acknowledgement.h"

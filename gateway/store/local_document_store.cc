@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 #include <openssl/rand.h>
 
+#include "crypto/encoding.h"
+#include "crypto/posix_file.h"
 #include "crypto/sha256.h"
 #include "gateway/common/file_source.h"
 
@@ -22,23 +22,13 @@ namespace {
 constexpr size_t kKeyHexDigits = 32;
 
 Error IoError(const std::string& what, int err) {
-  return MakeError(ErrorKind::kIo, "store.io", what + ": " + std::strerror(err),
-                   err == ENOSPC ? "the document store is full" : "");
+  return ErrnoError(ErrorKind::kIo, "store.io", what, err,
+                    err == ENOSPC ? "the document store is full" : "");
 }
 
 Error NoSuch(const StorageKey& key, const char* what) {
   return MakeError(ErrorKind::kNotFound, "store.not_found",
                    std::string("no ") + what + " " + key.str() + " in the document store");
-}
-
-Status SyncDirectory(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("open " + dir, errno);
-  int rc = fsync(fd);
-  int err = errno;
-  close(fd);
-  if (rc != 0) return IoError("fsync " + dir, err);
-  return OkStatus();
 }
 
 Status MakeDirectory(const std::string& path) {
@@ -67,10 +57,7 @@ Result<uint64_t> FileSize(const std::string& path, const StorageKey& key, const 
 StorageKey StorageKey::Generate() { return StorageKey(RandomHex(kKeyHexDigits / 2)); }
 
 Result<StorageKey> StorageKey::Parse(std::string_view text) {
-  bool ok = text.size() == kKeyHexDigits && std::all_of(text.begin(), text.end(), [](char c) {
-              return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            });
-  if (!ok) {
+  if (text.size() != kKeyHexDigits || !IsLowerHex(text)) {
     return MakeError(ErrorKind::kInvalidInput, "store.bad_key",
                      "'" + std::string(text.substr(0, 40)) + "' is not a storage key",
                      "storage keys are 32 lower-case hex digits made by the gateway");
@@ -95,10 +82,10 @@ std::string LocalDocumentStore::ObjectPath(const StorageKey& key) const {
 
 Result<StorageKey> LocalDocumentStore::BeginUpload() {
   StorageKey key = StorageKey::Generate();
-  int fd =
-      open(PartialPath(key).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return IoError("create " + PartialPath(key), errno);
-  close(fd);
+  UniqueFd fd(
+      open(PartialPath(key).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return IoError("create " + PartialPath(key), errno);
+  fd.reset();
   ADTGW_TRY(SyncDirectory(root_ + "/partial"));
   return key;
 }
@@ -109,15 +96,14 @@ Result<uint64_t> LocalDocumentStore::UploadOffset(const StorageKey& key) {
 
 Result<uint64_t> LocalDocumentStore::Append(const StorageKey& key, uint64_t offset,
                                             std::span<const uint8_t> data, bool then_commit) {
-  int fd = open(PartialPath(key).c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
+  UniqueFd fd(open(PartialPath(key).c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
     if (errno == ENOENT) return NoSuch(key, "upload");
     return IoError("open " + PartialPath(key), errno);
   }
   struct stat st {};
-  if (fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != offset) {
+  if (fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != offset) {
     uint64_t have = static_cast<uint64_t>(st.st_size);
-    close(fd);
     return MakeError(ErrorKind::kConflict, "store.offset_mismatch",
                      "append at offset " + std::to_string(offset) + ", but the upload holds " +
                          std::to_string(have) + " bytes",
@@ -125,39 +111,31 @@ Result<uint64_t> LocalDocumentStore::Append(const StorageKey& key, uint64_t offs
   }
   uint64_t pos = offset;
   while (!data.empty()) {
-    ssize_t n = pwrite(fd, data.data(), data.size(), static_cast<off_t>(pos));
+    ssize_t n = pwrite(fd.get(), data.data(), data.size(), static_cast<off_t>(pos));
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
-      if (ftruncate(fd, static_cast<off_t>(offset)) != 0) {
+      if (ftruncate(fd.get(), static_cast<off_t>(offset)) != 0) {
         // The size check on the next append refuses whatever was left.
       }
-      close(fd);
       return IoError("write " + PartialPath(key), err);
     }
     pos += static_cast<uint64_t>(n);
     data = data.subspan(static_cast<size_t>(n));
   }
-  if (!then_commit && fdatasync(fd) != 0) {
-    int err = errno;
-    close(fd);
-    return IoError("fsync " + PartialPath(key), err);
-  }
-  close(fd);
+  if (!then_commit && fdatasync(fd.get()) != 0) return IoError("fsync " + PartialPath(key), errno);
   return pos;
 }
 
 Status LocalDocumentStore::Commit(const StorageKey& key) {
   std::string from = PartialPath(key);
-  int fd = open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
+  UniqueFd fd(open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
     if (errno == ENOENT) return NoSuch(key, "upload");
     return IoError("open " + from, errno);
   }
-  int rc = fsync(fd);
-  int err = errno;
-  close(fd);
-  if (rc != 0) return IoError("fsync " + from, err);
+  if (fsync(fd.get()) != 0) return IoError("fsync " + from, errno);
+  fd.reset();
   if (rename(from.c_str(), ObjectPath(key).c_str()) != 0) {
     return IoError("rename into objects/", errno);
   }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "gateway/common/strict_json.h"
 
 namespace adtgw {
@@ -17,11 +17,7 @@ Error Bad(const std::string& field, const std::string& message) {
                    "see docs/api.md, Acknowledgement");
 }
 
-bool IsTransferId(const std::string& id) {
-  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
+bool IsTransferId(const std::string& id) { return id.size() == 32 && IsLowerHex(id); }
 
 bool IsReasonCode(const std::string& r) {
   return !r.empty() && r.size() <= 64 && std::all_of(r.begin(), r.end(), [](char c) {

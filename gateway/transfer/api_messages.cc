@@ -1,8 +1,12 @@
 #include "gateway/transfer/api_messages.h"
 
-#include <cpprest/asyncrt_utils.h>
 #include <cpprest/json.h>
 
+#include <optional>
+#include <vector>
+
+#include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
 #include "gateway/common/strict_json.h"
 
 namespace adtgw {
@@ -10,18 +14,15 @@ namespace {
 
 using web::json::value;
 
-std::string Base64(const std::string& bytes) {
-  return utility::conversions::to_base64(std::vector<unsigned char>(bytes.begin(), bytes.end()));
-}
+std::string Base64(const std::string& bytes) { return Base64Encode(AsBytes(bytes)); }
 
 Result<std::string> FromBase64(const std::string& text, const std::string& what) {
-  try {
-    std::vector<unsigned char> bytes = utility::conversions::from_base64(text);
-    return std::string(bytes.begin(), bytes.end());
-  } catch (const std::exception&) {
+  std::optional<std::vector<uint8_t>> bytes = Base64Decode(text);
+  if (!bytes) {
     return MakeError(ErrorKind::kInvalidInput, "request.bad_base64", what + " is not base64",
                      "see docs/api.md");
   }
+  return std::string(bytes->begin(), bytes->end());
 }
 
 std::string Text(const value& obj, const char* key) {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "gateway/common/strict_json.h"
 
 namespace adtgw {

@@ -1,7 +1,7 @@
 #include "gateway/transfer/receipt.h"
 
-#include "certs/trust_store.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "gateway/common/strict_json.h"
 
 namespace adtgw {

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/ossl_string.h"
+#include "crypto/posix_file.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -28,9 +30,9 @@ TEST(CredentialFiles, RefusesGroupOrWorldReadableKeys) {
 
 TEST(CredentialFiles, NamesTheFileThatIsNotACertificate) {
   char path[] = "/tmp/adtgw-notcert-XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_EQ(write(fd, "hello", 5), 5);
-  close(fd);
+  UniqueFd fd(mkstemp(path));
+  ASSERT_EQ(write(fd.get(), "hello", 5), 5);
+  fd.reset();
   auto r = LoadCertificate(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "input.bad_credential");
@@ -43,13 +45,11 @@ TEST(CredentialFiles, LoadsPemAndDerAlike) {
   ADTGW_REQUIRE_FIXTURES();
   auto pem = LoadCertificate(FixturePath("smki-zaz1/Z1-supplier-ka.cert.pem"));
   ASSERT_TRUE(pem.ok());
-  unsigned char* der = nullptr;
-  int n = i2d_X509(pem->get(), &der);
+  std::vector<uint8_t> der = I2d(pem->get(), i2d_X509, "the certificate").value();
   char path[] = "/tmp/adtgw-der-XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_EQ(write(fd, der, static_cast<size_t>(n)), n);
-  close(fd);
-  OPENSSL_free(der);
+  UniqueFd fd(mkstemp(path));
+  ASSERT_EQ(write(fd.get(), der.data(), der.size()), static_cast<ssize_t>(der.size()));
+  fd.reset();
   auto loaded = LoadCertificate(path);
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(X509_cmp(loaded->get(), pem->get()), 0);

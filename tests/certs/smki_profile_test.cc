@@ -5,6 +5,8 @@
 
 #include "certs/credential_files.h"
 #include "certs/trust_store.h"
+#include "crypto/encoding.h"
+#include "crypto/ossl_string.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -140,10 +142,8 @@ TEST(SmkiProfile, Eui64IsAFullSixtyFourBitBitString) {
   TestPki pki;
   // Trailing zero bytes must survive: 90-B3-D5-1F-30-01-00-00 ends in two.
   Credential c = pki.Party("90-B3-D5-1F-30-01-00-00", "02", KU_DIGITAL_SIGNATURE);
-  unsigned char* der = nullptr;
-  int n = i2d_X509_NAME(X509_get_subject_name(c.cert.get()), &der);
-  std::vector<uint8_t> name(der, der + n);
-  OPENSSL_free(der);
+  std::vector<uint8_t> name =
+      I2d(X509_get_subject_name(c.cert.get()), i2d_X509_NAME, "the subject name").value();
   const std::vector<uint8_t> expected{0x03, 0x09, 0x00, 0x90, 0xB3, 0xD5,
                                       0x1F, 0x30, 0x01, 0x00, 0x00};
   EXPECT_NE(std::search(name.begin(), name.end(), expected.begin(), expected.end()), name.end());

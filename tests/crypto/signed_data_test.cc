@@ -4,6 +4,7 @@
 #include <openssl/cms.h>
 #include <openssl/x509v3.h>
 
+#include "crypto/ossl_string.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -75,10 +76,7 @@ TEST_F(SignedDataTest, WeVerifyOpenSslDetachedSignatures) {
   CMS_ContentInfo* cms =
       CMS_sign(ds_.cert.get(), ds_.key.get(), nullptr, data, CMS_DETACHED | CMS_BINARY);
   ASSERT_NE(cms, nullptr);
-  unsigned char* der = nullptr;
-  int n = i2d_CMS_ContentInfo(cms, &der);
-  std::vector<uint8_t> sig(der, der + n);
-  OPENSSL_free(der);
+  std::vector<uint8_t> sig = I2d(cms, i2d_CMS_ContentInfo, "the CMS signature").value();
   CMS_ContentInfo_free(cms);
   BIO_free(data);
   auto v = VerifyDetached(sig, content);

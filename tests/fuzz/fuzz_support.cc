@@ -12,6 +12,7 @@
 #include "certs/cert_issuer.h"
 #include "certs/eui64.h"
 #include "crypto/envelope.h"
+#include "crypto/ossl_string.h"
 #include "crypto/sha256.h"
 
 namespace adtgw::fuzz {
@@ -90,12 +91,9 @@ Credential LoadEmbedded(const char* key_pem, const char* cert_pem) {
 }
 
 der::Bytes CertDer(X509* cert) {
-  unsigned char* p = nullptr;
-  int n = i2d_X509(cert, &p);
-  if (n <= 0) SetupFailed("i2d_X509");
-  der::Bytes out(p, p + n);
-  OPENSSL_free(p);
-  return out;
+  Result<der::Bytes> der = I2d(cert, i2d_X509, "a certificate (i2d_X509)");
+  if (!der.ok()) SetupFailed("i2d_X509");
+  return std::move(der).value();
 }
 
 }  // namespace

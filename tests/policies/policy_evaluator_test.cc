@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "certs/trust_store.h"
+#include "crypto/encoding.h"
 #include "policies/policy_holder.h"
 #include "tests/policies/policy_fixture.h"
 

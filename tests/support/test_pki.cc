@@ -9,6 +9,8 @@
 
 #include <openssl/x509v3.h>
 
+#include "crypto/posix_file.h"
+
 namespace adtgw::testing {
 namespace {
 
@@ -103,12 +105,12 @@ std::string PrivateCopy(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   char tmpl[] = "/tmp/adtgw-test-key-XXXXXX";
-  int fd = mkstemp(tmpl);
-  if (fd < 0) std::abort();
+  UniqueFd fd(mkstemp(tmpl));
+  if (!fd.valid()) std::abort();
   std::string data = ss.str();
-  if (write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size())) std::abort();
-  fchmod(fd, 0600);
-  close(fd);
+  if (write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size())) std::abort();
+  fchmod(fd.get(), 0600);
+  fd.reset();
   return tmpl;
 }
 

@@ -4,9 +4,9 @@
 
 #include <map>
 
-#include "certs/trust_store.h"  // FormatTime
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 
 namespace adtgw {
 namespace {

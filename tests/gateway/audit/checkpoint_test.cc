@@ -18,6 +18,7 @@
 
 #include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
+#include "crypto/ossl_string.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
@@ -172,12 +173,10 @@ TEST_F(CheckpointTest, SignThenVerifyRoundTrips) {
 }
 
 TEST_F(CheckpointTest, KeyIdIsTheFirstFourBytesOfSha256OfTheSpki) {
-  unsigned char* der = nullptr;
-  int n = i2d_PUBKEY(key_.get(), &der);
-  ASSERT_GT(n, 0);
+  auto der = I2d(key_.get(), i2d_PUBKEY, "the log public key");
+  ASSERT_TRUE(der.ok());
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(der, static_cast<size_t>(n), digest);
-  OPENSSL_free(der);
+  SHA256(der->data(), der->size(), digest);
   uint32_t expected = (uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) |
                       (uint32_t{digest[2]} << 8) | digest[3];
   EXPECT_EQ(verifier().key_id(), expected);

@@ -7,9 +7,9 @@
 #include <functional>
 #include <sstream>
 
-#include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "gateway/audit/merkle_tree.h"
 // Before cpprest (strict_json.h), whose U() macro breaks Boost headers included after it.
 #include "gateway/server/api_router.h"
