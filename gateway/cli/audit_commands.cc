@@ -29,6 +29,7 @@
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/log_key_flags.h"
+#include "gateway/cli/table_printer.h"
 #include "gateway/client/checkpoint_history.h"
 #include "gateway/client/checkpoint_witness.h"
 #include "gateway/client/client_config.h"
@@ -129,8 +130,6 @@ std::string DescribeWitness(const WitnessReport& r, const std::string& note_path
          " you saw before, which the gateway proved extends it";
 }
 
-std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
-
 std::string Recipients(const AuditEntry& e, const char* separator) {
   std::string out;
   for (const auto& r : e.recipients) out += (out.empty() ? "" : separator) + r.ToString();
@@ -140,27 +139,6 @@ std::string Recipients(const AuditEntry& e, const char* separator) {
 std::string Actor(const AuditEntry& e) {
   if (e.actor) return e.actor->ToString();
   return e.peer.empty() ? "" : "peer " + e.peer;
-}
-
-// Prints rows as columns two spaces apart, "-" for empty cells.
-void PrintTable(const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], OrDash(row[c]).size());
-  }
-  auto print = [&](const std::vector<std::string>& row) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      std::string cell = OrDash(row[c]);
-      line += cell;
-      if (c + 1 < row.size()) line += std::string(width[c] - cell.size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  };
-  print(header);
-  for (const auto& row : rows) print(row);
 }
 
 // One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes doubled.
