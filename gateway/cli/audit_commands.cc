@@ -37,6 +37,7 @@
 #include "gateway/client/log_auditor.h"
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/line_splitter.h"
+#include "gateway/formats/csv_writer.h"
 #include "gateway/transfer/strict_json.h"
 
 namespace adtgw {
@@ -139,20 +140,6 @@ std::string Recipients(const AuditEntry& e, const char* separator) {
 std::string Actor(const AuditEntry& e) {
   if (e.actor) return e.actor->ToString();
   return e.peer.empty() ? "" : "peer " + e.peer;
-}
-
-// One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes doubled.
-// A field a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
-// leading apostrophe: TLS subjects and DNs in the log come from outside.
-std::string CsvField(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos) {
-    v.insert(0, "'");
-  }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 // ---- Reading the log -------------------------------------------------------------------
