@@ -38,6 +38,7 @@
 #include "gateway/common/atomic_file.h"
 #include "gateway/common/date_argument.h"
 #include "gateway/common/line_splitter.h"
+#include "gateway/common/temp_dir_guard.h"
 #include "gateway/formats/csv_writer.h"
 #include "gateway/transfer/strict_json.h"
 
@@ -841,22 +842,6 @@ Status RunShow(const ShowFlags& f) {
 struct ExportFlags {
   AuditorFlags auditor;
   std::string dir;
-};
-
-// A directory that is removed with what is in it unless released.
-class TempDirGuard {
- public:
-  explicit TempDirGuard(std::string path) : path_(std::move(path)) {}
-  ~TempDirGuard() {
-    if (!path_.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(path_, ignored);
-    }
-  }
-  void Release() { path_.clear(); }
-
- private:
-  std::string path_;
 };
 
 Status SyncPath(const std::string& path) {
