@@ -1,7 +1,5 @@
 #include "gateway/cli/audit_output.h"
 
-#include <cstdio>
-
 namespace adtgw {
 
 using web::json::value;
@@ -17,12 +15,6 @@ value CheckpointJson(const Checkpoint& c) {
   v["size"] = value::number(c.size);
   v["root"] = value::string(RootBase64(c.root));
   return v;
-}
-
-std::string KeyId(const LogVerifier& v) {
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", v.key_id());
-  return hex;
 }
 
 std::string DescribeWitness(const WitnessReport& r, const std::string& note_path) {

@@ -1,7 +1,7 @@
 // How the `adtgw audit` commands describe what they checked, so that verify, query, show
 // and export say it the same way: a signed checkpoint (its root in base64, as the
-// signed note writes it; as JSON), the log key's ID, what the witness found, and who
-// an audit entry's actor is.
+// signed note writes it; as JSON), what the witness found, and who an audit entry's
+// actor is. The log key's ID is KeyId (log_key_flags.h).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -21,8 +21,6 @@ namespace adtgw {
 std::string RootBase64(const Sha256Digest& root);
 // {"origin", "size", "root"}.
 web::json::value CheckpointJson(const Checkpoint& c);
-// The key ID of a signed note's signature line, 8 hex digits.
-std::string KeyId(const LogVerifier& v);
 // What the witness found, for people; `note_path` is where it keeps the checkpoint.
 std::string DescribeWitness(const WitnessReport& r, const std::string& note_path);
 // The EUI-64 of the party that acted, else "peer <TLS subject>", else "".

@@ -14,6 +14,7 @@
 #include "gateway/cli/audit_commands.h"
 #include "gateway/cli/audit_output.h"
 #include "gateway/cli/auditor_session.h"
+#include "gateway/cli/log_key_flags.h"
 #include "gateway/cli/table_printer.h"
 #include "gateway/transfer/strict_json.h"
 
