@@ -5,13 +5,14 @@
 #include "gateway/client/client_config.h"
 
 namespace adtgw {
-namespace {
 
 std::string KeyId(const LogVerifier& v) {
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", v.key_id());
   return hex;
 }
+
+namespace {
 
 Result<TrustedLogKey> FromFile(const std::string& file, const std::string& origin,
                                const std::string& why) {

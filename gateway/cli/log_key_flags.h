@@ -37,6 +37,9 @@ struct TrustedLogKey {
 Result<TrustedLogKey> ResolveLogKey(const LogKeyFlags& flags, const std::string& note_origin,
                                     const std::string& default_key = {});
 
+// The key ID of the log key's signature lines, 8 hex digits, as messages show it.
+std::string KeyId(const LogVerifier& v);
+
 // The first line of a note (its origin), without checking anything else.
 std::string NoteOrigin(std::string_view note);
 

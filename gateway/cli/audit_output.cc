@@ -1,0 +1,36 @@
+#include "gateway/cli/audit_output.h"
+
+namespace adtgw {
+
+using web::json::value;
+
+std::string RootBase64(const Sha256Digest& root) {
+  std::string text = CheckpointText(Checkpoint{"x", 0, root});  // "x\n0\nROOT\n"
+  return text.substr(4, text.size() - 5);
+}
+
+value CheckpointJson(const Checkpoint& c) {
+  value v = value::object();
+  v["origin"] = value::string(c.origin);
+  v["size"] = value::number(c.size);
+  v["root"] = value::string(RootBase64(c.root));
+  return v;
+}
+
+std::string DescribeWitness(const WitnessReport& r, const std::string& note_path) {
+  if (!r.stored) return "first checkpoint seen from this log; kept in " + note_path;
+  if (r.stored->size == r.checkpoint.size) return "the same checkpoint as you saw before";
+  if (r.stored->size < r.checkpoint.size) {
+    return "consistent with the checkpoint of size " + std::to_string(r.stored->size) +
+           " you saw before (proof checked); kept in " + note_path;
+  }
+  return "older than the checkpoint of size " + std::to_string(r.stored->size) +
+         " you saw before, which the gateway proved extends it";
+}
+
+std::string Actor(const AuditEntry& e) {
+  if (e.actor) return e.actor->ToString();
+  return e.peer.empty() ? "" : "peer " + e.peer;
+}
+
+}  // namespace adtgw
