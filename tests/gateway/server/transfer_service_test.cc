@@ -24,11 +24,14 @@
 #include "policies/policy_loader.h"
 #include "tests/support/read_all.h"
 #include "tests/support/sqlite_exec.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 constexpr std::time_t kDay = 86400;
 
@@ -46,11 +49,11 @@ constexpr TransferState kAllStates[] = {TransferState::kReceiving,  TransferStat
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 
-// The error code of a result, or "ok": for checks that must not abort when a result
-// unexpectedly succeeds.
-template <typename R>
-std::string CodeOf(const R& r) {
-  return r.ok() ? std::string("ok") : r.error().code;
+// The outcome of a call without its value, so that one table can hold calls whose
+// results are of different types.
+template <typename T>
+Status StatusOf(Result<T> r) {
+  return r.ok() ? OkStatus() : Status(std::move(r).error());
 }
 
 // The TLS fingerprint the policy maps to party n (every byte n).
@@ -95,15 +98,15 @@ class TransferServiceTest : public ::testing::Test {
     auditor_ds_ = pki_.Party(kAuditor, "7F", KU_DIGITAL_SIGNATURE);
     const std::string& d = dir_.path();
     auto write = [&](const std::string& name, const Result<std::string>& pem) {
-      ASSERT_TRUE(pem.ok());
-      ASSERT_TRUE(WriteFileAtomically(d + "/" + name, pem.value(), 0644, false).ok()) << name;
+      ASSERT_THAT(pem, IsOk());
+      ASSERT_THAT(WriteFileAtomically(d + "/" + name, pem.value(), 0644, false), IsOk()) << name;
     };
     write("root.pem", CertificateToPem(pki_.root.cert.get()));
     write("oca.pem", CertificateToPem(pki_.oca.cert.get()));
     write("oca.crl.pem", CrlToPem(pki_.Crl({supplier_a_revoked_ds_.cert.get()}).get()));
     write("root.arl.pem", CrlToPem(pki_.Arl().get()));
     auto policy = ParsePolicy(PolicyYaml(), "policy.yaml", d);
-    EXPECT_TRUE(policy.ok()) << policy.error().message;
+    EXPECT_THAT(policy, IsOk());
     holder_ = std::make_unique<PolicyHolder>(std::move(policy).value());
     OpenStores();
   }
@@ -196,7 +199,7 @@ rules:
 
   Caller As(uint8_t fingerprint, const std::string& subject = "CN=somebody") {
     auto caller = service_->Identify(PeerCertificate{Fingerprint(fingerprint), subject});
-    EXPECT_TRUE(caller.ok()) << caller.error().message;
+    EXPECT_THAT(caller, IsOk());
     return caller.ok() ? *caller : Caller{};
   }
   Caller SupplierA() { return As(1); }
@@ -213,7 +216,7 @@ rules:
     SealRequest req{
         {supplier_a_ds_.cert.get(), supplier_a_ds_.key.get()}, {dcc_ka_.cert.get()}, now_};
     Status s = SealEnvelope(req, src, env.content.size(), out, &summary);
-    EXPECT_TRUE(s.ok()) << s.error().message;
+    EXPECT_THAT(s, IsOk());
     env.bytes = out.bytes();
     env.sha256 = summary.sha256;
     EXPECT_EQ(summary.size, env.bytes.size());
@@ -239,7 +242,7 @@ rules:
     out.manifest = m;
     out.json = ManifestToJson(m);
     auto sig = SignManifest(m, {by->cert.get(), by->key.get()}, now_);
-    EXPECT_TRUE(sig.ok()) << sig.error().message;
+    EXPECT_THAT(sig, IsOk());
     if (sig.ok()) out.signature = *sig;
     return out;
   }
@@ -272,10 +275,10 @@ rules:
   // Offers and uploads a fresh envelope in full; returns the received transfer.
   TransferRecord SendOne(const Envelope& env, const std::string& key = "idempotency-key-0001") {
     auto offered = Offer(SupplierA(), Sign(ManifestFor(env, key)));
-    EXPECT_TRUE(offered.ok()) << offered.error().message;
+    EXPECT_THAT(offered, IsOk());
     if (!offered.ok()) return {};
     auto done = Upload(SupplierA(), offered->progress.record.id, env.bytes, 0, env.bytes.size());
-    EXPECT_TRUE(done.ok()) << done.error().message;
+    EXPECT_THAT(done, IsOk());
     return metadata_->Get(offered->progress.record.id).value();
   }
 
@@ -288,7 +291,7 @@ rules:
   // The sender's view of the offset, or UINT64_MAX when it cannot be had.
   uint64_t OffsetOf(const std::string& id) {
     auto p = service_->Progress(SupplierA(), id);
-    EXPECT_TRUE(p.ok()) << p.error().code;
+    EXPECT_THAT(p, IsOk());
     return p.ok() ? p->offset : UINT64_MAX;
   }
 
@@ -307,19 +310,19 @@ rules:
   // checkpoint, the log's newest when `newest`.
   void ExpectProvedReceipt(const std::string& json, const std::string& id, bool newest = true) {
     auto receipt = ParseReceipt(AsBytes(json));
-    ASSERT_TRUE(receipt.ok()) << json;
+    ASSERT_THAT(receipt, IsOk()) << json;
     EXPECT_EQ(receipt->transfer_id, id);
     if (newest) {
       EXPECT_EQ(receipt->checkpoint, audit_->Latest().note);
     }
     auto checkpoint = audit_->verifier().Verify(receipt->checkpoint);
-    ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message;
-    EXPECT_TRUE(merkle::VerifyInclusion(receipt->log_index, checkpoint->size,
+    ASSERT_THAT(checkpoint, IsOk());
+    EXPECT_THAT(merkle::VerifyInclusion(receipt->log_index, checkpoint->size,
                                         merkle::LeafHash(AsBytes(receipt->log_entry)),
-                                        receipt->inclusion_proof, checkpoint->root)
-                    .ok());
+                                        receipt->inclusion_proof, checkpoint->root),
+                IsOk());
     auto entry = ParseAuditEntry(AsBytes(receipt->log_entry));
-    ASSERT_TRUE(entry.ok());
+    ASSERT_THAT(entry, IsOk());
     EXPECT_EQ(entry->event, audit_event::kEnvelopeStored);
     EXPECT_EQ(entry->transfer_id, id);
   }
@@ -359,7 +362,7 @@ rules:
     if (by == nullptr) by = &dcc_ds_;
     std::string json = AcknowledgementToJson(a);
     auto sig = SignAcknowledgement(a, {by->cert.get(), by->key.get()}, now_);
-    EXPECT_TRUE(sig.ok()) << sig.error().message;
+    EXPECT_THAT(sig, IsOk());
     if (!sig.ok()) return std::move(sig).error();
     return service_->Acknowledge(caller, id, AsBytes(json), *sig, now_);
   }
@@ -385,11 +388,11 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
   ASSERT_GT(env.bytes.size(), 3000u);
   SignedManifest sm = Sign(ManifestFor(env));
   auto offered = Offer(SupplierA(), sm);
-  ASSERT_TRUE(offered.ok()) << offered.error().message;
+  ASSERT_THAT(offered, IsOk());
   EXPECT_TRUE(offered->is_new);
   EXPECT_EQ(offered->progress.offset, 0u);
   const TransferRecord& r = offered->progress.record;
-  EXPECT_TRUE(StorageKey::Parse(r.id).ok());
+  EXPECT_THAT(StorageKey::Parse(r.id), IsOk());
   EXPECT_EQ(r.state, TransferState::kReceiving);
   EXPECT_EQ(r.sender, E(kSupplierA));
   EXPECT_EQ(r.recipients, std::vector<Eui64>{E(kDcc)});
@@ -406,14 +409,14 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
   while (offset < env.bytes.size()) {
     uint64_t n = std::min<uint64_t>(1000, env.bytes.size() - offset);
     auto w = service_->BeginAppend(SupplierA(), id, offset, n);
-    ASSERT_TRUE(w.ok()) << w.error().message;
+    ASSERT_THAT(w, IsOk());
     for (uint64_t done = 0; done < n; done += 300) {
-      ASSERT_TRUE((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(
-                                  offset + done, std::min<uint64_t>(300, n - done)))
-                      .ok());
+      ASSERT_THAT((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(
+                      offset + done, std::min<uint64_t>(300, n - done))),
+                  IsOk());
     }
     auto fin = (*w)->Finish(now_ + 5);
-    ASSERT_TRUE(fin.ok()) << fin.error().message;
+    ASSERT_THAT(fin, IsOk());
     EXPECT_EQ(fin->offset, offset + n);
     offset += n;
     if (offset < env.bytes.size()) {
@@ -426,7 +429,7 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
   }
   ASSERT_TRUE(receipt_json.has_value());
   auto receipt = ParseReceipt(AsBytes(*receipt_json));
-  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  ASSERT_THAT(receipt, IsOk());
   EXPECT_EQ(receipt->transfer_id, id);
   EXPECT_EQ(receipt->sender, E(kSupplierA));
   EXPECT_EQ(receipt->recipients, std::vector<Eui64>{E(kDcc)});
@@ -446,29 +449,28 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
   EXPECT_EQ(documents_->Size(StorageKey::Parse(stored.storage_key).value()).value(),
             env.bytes.size());
   auto progress = service_->Progress(SupplierA(), id);
-  ASSERT_TRUE(progress.ok());
+  ASSERT_THAT(progress, IsOk());
   EXPECT_EQ(progress->offset, env.bytes.size());
   auto again = service_->BeginAppend(SupplierA(), id, env.bytes.size(), 0);
-  ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, "upload.complete");
+  ASSERT_THAT(again, StatusIs("upload.complete"));
 
   // The DCC sees it in its inbox, downloads exactly the envelope and can open it.
   auto inbox = service_->Inbox(Dcc());
-  ASSERT_TRUE(inbox.ok());
+  ASSERT_THAT(inbox, IsOk());
   ASSERT_EQ(inbox->size(), 1u);
   EXPECT_EQ((*inbox)[0].id, id);
   EXPECT_TRUE(service_->Inbox(SupplierA())->empty());
   auto download = service_->OpenDownload(Dcc(), id);
-  ASSERT_TRUE(download.ok()) << download.error().message;
+  ASSERT_THAT(download, IsOk());
   std::string got = testing::ReadAll(*download->envelope);
   ASSERT_EQ(got, std::string(env.bytes.begin(), env.bytes.end()));
   MemorySource src(AsBytes(got));
   MemorySink plain;
   auto opened = OpenEnvelope({dcc_ka_.cert.get(), dcc_ka_.key.get()}, src, plain);
-  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  ASSERT_THAT(opened, IsOk());
   EXPECT_EQ(std::string(plain.bytes().begin(), plain.bytes().end()), env.content);
   EXPECT_EQ(X509_cmp(opened->signer.get(), supplier_a_ds_.cert.get()), 0);
-  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), id, now_ + 6).ok());
+  ASSERT_THAT(service_->MarkDownloaded(Dcc(), id, now_ + 6), IsOk());
   EXPECT_EQ(service_->Status(Dcc(), id)->state, TransferState::kDownloaded);
 }
 
@@ -477,11 +479,10 @@ TEST_F(TransferServiceTest, OfferUploadInPiecesAndReceipt) {
 
 TEST_F(TransferServiceTest, AnUnknownTlsPeerIsNotAParty) {
   auto caller = service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"});
-  ASSERT_FALSE(caller.ok());
-  EXPECT_EQ(caller.error().code, "tls.unknown_client");
+  ASSERT_THAT(caller, StatusIs("tls.unknown_client"));
   EXPECT_EQ(caller.error().kind, ErrorKind::kUnauthenticated);
   // The subject of a known fingerprint-mapped party does not identify it either.
-  EXPECT_FALSE(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=Supplier A"}).ok());
+  EXPECT_THAT(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=Supplier A"}), Not(IsOk()));
   // Both ways of mapping work.
   EXPECT_EQ(SupplierA().eui64, E(kSupplierA));
   EXPECT_EQ(Auditor().eui64, E(kAuditor));
@@ -490,7 +491,7 @@ TEST_F(TransferServiceTest, AnUnknownTlsPeerIsNotAParty) {
 
 TEST_F(TransferServiceTest, APartysEntryIsForItselfAndThePartiesItMaySendTo) {
   auto own = service_->Party(SupplierA(), kSupplierA);
-  ASSERT_TRUE(own.ok()) << own.error().message;
+  ASSERT_THAT(own, IsOk());
   EXPECT_EQ(own->eui64, E(kSupplierA));
   EXPECT_EQ(own->name, "Supplier A");
   EXPECT_EQ(own->roles, std::vector<std::string>{"supplier"});
@@ -498,11 +499,11 @@ TEST_F(TransferServiceTest, APartysEntryIsForItselfAndThePartiesItMaySendTo) {
             (std::vector<Eui64>{E("AD-7C-00-00-00-00-77-01"), E("AD-7C-00-00-00-00-77-02")}));
   // The DCC receives A's ADT files, so it may read whom A acts for (any spelling).
   auto seen_by_dcc = service_->Party(Dcc(), "ad7c000000000201");
-  ASSERT_TRUE(seen_by_dcc.ok()) << seen_by_dcc.error().message;
+  ASSERT_THAT(seen_by_dcc, IsOk());
   EXPECT_EQ(*seen_by_dcc, *own);
   // A receives the DCC's reports.
   auto dcc = service_->Party(SupplierA(), kDcc);
-  ASSERT_TRUE(dcc.ok());
+  ASSERT_THAT(dcc, IsOk());
   EXPECT_EQ(dcc->roles, std::vector<std::string>{"dcc"});
   EXPECT_TRUE(dcc->acts_for.empty());
 
@@ -514,8 +515,7 @@ TEST_F(TransferServiceTest, APartysEntryIsForItselfAndThePartiesItMaySendTo) {
                                                    {Auditor(), kSupplierA},
                                                    {SupplierA(), "../etc/passwd"}}) {
     auto refused = service_->Party(caller, eui);
-    ASSERT_FALSE(refused.ok()) << eui;
-    EXPECT_EQ(refused.error().code, "party.not_found") << eui;
+    ASSERT_THAT(refused, StatusIs("party.not_found")) << eui;
     EXPECT_EQ(refused.error().kind, ErrorKind::kNotFound);
   }
   std::vector<AuditEntry> logged = Logged(before);
@@ -615,8 +615,7 @@ TEST_F(TransferServiceOfferTest, EachRefusalHasItsCodeAndStoresNothing) {
     SignedManifest sm = Sign(m, c.signer(*this));
     Snapshot before = Snap();
     auto r = Offer(c.caller(*this), sm);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, c.code) << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code));
     EXPECT_EQ(r.error().kind, c.kind);
     ExpectNothingStored(before, c.what);
   }
@@ -628,10 +627,10 @@ TEST_F(TransferServiceTest, TheAgeLimitsAreInclusive) {
   Envelope env = Seal();
   Manifest oldest = ManifestFor(env, "idempotency-key-oldest");
   oldest.created = now_ - kDay;
-  ASSERT_TRUE(Offer(SupplierA(), Sign(oldest)).ok());
+  ASSERT_THAT(Offer(SupplierA(), Sign(oldest)), IsOk());
   Manifest newest = ManifestFor(env, "idempotency-key-newest");
   newest.created = now_ + 300;
-  ASSERT_TRUE(Offer(SupplierA(), Sign(newest)).ok());
+  ASSERT_THAT(Offer(SupplierA(), Sign(newest)), IsOk());
   EXPECT_EQ(TransferCount(), 2u);
 }
 
@@ -644,17 +643,15 @@ TEST_F(TransferServiceTest, TamperedOrNonCanonicalManifestsAreRefused) {
   other.envelope_size += 1;
   std::string changed = ManifestToJson(other);
   auto tampered = service_->Offer(SupplierA(), AsBytes(changed), sm.signature, now_);
-  ASSERT_FALSE(tampered.ok());
-  EXPECT_EQ(tampered.error().code, "signature.digest_mismatch");
+  ASSERT_THAT(tampered, StatusIs("signature.digest_mismatch"));
   // Not canonical (a space): refused before the signature matters.
   std::string spaced = sm.json;
   spaced.insert(1, " ");
   auto loose = service_->Offer(SupplierA(), AsBytes(spaced), sm.signature, now_);
-  ASSERT_FALSE(loose.ok());
-  EXPECT_EQ(loose.error().code, "manifest.not_canonical");
+  ASSERT_THAT(loose, StatusIs("manifest.not_canonical"));
   // No signature at all.
   auto unsigned_offer = service_->Offer(SupplierA(), AsBytes(sm.json), {}, now_);
-  ASSERT_FALSE(unsigned_offer.ok());
+  ASSERT_THAT(unsigned_offer, Not(IsOk()));
   ExpectNothingStored(before, "tampered");
 }
 
@@ -662,13 +659,12 @@ TEST_F(TransferServiceTest, TheDailyLimitCountsOffers) {
   Envelope env = Seal();
   Manifest m = ManifestFor(env, "supplier-b-key-000001");
   m.sender = E(kSupplierB);
-  ASSERT_TRUE(Offer(SupplierB(), Sign(m, &supplier_b_ds_)).ok());
+  ASSERT_THAT(Offer(SupplierB(), Sign(m, &supplier_b_ds_)), IsOk());
   Manifest second = m;
   second.idempotency_key = "supplier-b-key-000002";
   Snapshot before = Snap();
   auto r = Offer(SupplierB(), Sign(second, &supplier_b_ds_));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "policy.daily_limit");
+  ASSERT_THAT(r, StatusIs("policy.daily_limit"));
   EXPECT_EQ(r.error().kind, ErrorKind::kDenied);
   ExpectNothingStored(before, "daily limit");
   // The next UTC day counts afresh.
@@ -676,7 +672,7 @@ TEST_F(TransferServiceTest, TheDailyLimitCountsOffers) {
   tomorrow.created = now_ + kDay;
   SignedManifest st = Sign(tomorrow, &supplier_b_ds_);
   auto next_day = service_->Offer(SupplierB(), AsBytes(st.json), st.signature, now_ + kDay);
-  EXPECT_TRUE(next_day.ok()) << next_day.error().message;
+  EXPECT_THAT(next_day, IsOk());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -691,10 +687,10 @@ TEST_F(TransferServiceTest, ARetriedOfferIsNotRefusedByItsOwnDailyCount) {
   m.sender = E(kSupplierB);
   SignedManifest sm = Sign(m, &supplier_b_ds_);
   auto first = Offer(SupplierB(), sm);
-  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_THAT(first, IsOk());
   Snapshot before = Snap();
   auto retry = Offer(SupplierB(), sm);
-  ASSERT_TRUE(retry.ok()) << retry.error().code << ": " << retry.error().message;
+  ASSERT_THAT(retry, IsOk());
   EXPECT_FALSE(retry->is_new);
   EXPECT_EQ(retry->progress.record.id, first->progress.record.id);
   ExpectNothingStored(before, "retry");
@@ -708,24 +704,22 @@ TEST_F(TransferServiceTest, APolicyReloadAppliesToTheNextIdentification) {
   ASSERT_NE(from, std::string::npos);
   yaml.erase(from, to - from);
   auto smaller = ParsePolicy(yaml, "policy.yaml", dir_.path());
-  ASSERT_TRUE(smaller.ok()) << smaller.error().message;
+  ASSERT_THAT(smaller, IsOk());
   holder_->Replace(*smaller);
   auto after = service_->Identify(PeerCertificate{Fingerprint(2), "CN=somebody"});
-  ASSERT_FALSE(after.ok());
-  EXPECT_EQ(after.error().code, "tls.unknown_client");
+  ASSERT_THAT(after, StatusIs("tls.unknown_client"));
   EXPECT_EQ(before_reload.eui64, E(kSupplierB)) << "a caller keeps the policy it was made under";
   EXPECT_EQ(SupplierA().policy, *smaller);
 }
 
 TEST_F(TransferServiceTest, AReusedIdempotencyKeyWithAnotherManifestConflicts) {
   Envelope env = Seal();
-  ASSERT_TRUE(Offer(SupplierA(), Sign(ManifestFor(env))).ok());
+  ASSERT_THAT(Offer(SupplierA(), Sign(ManifestFor(env))), IsOk());
   Manifest other = ManifestFor(env);
   other.file_name = "ADT_other.csv";
   Snapshot before = Snap();
   auto r = Offer(SupplierA(), Sign(other));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "transfer.idempotency_conflict");
+  ASSERT_THAT(r, StatusIs("transfer.idempotency_conflict"));
   EXPECT_EQ(r.error().kind, ErrorKind::kConflict);
   ExpectNothingStored(before, "idempotency conflict");
 }
@@ -734,20 +728,20 @@ TEST_F(TransferServiceTest, TheSameManifestWhileReceivingResumesTheSameTransfer)
   Envelope env = Seal();
   SignedManifest sm = Sign(ManifestFor(env));
   auto first = Offer(SupplierA(), sm);
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   const std::string id = first->progress.record.id;
-  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 1234).ok());
+  ASSERT_THAT(Upload(SupplierA(), id, env.bytes, 0, 1234), IsOk());
   Snapshot before = Snap();
   // A retry (the answer was lost), re-signed: the same manifest bytes.
   SignedManifest resigned = Sign(sm.manifest);
   auto again = Offer(SupplierA(), resigned);
-  ASSERT_TRUE(again.ok()) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->is_new);
   EXPECT_EQ(again->progress.record.id, id);
   EXPECT_EQ(again->progress.offset, 1234u);
   ExpectNothingStored(before, "retried offer");
   auto done = Upload(SupplierA(), id, env.bytes, 1234, env.bytes.size());
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   EXPECT_TRUE(done->receipt.has_value());
 }
 
@@ -758,8 +752,7 @@ TEST_F(TransferServiceTest, TheSameManifestAfterCompletionIsAReplay) {
   ASSERT_EQ(r.state, TransferState::kReceived);
   Snapshot before = Snap();
   auto replay = Offer(SupplierA(), sm);
-  ASSERT_FALSE(replay.ok());
-  EXPECT_EQ(replay.error().code, "transfer.replayed");
+  ASSERT_THAT(replay, StatusIs("transfer.replayed"));
   EXPECT_EQ(replay.error().kind, ErrorKind::kConflict);
   ExpectNothingStored(before, "replay");
   EXPECT_EQ(metadata_->Get(r.id)->state, TransferState::kReceived);
@@ -771,75 +764,67 @@ TEST_F(TransferServiceTest, TheSameManifestAfterCompletionIsAReplay) {
 TEST_F(TransferServiceTest, AppendsMustMatchTheOffsetAndTheDeclaredSize) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   const uint64_t size = env.bytes.size();
-  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 100).ok());
+  ASSERT_THAT(Upload(SupplierA(), id, env.bytes, 0, 100), IsOk());
 
   auto wrong = service_->BeginAppend(SupplierA(), id, 99, 10);
-  ASSERT_FALSE(wrong.ok());
-  EXPECT_EQ(wrong.error().code, "upload.offset_mismatch");
+  ASSERT_THAT(wrong, StatusIs("upload.offset_mismatch"));
   EXPECT_EQ(wrong.error().kind, ErrorKind::kConflict);
   auto ahead = service_->BeginAppend(SupplierA(), id, 101, 10);
-  ASSERT_FALSE(ahead.ok());
-  EXPECT_EQ(ahead.error().code, "upload.offset_mismatch");
+  ASSERT_THAT(ahead, StatusIs("upload.offset_mismatch"));
 
   auto past = service_->BeginAppend(SupplierA(), id, 100, size - 100 + 1);
-  ASSERT_FALSE(past.ok());
-  EXPECT_EQ(past.error().code, "upload.too_large");
+  ASSERT_THAT(past, StatusIs("upload.too_large"));
   EXPECT_EQ(past.error().kind, ErrorKind::kTooLarge);
   auto huge = service_->BeginAppend(SupplierA(), id, 100, UINT64_MAX);
-  ASSERT_FALSE(huge.ok());
-  EXPECT_EQ(huge.error().code, "upload.too_large");
+  ASSERT_THAT(huge, StatusIs("upload.too_large"));
 
   // A request that carries more than it announced is cut off at its length.
   {
     auto w = service_->BeginAppend(SupplierA(), id, 100, 10);
-    ASSERT_TRUE(w.ok());
+    ASSERT_THAT(w, IsOk());
     Status over = (*w)->Write(std::span<const uint8_t>(env.bytes).subspan(100, 11));
-    ASSERT_FALSE(over.ok());
-    EXPECT_EQ(over.error().code, "upload.too_large");
+    ASSERT_THAT(over, StatusIs("upload.too_large"));
     auto fin = (*w)->Finish(now_);
-    ASSERT_TRUE(fin.ok());
+    ASSERT_THAT(fin, IsOk());
     EXPECT_EQ(fin->offset, 100u);
   }
   EXPECT_EQ(OffsetOf(id), 100u);
   EXPECT_EQ(TransferCount(), 1u);
   EXPECT_EQ(PendingCount(), 1u);
   auto done = Upload(SupplierA(), id, env.bytes, 100, size);
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   ASSERT_TRUE(done->receipt.has_value());
 }
 
 TEST_F(TransferServiceTest, OnlyOneWriterAtATime) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   auto first = service_->BeginAppend(SupplierA(), id, 0, 100);
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   auto second = service_->BeginAppend(SupplierA(), id, 0, 100);
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.error().code, "upload.in_progress");
+  ASSERT_THAT(second, StatusIs("upload.in_progress"));
   EXPECT_EQ(second.error().kind, ErrorKind::kConflict);
-  ASSERT_TRUE((*first)->Write(std::span<const uint8_t>(env.bytes).subspan(0, 100)).ok());
-  ASSERT_TRUE((*first)->Finish(now_).ok());
+  ASSERT_THAT((*first)->Write(std::span<const uint8_t>(env.bytes).subspan(0, 100)), IsOk());
+  ASSERT_THAT((*first)->Finish(now_), IsOk());
   // Finished: the next request may start (after the first's bytes).
   auto third = service_->BeginAppend(SupplierA(), id, 100, 100);
-  ASSERT_TRUE(third.ok()) << third.error().message;
+  ASSERT_THAT(third, IsOk());
 }
 
 TEST_F(TransferServiceTest, OnlyTheSenderUploads) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   auto by_dcc = service_->BeginAppend(Dcc(), id, 0, 10);
-  ASSERT_FALSE(by_dcc.ok());
-  EXPECT_EQ(by_dcc.error().code, "transfer.not_sender");
+  ASSERT_THAT(by_dcc, StatusIs("transfer.not_sender"));
   auto by_other = service_->BeginAppend(SupplierB(), id, 0, 10);
-  ASSERT_FALSE(by_other.ok());
-  EXPECT_EQ(by_other.error().code, "transfer.not_party");
+  ASSERT_THAT(by_other, StatusIs("transfer.not_party"));
   EXPECT_EQ(
       documents_->UploadOffset(StorageKey::Parse(offered->progress.record.storage_key).value())
           .value(),
@@ -850,55 +835,50 @@ TEST_F(TransferServiceTest, AHashMismatchAbandonsTheTransferAndKeepsNothing) {
   Envelope env = Seal();
   SignedManifest sm = Sign(ManifestFor(env));
   auto offered = Offer(SupplierA(), sm);
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
   std::vector<uint8_t> altered = env.bytes;
   altered[altered.size() / 2] ^= 0x01;  // same size, other bytes
   auto done = Upload(SupplierA(), id, altered, 0, altered.size());
-  ASSERT_FALSE(done.ok());
-  EXPECT_EQ(done.error().code, "upload.hash_mismatch");
+  ASSERT_THAT(done, StatusIs("upload.hash_mismatch"));
   EXPECT_EQ(done.error().kind, ErrorKind::kIntegrity);
   TransferRecord r = metadata_->Get(id).value();
   EXPECT_EQ(r.state, TransferState::kAbandoned);
   EXPECT_EQ(r.reason, "upload.hash_mismatch");
   EXPECT_EQ(PendingCount(), 0u);
-  EXPECT_EQ(CodeOf(documents_->Open(key)), "store.not_found");
-  EXPECT_EQ(CodeOf(documents_->UploadOffset(key)), "store.not_found");
+  EXPECT_THAT(documents_->Open(key), StatusIs("store.not_found"));
+  EXPECT_THAT(documents_->UploadOffset(key), StatusIs("store.not_found"));
   auto progress = service_->Progress(SupplierA(), id);
-  ASSERT_FALSE(progress.ok());
-  EXPECT_EQ(progress.error().code, "transfer.abandoned");
+  ASSERT_THAT(progress, StatusIs("transfer.abandoned"));
   auto download = service_->OpenDownload(Dcc(), id);
-  ASSERT_FALSE(download.ok());
-  EXPECT_EQ(download.error().code, "transfer.no_envelope");
+  ASSERT_THAT(download, StatusIs("transfer.no_envelope"));
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
   auto again = Offer(SupplierA(), sm);
-  ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, "transfer.replayed");
+  ASSERT_THAT(again, StatusIs("transfer.replayed"));
 }
 
 TEST_F(TransferServiceTest, ABrokenRequestKeepsItsBytesAndTheUploadResumes) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   {
     auto w = service_->BeginAppend(SupplierA(), id, 0, env.bytes.size());
-    ASSERT_TRUE(w.ok());
+    ASSERT_THAT(w, IsOk());
     // 1500 bytes: two durable appends of 512 and 476 still buffered.
     for (size_t at = 0; at < 1500; at += 300) {
-      ASSERT_TRUE((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(at, 300)).ok());
+      ASSERT_THAT((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(at, 300)), IsOk());
     }
     EXPECT_EQ((*w)->offset(), 1500u);
   }  // the connection breaks: no Finish
   auto progress = service_->Progress(SupplierA(), id);
-  ASSERT_TRUE(progress.ok());
+  ASSERT_THAT(progress, IsOk());
   EXPECT_EQ(progress->offset, 1500u);
   auto stale = service_->BeginAppend(SupplierA(), id, 0, 10);
-  ASSERT_FALSE(stale.ok());
-  EXPECT_EQ(stale.error().code, "upload.offset_mismatch");
+  ASSERT_THAT(stale, StatusIs("upload.offset_mismatch"));
   auto done = Upload(SupplierA(), id, env.bytes, 1500, env.bytes.size());
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   ASSERT_TRUE(done->receipt.has_value());
   EXPECT_EQ(ParseReceipt(AsBytes(*done->receipt))->envelope_sha256, env.sha256);
   EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
@@ -907,46 +887,46 @@ TEST_F(TransferServiceTest, ABrokenRequestKeepsItsBytesAndTheUploadResumes) {
 TEST_F(TransferServiceTest, AnUploadResumesAfterARestartWithTheHashOfTheStoredPrefix) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   {
     auto w = service_->BeginAppend(SupplierA(), id, 0, env.bytes.size());
-    ASSERT_TRUE(w.ok());
+    ASSERT_THAT(w, IsOk());
     for (size_t at = 0; at < 1500; at += 300) {
-      ASSERT_TRUE((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(at, 300)).ok());
+      ASSERT_THAT((*w)->Write(std::span<const uint8_t>(env.bytes).subspan(at, 300)), IsOk());
     }
   }
   OpenStores();  // the gateway restarts: new stores, new service, no hash state in memory
-  ASSERT_TRUE(service_->Recover(now_).ok());
+  ASSERT_THAT(service_->Recover(now_), IsOk());
   EXPECT_EQ(PendingCount(), 1u) << "a live upload survives recovery";
   auto progress = service_->Progress(SupplierA(), id);
-  ASSERT_TRUE(progress.ok()) << progress.error().message;
+  ASSERT_THAT(progress, IsOk());
   EXPECT_EQ(progress->offset, 1500u);
   auto done = Upload(SupplierA(), id, env.bytes, 1500, env.bytes.size());
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   ASSERT_TRUE(done->receipt.has_value());
   EXPECT_EQ(ParseReceipt(AsBytes(*done->receipt))->envelope_sha256, env.sha256);
   auto download = service_->OpenDownload(Dcc(), id);
-  ASSERT_TRUE(download.ok());
+  ASSERT_THAT(download, IsOk());
   EXPECT_EQ(testing::ReadAll(*download->envelope), std::string(env.bytes.begin(), env.bytes.end()));
 }
 
 TEST_F(TransferServiceTest, AllBytesStoredButNotFinishedCompletesWithAnEmptyRequest) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   {
     auto w = service_->BeginAppend(SupplierA(), id, 0, env.bytes.size());
-    ASSERT_TRUE(w.ok());
-    ASSERT_TRUE((*w)->Write(env.bytes).ok());
+    ASSERT_THAT(w, IsOk());
+    ASSERT_THAT((*w)->Write(env.bytes), IsOk());
   }  // every byte arrived, but the request broke before it ended
   NewService();
   EXPECT_EQ(OffsetOf(id), env.bytes.size());
   auto w = service_->BeginAppend(SupplierA(), id, env.bytes.size(), 0);
-  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_THAT(w, IsOk());
   auto fin = (*w)->Finish(now_);
-  ASSERT_TRUE(fin.ok()) << fin.error().message;
+  ASSERT_THAT(fin, IsOk());
   ASSERT_TRUE(fin->receipt.has_value());
   EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
 }
@@ -959,32 +939,26 @@ TEST_F(TransferServiceTest, OnlyPartiesSeeATransferAndOnlyRecipientsDownload) {
   TransferRecord r = SendOne(env);
   ASSERT_EQ(r.state, TransferState::kReceived);
   auto by_sender = service_->OpenDownload(SupplierA(), r.id);
-  ASSERT_FALSE(by_sender.ok());
-  EXPECT_EQ(by_sender.error().code, "transfer.not_recipient");
+  ASSERT_THAT(by_sender, StatusIs("transfer.not_recipient"));
   EXPECT_EQ(by_sender.error().kind, ErrorKind::kDenied);
   for (const auto& [who, caller] :
        {std::pair{"another supplier", SupplierB()}, std::pair{"the auditor", Auditor()}}) {
     SCOPED_TRACE(who);
     auto status = service_->Status(caller, r.id);
-    ASSERT_FALSE(status.ok());
-    EXPECT_EQ(status.error().code, "transfer.not_party");
+    ASSERT_THAT(status, StatusIs("transfer.not_party"));
     EXPECT_EQ(status.error().kind, ErrorKind::kDenied);
     auto download = service_->OpenDownload(caller, r.id);
-    ASSERT_FALSE(download.ok());
-    EXPECT_EQ(download.error().code, "transfer.not_party");
+    ASSERT_THAT(download, StatusIs("transfer.not_party"));
     auto progress = service_->Progress(caller, r.id);
-    ASSERT_FALSE(progress.ok());
-    EXPECT_EQ(progress.error().code, "transfer.not_party");
+    ASSERT_THAT(progress, StatusIs("transfer.not_party"));
     EXPECT_TRUE(service_->Inbox(caller)->empty());
   }
-  EXPECT_TRUE(service_->Status(SupplierA(), r.id).ok());
-  EXPECT_TRUE(service_->Status(Dcc(), r.id).ok());
+  EXPECT_THAT(service_->Status(SupplierA(), r.id), IsOk());
+  EXPECT_THAT(service_->Status(Dcc(), r.id), IsOk());
   auto progress = service_->Progress(Dcc(), r.id);
-  ASSERT_FALSE(progress.ok());
-  EXPECT_EQ(progress.error().code, "transfer.not_sender");
+  ASSERT_THAT(progress, StatusIs("transfer.not_sender"));
   auto unknown = service_->Status(Dcc(), StorageKey::Generate().str());
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().code, "transfer.not_found");
+  ASSERT_THAT(unknown, StatusIs("transfer.not_found"));
   EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
 }
 
@@ -994,8 +968,8 @@ TEST_F(TransferServiceTest, PathLikeIdsAreNotFoundAndNeverBecomePaths) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
   // Plant a file where "../x"-style ids would lead if they became paths.
-  ASSERT_TRUE(
-      WriteFileAtomically(dir_.path() + "/store/x", std::string("planted"), 0600, false).ok());
+  ASSERT_THAT(WriteFileAtomically(dir_.path() + "/store/x", std::string("planted"), 0600, false),
+              IsOk());
   Acknowledgement a = AckFor(r);
   std::string ack_json = AcknowledgementToJson(a);
   auto ack_sig = SignAcknowledgement(a, {dcc_ds_.cert.get(), dcc_ds_.key.get()}, now_).value();
@@ -1011,22 +985,17 @@ TEST_F(TransferServiceTest, PathLikeIdsAreNotFoundAndNeverBecomePaths) {
   for (const std::string& bad : bad_ids) {
     SCOPED_TRACE(bad);
     auto status = service_->Status(Dcc(), bad);
-    ASSERT_FALSE(status.ok());
-    EXPECT_EQ(status.error().code, "transfer.not_found");
+    ASSERT_THAT(status, StatusIs("transfer.not_found"));
     EXPECT_EQ(status.error().kind, ErrorKind::kNotFound);
     auto download = service_->OpenDownload(Dcc(), bad);
-    ASSERT_FALSE(download.ok());
-    EXPECT_EQ(download.error().code, "transfer.not_found");
+    ASSERT_THAT(download, StatusIs("transfer.not_found"));
     auto progress = service_->Progress(SupplierA(), bad);
-    ASSERT_FALSE(progress.ok());
-    EXPECT_EQ(progress.error().code, "transfer.not_found");
+    ASSERT_THAT(progress, StatusIs("transfer.not_found"));
     auto append = service_->BeginAppend(SupplierA(), bad, 0, 1);
-    ASSERT_FALSE(append.ok());
-    EXPECT_EQ(append.error().code, "transfer.not_found");
+    ASSERT_THAT(append, StatusIs("transfer.not_found"));
     auto ack = service_->Acknowledge(Dcc(), bad, AsBytes(ack_json), ack_sig, now_);
-    ASSERT_FALSE(ack.ok());
-    EXPECT_EQ(ack.error().code, "transfer.not_found");
-    EXPECT_FALSE(service_->MarkDownloaded(Dcc(), bad, now_).ok());
+    ASSERT_THAT(ack, StatusIs("transfer.not_found"));
+    EXPECT_THAT(service_->MarkDownloaded(Dcc(), bad, now_), Not(IsOk()));
   }
   std::error_code ec;
   EXPECT_EQ(std::filesystem::file_size(dir_.path() + "/store/x", ec), 7u);
@@ -1041,32 +1010,31 @@ TEST_F(TransferServiceTest, PathLikeIdsAreNotFoundAndNeverBecomePaths) {
 TEST_F(TransferServiceTest, AnAcceptanceFinishesTheTransfer) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
-  ASSERT_TRUE(service_->OpenDownload(Dcc(), r.id).ok());
-  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_ + 1).ok());
+  ASSERT_THAT(service_->OpenDownload(Dcc(), r.id), IsOk());
+  ASSERT_THAT(service_->MarkDownloaded(Dcc(), r.id, now_ + 1), IsOk());
   Acknowledgement a = AckFor(r);
   auto done = Acknowledge(Dcc(), r.id, a);
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   EXPECT_EQ(done->state, TransferState::kAccepted);
   ASSERT_EQ(done->deliveries.size(), 1u);
   EXPECT_EQ(done->deliveries[0].state, DeliveryState::kAccepted);
   EXPECT_EQ(done->deliveries[0].ack, AcknowledgementToJson(a));
   auto verified = VerifyAcknowledgement(AsBytes(done->deliveries[0].ack),
                                         AsBytes(done->deliveries[0].ack_signature));
-  ASSERT_TRUE(verified.ok());
+  ASSERT_THAT(verified, IsOk());
   EXPECT_EQ(verified->ack, a);
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
   EXPECT_EQ(service_->Status(SupplierA(), r.id)->state, TransferState::kAccepted);
   // Once is enough.
   auto twice = Acknowledge(Dcc(), r.id, a);
-  ASSERT_FALSE(twice.ok());
-  EXPECT_EQ(twice.error().code, "store.delivery_conflict");
+  ASSERT_THAT(twice, StatusIs("store.delivery_conflict"));
 }
 
 TEST_F(TransferServiceTest, ARejectionCarriesItsReason) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
   auto done = Acknowledge(Dcc(), r.id, AckFor(r, /*accepted=*/false));
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   EXPECT_EQ(done->state, TransferState::kRejected);
   EXPECT_EQ(done->reason, "format.bad_row");
   EXPECT_EQ(done->deliveries[0].state, DeliveryState::kRejected);
@@ -1077,7 +1045,7 @@ TEST_F(TransferServiceTest, WrongAcknowledgementsAreRefusedAndChangeNothing) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
   TransferRecord other = SendOne(Seal(2000), "idempotency-key-0002");
-  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_ + 1).ok());
+  ASSERT_THAT(service_->MarkDownloaded(Dcc(), r.id, now_ + 1), IsOk());
 
   Acknowledgement wrong_envelope = AckFor(r);
   wrong_envelope.envelope_sha256[0] ^= 0xff;
@@ -1104,8 +1072,7 @@ TEST_F(TransferServiceTest, WrongAcknowledgementsAreRefusedAndChangeNothing) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
     auto result = Acknowledge(c.caller, r.id, c.ack, c.by);
-    ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.error().code, c.code) << result.error().message;
+    ASSERT_THAT(result, StatusIs(c.code));
     TransferRecord now = metadata_->Get(r.id).value();
     EXPECT_EQ(now.state, TransferState::kDownloaded);
     EXPECT_EQ(now.deliveries[0].state, DeliveryState::kDownloaded);
@@ -1118,25 +1085,22 @@ TEST_F(TransferServiceTest, WrongAcknowledgementsAreRefusedAndChangeNothing) {
   auto sig = SignAcknowledgement(b, {dcc_ds_.cert.get(), dcc_ds_.key.get()}, now_).value();
   std::string json = AcknowledgementToJson(a);
   auto forged = service_->Acknowledge(Dcc(), r.id, AsBytes(json), sig, now_);
-  ASSERT_FALSE(forged.ok());
-  EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
+  ASSERT_THAT(forged, StatusIs("signature.digest_mismatch"));
   EXPECT_EQ(metadata_->Get(other.id)->state, TransferState::kReceived);
   // The right one still works afterwards.
   auto good = Acknowledge(Dcc(), r.id, AckFor(r));
-  ASSERT_TRUE(good.ok()) << good.error().message;
+  ASSERT_THAT(good, IsOk());
   EXPECT_EQ(good->state, TransferState::kAccepted);
 }
 
 TEST_F(TransferServiceTest, NothingIsAcknowledgedBeforeTheUploadEnds) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   auto ack = Acknowledge(Dcc(), offered->progress.record.id, AckFor(offered->progress.record));
-  ASSERT_FALSE(ack.ok());
-  EXPECT_EQ(ack.error().code, "store.delivery_conflict");
+  ASSERT_THAT(ack, StatusIs("store.delivery_conflict"));
   auto download = service_->OpenDownload(Dcc(), offered->progress.record.id);
-  ASSERT_FALSE(download.ok());
-  EXPECT_EQ(download.error().code, "transfer.no_envelope");
+  ASSERT_THAT(download, StatusIs("transfer.no_envelope"));
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
 }
 
@@ -1147,16 +1111,16 @@ TEST_F(TransferServiceTest, RetentionDeletesTheEnvelopeAndKeepsTheMetadata) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
   TransferRecord acked = SendOne(Seal(100), "idempotency-key-0002");
-  ASSERT_TRUE(Acknowledge(Dcc(), acked.id, AckFor(acked)).ok());
+  ASSERT_THAT(Acknowledge(Dcc(), acked.id, AckFor(acked)), IsOk());
   StorageKey key = StorageKey::Parse(r.storage_key).value();
 
   auto early = service_->ExpireEnvelopes(now_ + 30 * kDay);  // not yet older than 30 days
-  ASSERT_TRUE(early.ok());
+  ASSERT_THAT(early, IsOk());
   EXPECT_EQ(*early, 0u);
-  EXPECT_TRUE(documents_->Size(key).ok());
+  EXPECT_THAT(documents_->Size(key), IsOk());
 
   auto expired = service_->ExpireEnvelopes(now_ + 30 * kDay + 1);
-  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  ASSERT_THAT(expired, IsOk());
   EXPECT_EQ(*expired, 2u);
   TransferRecord after = metadata_->Get(r.id).value();
   EXPECT_EQ(after.state, TransferState::kExpired);
@@ -1164,16 +1128,15 @@ TEST_F(TransferServiceTest, RetentionDeletesTheEnvelopeAndKeepsTheMetadata) {
   EXPECT_EQ(after.manifest, r.manifest);
   EXPECT_EQ(after.receipt, r.receipt);
   EXPECT_EQ(after.envelope_sha256, r.envelope_sha256);
-  EXPECT_EQ(CodeOf(documents_->Size(key)), "store.not_found");
-  EXPECT_EQ(CodeOf(documents_->Open(key)), "store.not_found");
+  EXPECT_THAT(documents_->Size(key), StatusIs("store.not_found"));
+  EXPECT_THAT(documents_->Open(key), StatusIs("store.not_found"));
   TransferRecord acked_after = metadata_->Get(acked.id).value();
   EXPECT_EQ(acked_after.state, TransferState::kExpired);
   EXPECT_EQ(acked_after.deliveries[0].state, DeliveryState::kAccepted);
   auto download = service_->OpenDownload(Dcc(), r.id);
-  ASSERT_FALSE(download.ok());
-  EXPECT_EQ(download.error().code, "transfer.no_envelope");
+  ASSERT_THAT(download, StatusIs("transfer.no_envelope"));
   EXPECT_EQ(download.error().kind, ErrorKind::kNotFound);
-  EXPECT_TRUE(service_->Status(SupplierA(), r.id).ok());
+  EXPECT_THAT(service_->Status(SupplierA(), r.id), IsOk());
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
   EXPECT_EQ(service_->ExpireEnvelopes(now_ + 60 * kDay).value(), 0u) << "once is enough";
 }
@@ -1183,60 +1146,59 @@ TEST_F(TransferServiceTest, RetentionDeletesTheEnvelopeAndKeepsTheMetadata) {
 TEST_F(TransferServiceTest, RetentionDropsUploadsThatNeverCompleted) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
-  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 100).ok());
+  ASSERT_THAT(Upload(SupplierA(), id, env.bytes, 0, 100), IsOk());
   StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
   EXPECT_EQ(service_->ExpireEnvelopes(now_ + 30 * kDay).value(), 0u);
   EXPECT_EQ(documents_->UploadOffset(key).value(), 100u);
   auto swept = service_->ExpireEnvelopes(now_ + 30 * kDay + 1);
-  ASSERT_TRUE(swept.ok()) << swept.error().message;
+  ASSERT_THAT(swept, IsOk());
   EXPECT_EQ(*swept, 1u);
   TransferRecord r = metadata_->Get(id).value();
   EXPECT_EQ(r.state, TransferState::kAbandoned);
   EXPECT_EQ(r.reason, "upload.never_completed");
-  EXPECT_EQ(CodeOf(documents_->UploadOffset(key)), "store.not_found");
+  EXPECT_THAT(documents_->UploadOffset(key), StatusIs("store.not_found"));
   EXPECT_EQ(PendingCount(), 0u);
   auto late = service_->BeginAppend(SupplierA(), id, 100, 10);
-  ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.error().code, "transfer.abandoned");
+  ASSERT_THAT(late, StatusIs("transfer.abandoned"));
 }
 
 TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
   // 1. Committed but not recorded (a crash between Commit and MarkReceived).
   Envelope env = Seal();
   auto committed = Offer(SupplierA(), Sign(ManifestFor(env, "idempotency-key-commit")));
-  ASSERT_TRUE(committed.ok());
+  ASSERT_THAT(committed, IsOk());
   StorageKey committed_key = StorageKey::Parse(committed->progress.record.storage_key).value();
-  ASSERT_TRUE(documents_->Append(committed_key, 0, env.bytes).ok());
-  ASSERT_TRUE(documents_->Commit(committed_key).ok());
+  ASSERT_THAT(documents_->Append(committed_key, 0, env.bytes), IsOk());
+  ASSERT_THAT(documents_->Commit(committed_key), IsOk());
   // 2. Committed with other bytes than declared.
   Envelope bad = Seal(500);
   auto tampered = Offer(SupplierA(), Sign(ManifestFor(bad, "idempotency-key-tamper")));
-  ASSERT_TRUE(tampered.ok());
+  ASSERT_THAT(tampered, IsOk());
   StorageKey tampered_key = StorageKey::Parse(tampered->progress.record.storage_key).value();
   std::vector<uint8_t> altered = bad.bytes;
   altered[0] ^= 0x01;
-  ASSERT_TRUE(documents_->Append(tampered_key, 0, altered).ok());
-  ASSERT_TRUE(documents_->Commit(tampered_key).ok());
+  ASSERT_THAT(documents_->Append(tampered_key, 0, altered), IsOk());
+  ASSERT_THAT(documents_->Commit(tampered_key), IsOk());
   // 3. An upload in progress, which must stay resumable.
   Envelope partial = Seal(700);
   auto live = Offer(SupplierA(), Sign(ManifestFor(partial, "idempotency-key-partial")));
-  ASSERT_TRUE(live.ok());
-  ASSERT_TRUE(Upload(SupplierA(), live->progress.record.id, partial.bytes, 0, 100).ok());
+  ASSERT_THAT(live, IsOk());
+  ASSERT_THAT(Upload(SupplierA(), live->progress.record.id, partial.bytes, 0, 100), IsOk());
   StorageKey live_key = StorageKey::Parse(live->progress.record.storage_key).value();
   // 4. An upload that no transfer owns (a crash between BeginUpload and CreateOrGet).
   StorageKey orphan = documents_->BeginUpload().value();
-  ASSERT_TRUE(documents_->Append(orphan, 0, AsBytes("orphan")).ok());
+  ASSERT_THAT(documents_->Append(orphan, 0, AsBytes("orphan")), IsOk());
   ASSERT_EQ(PendingCount(), 2u);
 
   OpenStores();
-  ASSERT_TRUE(service_->Recover(now_ + 60).ok());
+  ASSERT_THAT(service_->Recover(now_ + 60), IsOk());
 
   TransferRecord finished = metadata_->Get(committed->progress.record.id).value();
   EXPECT_EQ(finished.state, TransferState::kReceived);
   auto receipt = ParseReceipt(AsBytes(finished.receipt));
-  ASSERT_TRUE(receipt.ok()) << finished.receipt;
+  ASSERT_THAT(receipt, IsOk()) << finished.receipt;
   EXPECT_EQ(receipt->envelope_sha256, env.sha256);
   EXPECT_EQ(receipt->received_at, now_ + 60);
   EXPECT_EQ(receipt->transfer_id, finished.id);
@@ -1245,23 +1207,23 @@ TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
   TransferRecord refused = metadata_->Get(tampered->progress.record.id).value();
   EXPECT_EQ(refused.state, TransferState::kAbandoned);
   EXPECT_EQ(refused.reason, "upload.hash_mismatch");
-  EXPECT_EQ(CodeOf(documents_->Open(tampered_key)), "store.not_found");
+  EXPECT_THAT(documents_->Open(tampered_key), StatusIs("store.not_found"));
 
   auto pending = documents_->PendingUploads().value();
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0], live_key);
-  EXPECT_EQ(CodeOf(documents_->UploadOffset(orphan)), "store.not_found");
+  EXPECT_THAT(documents_->UploadOffset(orphan), StatusIs("store.not_found"));
   EXPECT_EQ(OffsetOf(live->progress.record.id), 100u);
   auto rest =
       Upload(SupplierA(), live->progress.record.id, partial.bytes, 100, partial.bytes.size());
-  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  ASSERT_THAT(rest, IsOk());
   EXPECT_TRUE(rest->receipt.has_value());
   // Recovering again changes nothing.
-  ASSERT_TRUE(service_->Recover(now_ + 120).ok());
+  ASSERT_THAT(service_->Recover(now_ + 120), IsOk());
   EXPECT_EQ(metadata_->Get(finished.id)->receipt, finished.receipt);
   // The recovered transfer's full view carries a receipt the log proves.
   auto status = service_->Status(SupplierA(), finished.id);
-  ASSERT_TRUE(status.ok()) << status.error().message;
+  ASSERT_THAT(status, IsOk());
   ExpectProvedReceipt(status->receipt, finished.id);
 }
 
@@ -1270,28 +1232,29 @@ TEST_F(TransferServiceTest, RecoveryFinishesCommittedUploadsAndDropsOrphans) {
 TEST_F(TransferServiceTest, RecoveryRemovesACommittedObjectOfTheWrongSize) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
-  ASSERT_TRUE(
-      documents_->Append(key, 0, std::span<const uint8_t>(env.bytes).first(env.bytes.size() - 1))
-          .ok());
-  ASSERT_TRUE(documents_->Commit(key).ok());
-  ASSERT_TRUE(service_->Recover(now_).ok());
+  ASSERT_THAT(
+      documents_->Append(key, 0, std::span<const uint8_t>(env.bytes).first(env.bytes.size() - 1)),
+      IsOk());
+  ASSERT_THAT(documents_->Commit(key), IsOk());
+  ASSERT_THAT(service_->Recover(now_), IsOk());
   TransferRecord r = metadata_->Get(offered->progress.record.id).value();
   EXPECT_EQ(r.state, TransferState::kAbandoned);
   EXPECT_EQ(r.reason, "store.lost_upload");
   auto size = documents_->Size(key);
-  EXPECT_FALSE(size.ok()) << "an object of " << *size << " bytes is left for an abandoned transfer";
+  EXPECT_THAT(size, Not(IsOk())) << "an object of " << *size
+                                 << " bytes is left for an abandoned transfer";
 }
 
 TEST_F(TransferServiceTest, RecoveryAbandonsATransferWhoseUploadIsGone) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
-  ASSERT_TRUE(
-      documents_->AbandonUpload(StorageKey::Parse(offered->progress.record.storage_key).value())
-          .ok());
-  ASSERT_TRUE(service_->Recover(now_).ok());
+  ASSERT_THAT(offered, IsOk());
+  ASSERT_THAT(
+      documents_->AbandonUpload(StorageKey::Parse(offered->progress.record.storage_key).value()),
+      IsOk());
+  ASSERT_THAT(service_->Recover(now_), IsOk());
   TransferRecord r = metadata_->Get(offered->progress.record.id).value();
   EXPECT_EQ(r.state, TransferState::kAbandoned);
   EXPECT_EQ(r.reason, "store.lost_upload");
@@ -1362,12 +1325,12 @@ class TransferServiceAuditTest : public TransferServiceTest {
     Receiving out;
     out.env = Seal(content);
     auto offered = Offer(SupplierA(), Sign(ManifestFor(out.env, key)));
-    EXPECT_TRUE(offered.ok()) << offered.error().message;
+    EXPECT_THAT(offered, IsOk());
     if (!offered.ok()) return out;
     out.id = offered->progress.record.id;
     out.storage_key = offered->progress.record.storage_key;
     if (uploaded > 0) {
-      EXPECT_TRUE(Upload(SupplierA(), out.id, out.env.bytes, 0, uploaded).ok());
+      EXPECT_THAT(Upload(SupplierA(), out.id, out.env.bytes, 0, uploaded), IsOk());
     }
     return out;
   }
@@ -1377,7 +1340,7 @@ TEST_F(TransferServiceAuditTest, AnAcceptedOfferIsLoggedWithEveryField) {
   Envelope env = Seal();
   const uint64_t before = LogSize();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok()) << offered.error().message;
+  ASSERT_THAT(offered, IsOk());
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   AuditEntry expected =
@@ -1396,7 +1359,7 @@ TEST_F(TransferServiceAuditTest, AnAcceptedOfferIsLoggedWithEveryField) {
 
 TEST_F(TransferServiceAuditTest, ARefusedOfferIsLoggedWithItsReasonAndChangesNothingElse) {
   Envelope env = Seal();
-  ASSERT_TRUE(Offer(SupplierA(), Sign(ManifestFor(env, "idempotency-key-first"))).ok());
+  ASSERT_THAT(Offer(SupplierA(), Sign(ManifestFor(env, "idempotency-key-first"))), IsOk());
   struct Case {
     const char* what;
     Caller caller;
@@ -1469,8 +1432,7 @@ TEST_F(TransferServiceAuditTest, ARefusedOfferIsLoggedWithItsReasonAndChangesNot
     const uint64_t before = LogSize();
     Snapshot stored = Snap();
     auto r = service_->Offer(c.caller, AsBytes(c.manifest), c.signature, now_);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, c.code) << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code));
     ExpectNothingStored(stored, c.what);
     std::vector<AuditEntry> logged = Logged(before);
     ASSERT_EQ(logged.size(), 1u);
@@ -1478,7 +1440,7 @@ TEST_F(TransferServiceAuditTest, ARefusedOfferIsLoggedWithItsReasonAndChangesNot
     expected.outcome = "refused";
     expected.reason = c.code;
     EXPECT_EQ(logged[0], expected) << AuditEntryToJson(logged[0]);
-    EXPECT_EQ(logged[0].reason, r.error().code);
+    EXPECT_THAT(r, StatusIs(logged[0].reason));
     EXPECT_TRUE(logged[0].transfer_id.empty()) << "a refused offer has no transfer";
   }
   EXPECT_EQ(TransferCount(), 1u);
@@ -1490,7 +1452,7 @@ TEST_F(TransferServiceAuditTest, AReplayIsLoggedAsARefusedOffer) {
   TransferRecord r = SendOne(env);
   const uint64_t before = LogSize();
   auto replay = Offer(SupplierA(), sm);
-  ASSERT_FALSE(replay.ok());
+  ASSERT_THAT(replay, Not(IsOk()));
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   AuditEntry expected = About(audit_event::kTransferOffered, env, "", now_);
@@ -1507,14 +1469,14 @@ TEST_F(TransferServiceAuditTest, ARetriedOfferLogsNothingNew) {
   Envelope env = Seal();
   SignedManifest sm = Sign(ManifestFor(env));
   auto first = Offer(SupplierA(), sm);
-  ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Upload(SupplierA(), first->progress.record.id, env.bytes, 0, 1000).ok());
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(Upload(SupplierA(), first->progress.record.id, env.bytes, 0, 1000), IsOk());
   const uint64_t before = LogSize();
   auto retry = Offer(SupplierA(), sm);
-  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  ASSERT_THAT(retry, IsOk());
   EXPECT_FALSE(retry->is_new);
   auto resigned = Offer(SupplierA(), Sign(sm.manifest));
-  ASSERT_TRUE(resigned.ok()) << resigned.error().message;
+  ASSERT_THAT(resigned, IsOk());
   EXPECT_EQ(LogSize(), before);
   EXPECT_TRUE(Logged(before).empty());
 }
@@ -1522,15 +1484,15 @@ TEST_F(TransferServiceAuditTest, ARetriedOfferLogsNothingNew) {
 TEST_F(TransferServiceAuditTest, AStoredEnvelopeIsLoggedAndTheReceiptCitesTheEntry) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   const uint64_t before = LogSize();
   // Partial uploads and the sender's HEAD are not events.
-  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 1000).ok());
+  ASSERT_THAT(Upload(SupplierA(), id, env.bytes, 0, 1000), IsOk());
   EXPECT_EQ(OffsetOf(id), 1000u);
   EXPECT_EQ(LogSize(), before);
   auto done = Upload(SupplierA(), id, env.bytes, 1000, env.bytes.size());
-  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_THAT(done, IsOk());
   ASSERT_TRUE(done->receipt.has_value());
 
   std::vector<StoredEntry> rows = audit_->Entries(before, 100).value();
@@ -1541,33 +1503,33 @@ TEST_F(TransferServiceAuditTest, AStoredEnvelopeIsLoggedAndTheReceiptCitesTheEnt
   EXPECT_EQ(entry, expected) << rows[0].entry;
 
   auto receipt = ParseReceipt(AsBytes(*done->receipt));
-  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  ASSERT_THAT(receipt, IsOk());
   EXPECT_EQ(receipt->log_index, rows[0].index);
   EXPECT_EQ(receipt->log_entry, rows[0].entry);
   auto checkpoint = audit_->verifier().Verify(receipt->checkpoint);
-  ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message;
+  ASSERT_THAT(checkpoint, IsOk());
   EXPECT_GT(checkpoint->size, receipt->log_index);
   const Sha256Digest leaf = merkle::LeafHash(AsBytes(receipt->log_entry));
   ASSERT_TRUE(rows[0].leaf.has_value());
   EXPECT_EQ(*rows[0].leaf, leaf);
   Status included = merkle::VerifyInclusion(receipt->log_index, checkpoint->size, leaf,
                                             receipt->inclusion_proof, checkpoint->root);
-  EXPECT_TRUE(included.ok()) << included.error().message;
+  EXPECT_THAT(included, IsOk());
   // The proof proves this entry, not any: another entry's leaf does not verify.
   std::string forged = receipt->log_entry;
   forged.replace(forged.find("envelope.stored"), 15, "envelope.stolen");
-  EXPECT_FALSE(merkle::VerifyInclusion(receipt->log_index, checkpoint->size,
-                                       merkle::LeafHash(AsBytes(forged)), receipt->inclusion_proof,
-                                       checkpoint->root)
-                   .ok());
+  EXPECT_THAT(merkle::VerifyInclusion(receipt->log_index, checkpoint->size,
+                                      merkle::LeafHash(AsBytes(forged)), receipt->inclusion_proof,
+                                      checkpoint->root),
+              Not(IsOk()));
   // The receipt's checkpoint is a prefix of the log as it is now.
   SignedCheckpoint head = audit_->Latest();
   if (head.checkpoint.size > checkpoint->size) {
     auto consistency = audit_->ConsistencyProof(checkpoint->size, head.checkpoint.size);
-    ASSERT_TRUE(consistency.ok());
-    EXPECT_TRUE(merkle::VerifyConsistency(checkpoint->size, head.checkpoint.size, checkpoint->root,
-                                          head.checkpoint.root, *consistency)
-                    .ok());
+    ASSERT_THAT(consistency, IsOk());
+    EXPECT_THAT(merkle::VerifyConsistency(checkpoint->size, head.checkpoint.size, checkpoint->root,
+                                          head.checkpoint.root, *consistency),
+                IsOk());
   } else {
     EXPECT_EQ(head.note, receipt->checkpoint);
   }
@@ -1584,28 +1546,29 @@ TEST_F(TransferServiceAuditTest, AStoredEnvelopeIsLoggedAndTheReceiptCitesTheEnt
 TEST_F(TransferServiceAuditTest, AFullViewProvesTheReceiptAgainstTheNewestCheckpoint) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   auto done = Upload(SupplierA(), id, env.bytes, 0, env.bytes.size());
-  ASSERT_TRUE(done.ok() && done->receipt.has_value());
+  ASSERT_THAT(done, IsOk());
+  ASSERT_TRUE(done->receipt.has_value());
   const Receipt first = ParseReceipt(AsBytes(*done->receipt)).value();
   // The log grows: the status receipt is proved against its newest checkpoint.
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(audit_->Append(About(audit_event::kEnvelopeDownloaded, env, id, now_)).ok());
+    ASSERT_THAT(audit_->Append(About(audit_event::kEnvelopeDownloaded, env, id, now_)), IsOk());
   }
   auto status = service_->Status(SupplierA(), id);
-  ASSERT_TRUE(status.ok()) << status.error().message;
+  ASSERT_THAT(status, IsOk());
   const Receipt later = ParseReceipt(AsBytes(status->receipt)).value();
   EXPECT_EQ(later.log_index, first.log_index);
   EXPECT_EQ(later.log_entry, first.log_entry);
   EXPECT_EQ(later.checkpoint, audit_->Latest().note);
   auto checkpoint = audit_->verifier().Verify(later.checkpoint);
-  ASSERT_TRUE(checkpoint.ok());
+  ASSERT_THAT(checkpoint, IsOk());
   EXPECT_EQ(checkpoint->size, audit_->Latest().checkpoint.size);
-  EXPECT_TRUE(merkle::VerifyInclusion(later.log_index, checkpoint->size,
+  EXPECT_THAT(merkle::VerifyInclusion(later.log_index, checkpoint->size,
                                       merkle::LeafHash(AsBytes(later.log_entry)),
-                                      later.inclusion_proof, checkpoint->root)
-                  .ok());
+                                      later.inclusion_proof, checkpoint->root),
+              IsOk());
   Receipt same = later;
   same.checkpoint = first.checkpoint;
   same.inclusion_proof = first.inclusion_proof;
@@ -1614,7 +1577,7 @@ TEST_F(TransferServiceAuditTest, AFullViewProvesTheReceiptAgainstTheNewestCheckp
   // The acknowledgement's answer is a full view too, its receipt proved before the
   // acknowledgement was logged.
   auto acked = Acknowledge(Dcc(), id, AckFor(*status));
-  ASSERT_TRUE(acked.ok()) << acked.error().message;
+  ASSERT_THAT(acked, IsOk());
   ExpectProvedReceipt(acked->receipt, id, /*newest=*/false);
 
   // A receipt stored whole (by an adtgw before the evidence was left out), or anything
@@ -1628,11 +1591,12 @@ TEST_F(TransferServiceAuditTest, AFullViewProvesTheReceiptAgainstTheNewestCheckp
 TEST_F(TransferServiceAuditTest, AReceiptTheLogCannotProveIsAnInternalErrorAndRecordsNothing) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   const uint64_t offered_at = LogSize() - 1;  // the transfer.offered entry
   auto done = Upload(SupplierA(), id, env.bytes, 0, env.bytes.size());
-  ASSERT_TRUE(done.ok() && done->receipt.has_value());
+  ASSERT_THAT(done, IsOk());
+  ASSERT_TRUE(done->receipt.has_value());
   Receipt bare = ParseReceipt(AsBytes(*done->receipt)).value();
   bare.log_entry.clear();
   bare.checkpoint.clear();
@@ -1642,14 +1606,14 @@ TEST_F(TransferServiceAuditTest, AReceiptTheLogCannotProveIsAnInternalErrorAndRe
     bare.log_index = index;
     StoreReceipt(id, ReceiptToJson(bare));
     auto status = service_->Status(SupplierA(), id);
-    EXPECT_EQ(CodeOf(status), "audit.receipt_unprovable");
-    ASSERT_FALSE(status.ok());
+    EXPECT_THAT(status, StatusIs("audit.receipt_unprovable"));
+    ASSERT_THAT(status, Not(IsOk()));
     EXPECT_EQ(status.error().kind, ErrorKind::kInternal);
     // An acknowledgement whose answer cannot carry the receipt is refused before it is
     // logged or recorded; the refusal is logged.
     const uint64_t before = LogSize();
     TransferRecord r = metadata_->Get(id).value();
-    EXPECT_EQ(CodeOf(Acknowledge(Dcc(), id, AckFor(r))), "audit.receipt_unprovable");
+    EXPECT_THAT(Acknowledge(Dcc(), id, AckFor(r)), StatusIs("audit.receipt_unprovable"));
     EXPECT_EQ(metadata_->Get(id)->state, TransferState::kReceived);
     std::vector<StoredEntry> logged = audit_->Entries(before, 10).value();
     ASSERT_EQ(logged.size(), 1u);
@@ -1660,14 +1624,13 @@ TEST_F(TransferServiceAuditTest, AReceiptTheLogCannotProveIsAnInternalErrorAndRe
 TEST_F(TransferServiceAuditTest, AHashMismatchIsLoggedAsAnAbandonedUpload) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   std::vector<uint8_t> altered = env.bytes;
   altered[10] ^= 0x01;
   const uint64_t before = LogSize();
   auto done = Upload(SupplierA(), id, altered, 0, altered.size());
-  ASSERT_FALSE(done.ok());
-  ASSERT_EQ(done.error().code, "upload.hash_mismatch");
+  ASSERT_THAT(done, StatusIs("upload.hash_mismatch"));
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   AuditEntry expected = About(audit_event::kUploadAbandoned, env, id, now_);
@@ -1681,9 +1644,9 @@ TEST_F(TransferServiceAuditTest, ADownloadIsLoggedWithTheRecipientAsActor) {
   TransferRecord r = SendOne(env);
   const uint64_t before = LogSize();
   auto download = service_->OpenDownload(Dcc(), r.id);
-  ASSERT_TRUE(download.ok());
+  ASSERT_THAT(download, IsOk());
   EXPECT_EQ(LogSize(), before) << "opening is not yet a download";
-  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_ + 7).ok());
+  ASSERT_THAT(service_->MarkDownloaded(Dcc(), r.id, now_ + 7), IsOk());
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   AuditEntry expected = About(audit_event::kEnvelopeDownloaded, env, r.id, now_ + 7);
@@ -1701,7 +1664,7 @@ TEST_F(TransferServiceAuditTest, AcknowledgementsAreLoggedWithTheirOutcomeAndSig
     const TransferRecord& r = accept ? accepted : rejected;
     const uint64_t before = LogSize();
     auto done = Acknowledge(Dcc(), r.id, AckFor(r, accept));
-    ASSERT_TRUE(done.ok()) << done.error().message;
+    ASSERT_THAT(done, IsOk());
     std::vector<AuditEntry> logged = Logged(before);
     ASSERT_EQ(logged.size(), 1u);
     AuditEntry expected =
@@ -1726,39 +1689,39 @@ TEST_F(TransferServiceAuditTest, RefusedRequestsAreLoggedWithTheRequestAndReason
     const char* request;
     const char* code;
     std::string transfer_id;
-    std::function<std::string()> run;
+    std::function<Status()> run;
   };
   const Case cases[] = {
       {"status by a non-party", E(kSupplierB), "GET transfer", "transfer.not_party", r.id,
-       [&] { return CodeOf(service_->Status(SupplierB(), r.id)); }},
+       [&] { return StatusOf(service_->Status(SupplierB(), r.id)); }},
       {"status by the auditor", E(kAuditor), "GET transfer", "transfer.not_party", r.id,
-       [&] { return CodeOf(service_->Status(Auditor(), r.id)); }},
+       [&] { return StatusOf(service_->Status(Auditor(), r.id)); }},
       {"download by the sender", E(kSupplierA), "GET envelope", "transfer.not_recipient", r.id,
-       [&] { return CodeOf(service_->OpenDownload(SupplierA(), r.id)); }},
+       [&] { return StatusOf(service_->OpenDownload(SupplierA(), r.id)); }},
       {"download before the upload ends", E(kDcc), "GET envelope", "transfer.no_envelope", u.id,
-       [&] { return CodeOf(service_->OpenDownload(Dcc(), u.id)); }},
+       [&] { return StatusOf(service_->OpenDownload(Dcc(), u.id)); }},
       {"PATCH at a wrong offset", E(kSupplierA), "PATCH envelope", "upload.offset_mismatch", u.id,
-       [&] { return CodeOf(service_->BeginAppend(SupplierA(), u.id, 99, 10)); }},
+       [&] { return StatusOf(service_->BeginAppend(SupplierA(), u.id, 99, 10)); }},
       {"PATCH past the declared size", E(kSupplierA), "PATCH envelope", "upload.too_large", u.id,
-       [&] { return CodeOf(service_->BeginAppend(SupplierA(), u.id, 100, UINT64_MAX)); }},
+       [&] { return StatusOf(service_->BeginAppend(SupplierA(), u.id, 100, UINT64_MAX)); }},
       {"PATCH by a recipient", E(kDcc), "PATCH envelope", "transfer.not_sender", u.id,
-       [&] { return CodeOf(service_->BeginAppend(Dcc(), u.id, 100, 10)); }},
+       [&] { return StatusOf(service_->BeginAppend(Dcc(), u.id, 100, 10)); }},
       {"HEAD by a recipient", E(kDcc), "HEAD envelope", "transfer.not_sender", u.id,
-       [&] { return CodeOf(service_->Progress(Dcc(), u.id)); }},
+       [&] { return StatusOf(service_->Progress(Dcc(), u.id)); }},
       {"HEAD by a non-party", E(kSupplierB), "HEAD envelope", "transfer.not_party", u.id,
-       [&] { return CodeOf(service_->Progress(SupplierB(), u.id)); }},
+       [&] { return StatusOf(service_->Progress(SupplierB(), u.id)); }},
       {"ack by a non-party", E(kSupplierB), "POST acknowledgement", "transfer.not_party", r.id,
-       [&] { return CodeOf(Acknowledge(SupplierB(), r.id, AckFor(r), &supplier_b_ds_)); }},
+       [&] { return StatusOf(Acknowledge(SupplierB(), r.id, AckFor(r), &supplier_b_ds_)); }},
       {"ack by the sender", E(kSupplierA), "POST acknowledgement", "transfer.not_recipient", r.id,
-       [&] { return CodeOf(Acknowledge(SupplierA(), r.id, AckFor(r), &supplier_a_ds_)); }},
+       [&] { return StatusOf(Acknowledge(SupplierA(), r.id, AckFor(r), &supplier_a_ds_)); }},
       {"ack signed by another party", E(kDcc), "POST acknowledgement", "ack.recipient_not_signer",
-       r.id, [&] { return CodeOf(Acknowledge(Dcc(), r.id, AckFor(r), &supplier_b_ds_)); }},
+       r.id, [&] { return StatusOf(Acknowledge(Dcc(), r.id, AckFor(r), &supplier_b_ds_)); }},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
     const uint64_t before = LogSize();
     const std::time_t t0 = std::time(nullptr);
-    EXPECT_EQ(c.run(), c.code);
+    EXPECT_THAT(c.run(), StatusIs(c.code));
     const std::time_t t1 = std::time(nullptr);
     std::vector<AuditEntry> logged = Logged(before);
     ASSERT_EQ(logged.size(), 1u);
@@ -1786,7 +1749,7 @@ TEST_F(TransferServiceAuditTest, AMalformedIdIsLoggedButNotCopiedIntoTheEntry) {
   for (const std::string& bad : bad_ids) {
     SCOPED_TRACE(bad);
     const uint64_t before = LogSize();
-    EXPECT_EQ(CodeOf(service_->Status(Dcc(), bad)), "transfer.not_found");
+    EXPECT_THAT(service_->Status(Dcc(), bad), StatusIs("transfer.not_found"));
     std::vector<StoredEntry> rows = audit_->Entries(before, 10).value();
     ASSERT_EQ(rows.size(), 1u);
     AuditEntry logged = ParseAuditEntry(AsBytes(rows[0].entry)).value();
@@ -1802,7 +1765,7 @@ TEST_F(TransferServiceAuditTest, AMalformedIdIsLoggedButNotCopiedIntoTheEntry) {
   // auditor sees the probing.
   const std::string unknown = StorageKey::Generate().str();
   const uint64_t before = LogSize();
-  EXPECT_EQ(CodeOf(service_->OpenDownload(Dcc(), unknown)), "transfer.not_found");
+  EXPECT_THAT(service_->OpenDownload(Dcc(), unknown), StatusIs("transfer.not_found"));
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0].transfer_id, unknown);
@@ -1816,8 +1779,7 @@ TEST_F(TransferServiceAuditTest, AnUnknownTlsClientIsLogged) {
   EXPECT_EQ(LogSize(), before) << "identifying a known party is not an event";
   const std::time_t t0 = std::time(nullptr);
   auto caller = service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"});
-  ASSERT_FALSE(caller.ok());
-  EXPECT_EQ(caller.error().code, "tls.unknown_client");
+  ASSERT_THAT(caller, StatusIs("tls.unknown_client"));
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   AuditEntry expected;
@@ -1867,20 +1829,21 @@ TEST_F(TransferServiceAuditTest, NoEntryHoldsTheFileNameTheManifestOrTheContent)
   Envelope env = Seal();
   SignedManifest sm = Sign(ManifestFor(env));
   TransferRecord r = SendOne(env);
-  ASSERT_FALSE(Offer(SupplierA(), sm).ok());
-  ASSERT_FALSE(Offer(SupplierB(), Sign(ManifestFor(env, "idempotency-key-0009"))).ok());
-  ASSERT_TRUE(service_->OpenDownload(Dcc(), r.id).ok());
-  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_).ok());
-  ASSERT_FALSE(service_->OpenDownload(SupplierA(), r.id).ok());
-  ASSERT_TRUE(Acknowledge(Dcc(), r.id, AckFor(r, /*accepted=*/false)).ok());
+  ASSERT_THAT(Offer(SupplierA(), sm), Not(IsOk()));
+  ASSERT_THAT(Offer(SupplierB(), Sign(ManifestFor(env, "idempotency-key-0009"))), Not(IsOk()));
+  ASSERT_THAT(service_->OpenDownload(Dcc(), r.id), IsOk());
+  ASSERT_THAT(service_->MarkDownloaded(Dcc(), r.id, now_), IsOk());
+  ASSERT_THAT(service_->OpenDownload(SupplierA(), r.id), Not(IsOk()));
+  ASSERT_THAT(Acknowledge(Dcc(), r.id, AckFor(r, /*accepted=*/false)), IsOk());
   Receiving u = Offered("idempotency-key-0002", 100);
-  ASSERT_EQ(CodeOf(service_->BeginAppend(SupplierA(), u.id, 0, 10)), "upload.offset_mismatch");
+  ASSERT_THAT(service_->BeginAppend(SupplierA(), u.id, 0, 10), StatusIs("upload.offset_mismatch"));
   Receiving w = Offered("idempotency-key-0003");
   std::vector<uint8_t> altered = w.env.bytes;
   altered[0] ^= 1;
-  ASSERT_EQ(CodeOf(Upload(SupplierA(), w.id, altered, 0, altered.size())), "upload.hash_mismatch");
-  ASSERT_FALSE(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"}).ok());
-  ASSERT_TRUE(service_->ExpireEnvelopes(now_ + 31 * kDay).ok());
+  ASSERT_THAT(Upload(SupplierA(), w.id, altered, 0, altered.size()),
+              StatusIs("upload.hash_mismatch"));
+  ASSERT_THAT(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"}), Not(IsOk()));
+  ASSERT_THAT(service_->ExpireEnvelopes(now_ + 31 * kDay), IsOk());
 
   std::vector<StoredEntry> rows = audit_->Entries(0, 1000).value();
   ASSERT_GE(rows.size(), 10u);
@@ -1899,7 +1862,7 @@ TEST_F(TransferServiceAuditTest, NoEntryHoldsTheFileNameTheManifestOrTheContent)
     EXPECT_EQ(row.entry.find("BEGIN"), std::string::npos) << "no PEM";
     EXPECT_EQ(row.entry.find("LS0t"), std::string::npos) << "no base64 PEM";
     EXPECT_LE(row.entry.size(), 2048u) << "an entry holds identities and digests only";
-    EXPECT_TRUE(ParseAuditEntry(AsBytes(row.entry)).ok());
+    EXPECT_THAT(ParseAuditEntry(AsBytes(row.entry)), IsOk());
   }
 }
 
@@ -1913,11 +1876,10 @@ TEST_F(TransferServiceAuditTest, AnOfferTheLogCannotTakeIsRefusedAndLeavesNoUsab
   AuditEntry probe;
   probe.at = now_;
   probe.event = audit_event::kGatewayStarted;
-  EXPECT_EQ(CodeOf(audit_->Append(probe)), "audit.unavailable");
+  EXPECT_THAT(audit_->Append(probe), StatusIs("audit.unavailable"));
 
   auto offered = Offer(SupplierA(), sm);
-  ASSERT_FALSE(offered.ok());
-  EXPECT_EQ(offered.error().code, "audit.unavailable");
+  ASSERT_THAT(offered, StatusIs("audit.unavailable"));
   // No usable transfer: nothing pending, nothing to upload to, nothing for the DCC.
   EXPECT_EQ(PendingCount(), 0u);
   for (TransferState s : {TransferState::kReceiving, TransferState::kReceived}) {
@@ -1928,22 +1890,22 @@ TEST_F(TransferServiceAuditTest, AnOfferTheLogCannotTakeIsRefusedAndLeavesNoUsab
     for (const TransferRecord& r : records) {
       EXPECT_EQ(r.state, TransferState::kAbandoned);
       EXPECT_EQ(r.reason, "audit.unavailable");
-      EXPECT_NE(CodeOf(service_->BeginAppend(SupplierA(), r.id, 0, 10)), "ok");
-      EXPECT_NE(CodeOf(service_->OpenDownload(Dcc(), r.id)), "ok");
+      EXPECT_THAT(service_->BeginAppend(SupplierA(), r.id, 0, 10), Not(IsOk()));
+      EXPECT_THAT(service_->OpenDownload(Dcc(), r.id), Not(IsOk()));
     }
   }
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
   // A refusal stays the refusal it was.
   Manifest to_supplier = ManifestFor(env, "idempotency-key-0002");
   to_supplier.recipients = {E(kSupplierB)};
-  EXPECT_EQ(CodeOf(Offer(SupplierA(), Sign(to_supplier))), "policy.recipient_not_allowed");
+  EXPECT_THAT(Offer(SupplierA(), Sign(to_supplier)), StatusIs("policy.recipient_not_allowed"));
   EXPECT_EQ(LogSize(), before);
   EXPECT_EQ(audit_->Latest().note, head_before);
 
   // Mended, the log goes on from the same head (it reloaded after each failed batch).
   MendTheLog();
   auto next = Offer(SupplierA(), Sign(ManifestFor(env, "idempotency-key-0003")));
-  ASSERT_TRUE(next.ok()) << next.error().message;
+  ASSERT_THAT(next, IsOk());
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0].outcome, "accepted");
@@ -1954,28 +1916,27 @@ TEST_F(TransferServiceAuditTest, AnOfferTheLogCannotTakeIsRefusedAndLeavesNoUsab
 TEST_F(TransferServiceAuditTest, AnUploadTheLogCannotRecordIsAbandonedWithoutItsEnvelope) {
   Envelope env = Seal();
   auto offered = Offer(SupplierA(), Sign(ManifestFor(env)));
-  ASSERT_TRUE(offered.ok());
+  ASSERT_THAT(offered, IsOk());
   const std::string id = offered->progress.record.id;
   StorageKey key = StorageKey::Parse(offered->progress.record.storage_key).value();
-  ASSERT_TRUE(Upload(SupplierA(), id, env.bytes, 0, 1000).ok());
+  ASSERT_THAT(Upload(SupplierA(), id, env.bytes, 0, 1000), IsOk());
   const uint64_t before = LogSize();
   BreakTheLog();
   auto done = Upload(SupplierA(), id, env.bytes, 1000, env.bytes.size());
-  ASSERT_FALSE(done.ok());
-  EXPECT_EQ(done.error().code, "audit.unavailable");
+  ASSERT_THAT(done, StatusIs("audit.unavailable"));
   TransferRecord r = metadata_->Get(id).value();
   EXPECT_EQ(r.state, TransferState::kAbandoned);
   EXPECT_EQ(r.reason, "audit.unavailable");
   EXPECT_TRUE(r.receipt.empty());
-  EXPECT_EQ(CodeOf(documents_->Size(key)), "store.not_found") << "no envelope is kept";
-  EXPECT_EQ(CodeOf(documents_->UploadOffset(key)), "store.not_found");
+  EXPECT_THAT(documents_->Size(key), StatusIs("store.not_found")) << "no envelope is kept";
+  EXPECT_THAT(documents_->UploadOffset(key), StatusIs("store.not_found"));
   EXPECT_EQ(PendingCount(), 0u);
-  EXPECT_EQ(CodeOf(service_->OpenDownload(Dcc(), id)), "transfer.no_envelope");
+  EXPECT_THAT(service_->OpenDownload(Dcc(), id), StatusIs("transfer.no_envelope"));
   EXPECT_TRUE(service_->Inbox(Dcc())->empty());
   EXPECT_EQ(LogSize(), before);
   MendTheLog();
-  EXPECT_EQ(CodeOf(service_->OpenDownload(Dcc(), id)), "transfer.no_envelope");
-  EXPECT_EQ(CodeOf(service_->Progress(SupplierA(), id)), "transfer.abandoned");
+  EXPECT_THAT(service_->OpenDownload(Dcc(), id), StatusIs("transfer.no_envelope"));
+  EXPECT_THAT(service_->Progress(SupplierA(), id), StatusIs("transfer.abandoned"));
 }
 
 // An acknowledgement is recorded only with its log entry: when the log cannot take the
@@ -1984,18 +1945,17 @@ TEST_F(TransferServiceAuditTest, AnUploadTheLogCannotRecordIsAbandonedWithoutIts
 TEST_F(TransferServiceAuditTest, AnAcknowledgementTheLogCannotTakeIsNotRecorded) {
   Envelope env = Seal();
   TransferRecord r = SendOne(env);
-  ASSERT_TRUE(service_->MarkDownloaded(Dcc(), r.id, now_).ok());
+  ASSERT_THAT(service_->MarkDownloaded(Dcc(), r.id, now_), IsOk());
   BreakTheLog();
   auto ack = Acknowledge(Dcc(), r.id, AckFor(r));
-  ASSERT_FALSE(ack.ok());
-  EXPECT_EQ(ack.error().code, "audit.unavailable");
+  ASSERT_THAT(ack, StatusIs("audit.unavailable"));
   MendTheLog();
   TransferRecord now = metadata_->Get(r.id).value();
   EXPECT_EQ(now.state, TransferState::kDownloaded);
   EXPECT_TRUE(now.deliveries[0].ack.empty());
   const uint64_t before = LogSize();
   auto again = Acknowledge(Dcc(), r.id, AckFor(r));
-  ASSERT_TRUE(again.ok()) << again.error().code;
+  ASSERT_THAT(again, IsOk());
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0].event, audit_event::kTransferAcknowledged);
