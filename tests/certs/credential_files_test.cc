@@ -6,6 +6,7 @@
 
 #include "crypto/ossl_string.h"
 #include "crypto/posix_file.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -17,12 +18,11 @@ using testing::PrivateCopy;
 TEST(CredentialFiles, RefusesGroupOrWorldReadableKeys) {
   ADTGW_REQUIRE_FIXTURES();
   std::string key = PrivateCopy(FixturePath("smki-zaz1/Z1-supplier-ds.key.pem"));
-  EXPECT_TRUE(LoadPrivateKey(key).ok());
+  EXPECT_THAT(LoadPrivateKey(key), IsOk());
   for (mode_t mode : {0640, 0604, 0644, 0660}) {
     chmod(key.c_str(), mode);
     auto r = LoadPrivateKey(key);
-    ASSERT_FALSE(r.ok()) << std::oct << mode;
-    EXPECT_EQ(r.error().code, "key.unsafe_permissions");
+    ASSERT_THAT(r, StatusIs("key.unsafe_permissions")) << std::oct << mode;
     EXPECT_NE(r.error().hint.find("chmod 600"), std::string::npos);
   }
   unlink(key.c_str());
@@ -34,24 +34,23 @@ TEST(CredentialFiles, NamesTheFileThatIsNotACertificate) {
   ASSERT_EQ(write(fd.get(), "hello", 5), 5);
   fd.reset();
   auto r = LoadCertificate(path);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "input.bad_credential");
+  ASSERT_THAT(r, StatusIs("input.bad_credential"));
   EXPECT_NE(r.error().message.find(path), std::string::npos);
   unlink(path);
-  EXPECT_EQ(LoadCertificate("/nonexistent/x.pem").error().code, "input.not_found");
+  EXPECT_THAT(LoadCertificate("/nonexistent/x.pem"), StatusIs("input.not_found"));
 }
 
 TEST(CredentialFiles, LoadsPemAndDerAlike) {
   ADTGW_REQUIRE_FIXTURES();
   auto pem = LoadCertificate(FixturePath("smki-zaz1/Z1-supplier-ka.cert.pem"));
-  ASSERT_TRUE(pem.ok());
+  ASSERT_THAT(pem, IsOk());
   std::vector<uint8_t> der = I2d(pem->get(), i2d_X509, "the certificate").value();
   char path[] = "/tmp/adtgw-der-XXXXXX";
   UniqueFd fd(mkstemp(path));
   ASSERT_EQ(write(fd.get(), der.data(), der.size()), static_cast<ssize_t>(der.size()));
   fd.reset();
   auto loaded = LoadCertificate(path);
-  ASSERT_TRUE(loaded.ok());
+  ASSERT_THAT(loaded, IsOk());
   EXPECT_EQ(X509_cmp(loaded->get(), pem->get()), 0);
   unlink(path);
 }

@@ -7,10 +7,13 @@
 #include "certs/trust_store.h"
 #include "crypto/encoding.h"
 #include "crypto/ossl_string.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 using testing::Credential;
 using testing::FixturePath;
@@ -39,9 +42,9 @@ TEST(SmkiProfile, Zaz1CertificatesConformAndNameTheirParty) {
     for (const char* kind : {"ds", "ka"}) {
       std::string path = FixturePath(std::string("smki-zaz1/") + c.stem + "-" + kind + ".cert.pem");
       auto cert = LoadCertificate(path);
-      ASSERT_TRUE(cert.ok()) << path;
+      ASSERT_THAT(cert, IsOk()) << path;
       auto id = CheckSmkiProfile(cert->get(), options);
-      ASSERT_TRUE(id.ok()) << path << ": " << id.error().message;
+      ASSERT_THAT(id, IsOk()) << path;
       EXPECT_EQ(id->eui64.ToString(), c.eui) << path;
       EXPECT_EQ(id->role, c.role) << path;
       EXPECT_EQ(id->usage, std::string(kind) == "ds" ? SmkiKeyUsage::kDigitalSignature
@@ -60,12 +63,11 @@ TEST(SmkiProfile, Zaz1PassesPinnedAtItsTimeAndIsExpiredNow) {
     trust.profile.accepted_policy_oids = {kZaz1Policy};
     trust.at = ParseTime("2020-01-01T00:00:00Z").value();
     auto then = VerifySmkiCertificate(cert.get(), trust);
-    ASSERT_TRUE(then.ok()) << then.error().message;
+    ASSERT_THAT(then, IsOk());
     EXPECT_EQ(then->decision.mode, TrustDecision::Mode::kPinned);
     trust.at.reset();
     auto now = VerifySmkiCertificate(cert.get(), trust);
-    ASSERT_FALSE(now.ok());
-    EXPECT_EQ(now.error().code, "cert.expired");
+    ASSERT_THAT(now, StatusIs("cert.expired"));
     EXPECT_NE(now.error().message.find("expired on 2025-"), std::string::npos)
         << now.error().message;
   }
@@ -75,11 +77,10 @@ TEST(SmkiProfile, UnacceptedPolicyIsNamed) {
   ADTGW_REQUIRE_FIXTURES();
   X509Ptr cert = LoadCertificate(FixturePath("smki-zaz1/Z1-supplier-ds.cert.pem")).value();
   auto r = CheckSmkiProfile(cert.get(), {{"1.2.3"}, true});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "cert.profile.policy_not_accepted");
+  ASSERT_THAT(r, StatusIs("cert.profile.policy_not_accepted"));
   EXPECT_NE(r.error().message.find(kZaz1Policy), std::string::npos);
-  EXPECT_EQ(CheckSmkiProfile(cert.get(), {{}, true}).error().code,
-            "cert.profile.policy_not_configured");
+  EXPECT_THAT(CheckSmkiProfile(cert.get(), {{}, true}),
+              StatusIs("cert.profile.policy_not_configured"));
 }
 
 // Each deviation from the profile is refused with its own code.
@@ -154,13 +155,12 @@ TEST(SmkiProfile, UsageIsEnforcedBothWays) {
   SmkiIdentity ka{Eui64::Parse("90B3D51F30010000").value(), RemotePartyRole::kSupplier,
                   SmkiKeyUsage::kKeyAgreement};
   Status s = RequireUsage(ka, SmkiKeyUsage::kDigitalSignature, "signer");
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "cert.wrong_usage");
+  ASSERT_THAT(s, StatusIs("cert.wrong_usage"));
   EXPECT_NE(s.error().message.find("cannot sign"), std::string::npos);
   SmkiIdentity ds = ka;
   ds.usage = SmkiKeyUsage::kDigitalSignature;
   s = RequireUsage(ds, SmkiKeyUsage::kKeyAgreement, "recipient");
-  ASSERT_FALSE(s.ok());
+  ASSERT_THAT(s, Not(IsOk()));
   EXPECT_NE(s.error().message.find("cannot receive"), std::string::npos);
 }
 

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 using testing::Credential;
 using testing::TestPki;
@@ -21,7 +24,7 @@ class TrustStoreTest : public ::testing::Test {
 
 TEST_F(TrustStoreTest, ChainsToTheRootWithRevocationChecked) {
   auto r = VerifySmkiCertificate(ds_.cert.get(), pki_.Trust(true));
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->decision.mode, TrustDecision::Mode::kChain);
   EXPECT_TRUE(r->decision.revocation_checked);
   EXPECT_EQ(r->decision.chain.size(), 3u);
@@ -30,14 +33,13 @@ TEST_F(TrustStoreTest, ChainsToTheRootWithRevocationChecked) {
 
 TEST_F(TrustStoreTest, WithoutCrlsRevocationIsNotClaimed) {
   auto r = VerifyTrust(ds_.cert.get(), pki_.Trust(false));
-  ASSERT_TRUE(r.ok());
+  ASSERT_THAT(r, IsOk());
   EXPECT_FALSE(r->revocation_checked);
 }
 
 TEST_F(TrustStoreTest, RevokedCertificateIsRefused) {
   auto r = VerifyTrust(ds_.cert.get(), pki_.Trust(true, {ds_.cert.get()}));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "cert.revoked");
+  ASSERT_THAT(r, StatusIs("cert.revoked"));
 }
 
 TEST_F(TrustStoreTest, RevokedIssuingCaIsRefusedThroughTheArl) {
@@ -49,8 +51,7 @@ TEST_F(TrustStoreTest, RevokedIssuingCaIsRefusedThroughTheArl) {
       IssueCrl(pki_.root.cert.get(), pki_.root.key.get(), {serial}, pki_.now - 60, pki_.now + kDay)
           .value());
   auto r = VerifyTrust(ds_.cert.get(), trust);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "cert.revoked");
+  ASSERT_THAT(r, StatusIs("cert.revoked"));
   EXPECT_NE(r.error().message.find("issuing certificate"), std::string::npos);
 }
 
@@ -58,35 +59,31 @@ TEST_F(TrustStoreTest, MissingArlIsNamed) {
   TrustConfig trust = pki_.Trust(false);
   trust.crls.push_back(pki_.Crl({}));  // the issuing OCA's CRL only
   auto r = VerifyTrust(ds_.cert.get(), trust);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "cert.crl_missing");
+  ASSERT_THAT(r, StatusIs("cert.crl_missing"));
 }
 
 TEST_F(TrustStoreTest, ExpiredAndNotYetValidAreDistinct) {
   TrustConfig later = pki_.Trust(false);
   later.at = pki_.now + 400 * kDay;
   auto expired = VerifyTrust(ds_.cert.get(), later);
-  ASSERT_FALSE(expired.ok());
-  EXPECT_EQ(expired.error().code, "cert.expired");
+  ASSERT_THAT(expired, StatusIs("cert.expired"));
   EXPECT_NE(expired.error().message.find("checked at"), std::string::npos);
   TrustConfig earlier = pki_.Trust(false);
   earlier.at = pki_.now - 3 * kDay;
-  EXPECT_EQ(VerifyTrust(ds_.cert.get(), earlier).error().code, "cert.not_yet_valid");
+  EXPECT_THAT(VerifyTrust(ds_.cert.get(), earlier), StatusIs("cert.not_yet_valid"));
 }
 
 TEST_F(TrustStoreTest, AnotherPkiIsUntrusted) {
   TestPki other;
   auto r = VerifyTrust(ds_.cert.get(), other.Trust(false));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "cert.untrusted");
+  ASSERT_THAT(r, StatusIs("cert.untrusted"));
   EXPECT_FALSE(r.error().hint.empty());
 }
 
 TEST_F(TrustStoreTest, NothingConfiguredFailsClosed) {
   TrustConfig empty;
   auto r = VerifyTrust(ds_.cert.get(), empty);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "cert.untrusted");
+  ASSERT_THAT(r, StatusIs("cert.untrusted"));
 }
 
 TEST_F(TrustStoreTest, PinnedModeTrustsExactlyThePinnedCertificate) {
@@ -94,19 +91,19 @@ TEST_F(TrustStoreTest, PinnedModeTrustsExactlyThePinnedCertificate) {
   pinned.pinned.push_back(UpRef(ds_.cert.get()));
   pinned.at = pki_.now;
   auto ok = VerifyTrust(ds_.cert.get(), pinned);
-  ASSERT_TRUE(ok.ok());
+  ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->mode, TrustDecision::Mode::kPinned);
   Credential sibling = pki_.Party("90-B3-D5-1F-30-01-00-00", "02", KU_DIGITAL_SIGNATURE);
-  EXPECT_EQ(VerifyTrust(sibling.cert.get(), pinned).error().code, "cert.untrusted");
+  EXPECT_THAT(VerifyTrust(sibling.cert.get(), pinned), StatusIs("cert.untrusted"));
   pinned.at = pki_.now + 400 * kDay;
-  EXPECT_EQ(VerifyTrust(ds_.cert.get(), pinned).error().code, "cert.expired");
+  EXPECT_THAT(VerifyTrust(ds_.cert.get(), pinned), StatusIs("cert.expired"));
 }
 
 TEST_F(TrustStoreTest, IssuingCaAloneIsAPartialChainAnchor) {
   TrustConfig trust;
   trust.anchors.push_back(UpRef(pki_.oca.cert.get()));
   trust.at = pki_.now;
-  EXPECT_TRUE(VerifyTrust(ds_.cert.get(), trust).ok());
+  EXPECT_THAT(VerifyTrust(ds_.cert.get(), trust), IsOk());
 }
 
 }  // namespace

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 using der::Bytes;
 
@@ -12,13 +16,13 @@ TEST(BerReader, ReadsNestedDefiniteStructure) {
   MemorySource src(data);
   BerReader r(src, "test");
   auto seq = r.Expect(der::kSequence, "seq");
-  ASSERT_TRUE(seq.ok());
-  ASSERT_TRUE(r.Open(*seq, "seq").ok());
+  ASSERT_THAT(seq, IsOk());
+  ASSERT_THAT(r.Open(*seq, "seq"), IsOk());
   EXPECT_EQ(r.ExpectContent(der::kInteger, 8, "int").value(), Bytes{7});
   EXPECT_TRUE(r.More().value());
   EXPECT_EQ(r.ExpectContent(der::kOctetString, 8, "os").value(), (Bytes{1, 2, 3}));
   EXPECT_FALSE(r.More().value());
-  EXPECT_TRUE(r.Close().ok());
+  EXPECT_THAT(r.Close(), IsOk());
   EXPECT_TRUE(r.AtEnd().value());
 }
 
@@ -28,10 +32,9 @@ TEST(BerReader, ChildMayNotRunPastItsParent) {
   MemorySource src(data);
   BerReader r(src, "test");
   auto seq = r.ReadHeader();
-  ASSERT_TRUE(r.Open(*seq, "seq").ok());
+  ASSERT_THAT(r.Open(*seq, "seq"), IsOk());
   auto child = r.ReadHeader();
-  ASSERT_FALSE(child.ok());
-  EXPECT_EQ(child.error().code, "test.malformed");
+  ASSERT_THAT(child, StatusIs("test.malformed"));
 }
 
 TEST(BerReader, EveryEnclosingDefiniteContainerBoundsAChild) {
@@ -40,13 +43,12 @@ TEST(BerReader, EveryEnclosingDefiniteContainerBoundsAChild) {
   MemorySource src(data);
   BerReader r(src, "test");
   auto seq = r.ReadHeader();
-  ASSERT_TRUE(r.Open(*seq, "seq").ok());
+  ASSERT_THAT(r.Open(*seq, "seq"), IsOk());
   auto inner = r.ReadHeader();
-  ASSERT_TRUE(inner.ok());
-  ASSERT_TRUE(r.Open(*inner, "inner").ok());
+  ASSERT_THAT(inner, IsOk());
+  ASSERT_THAT(r.Open(*inner, "inner"), IsOk());
   auto child = r.ReadHeader();
-  ASSERT_FALSE(child.ok());
-  EXPECT_EQ(child.error().code, "test.malformed");
+  ASSERT_THAT(child, StatusIs("test.malformed"));
 }
 
 TEST(BerReader, TruncationIsReportedAsSuch) {
@@ -55,8 +57,7 @@ TEST(BerReader, TruncationIsReportedAsSuch) {
   MemorySource src(data);
   BerReader r(src, "test");
   auto content = r.ExpectContent(der::kOctetString, 1000, "os");
-  ASSERT_FALSE(content.ok());
-  EXPECT_EQ(content.error().code, "test.truncated");
+  ASSERT_THAT(content, StatusIs("test.truncated"));
 }
 
 TEST(BerReader, SizeCapsAreEnforced) {
@@ -64,7 +65,7 @@ TEST(BerReader, SizeCapsAreEnforced) {
   MemorySource src(data);
   BerReader r(src, "test");
   auto content = r.ExpectContent(der::kOctetString, 99, "os");
-  ASSERT_FALSE(content.ok());
+  ASSERT_THAT(content, Not(IsOk()));
   EXPECT_NE(content.error().message.find("over the limit"), std::string::npos);
 }
 
@@ -72,7 +73,7 @@ TEST(BerReader, RefusesOverlongLengthFields) {
   Bytes data{0x04, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   MemorySource src(data);
   BerReader r(src, "test");
-  EXPECT_FALSE(r.ReadHeader().ok());
+  EXPECT_THAT(r.ReadHeader(), Not(IsOk()));
 }
 
 TEST(BerReader, StreamsIndefiniteConstructedOctetStrings) {
@@ -81,14 +82,14 @@ TEST(BerReader, StreamsIndefiniteConstructedOctetStrings) {
   MemorySource src(data);
   BerReader r(src, "test");
   auto h = r.ReadHeader();
-  ASSERT_TRUE(h.ok());
+  ASSERT_THAT(h, IsOk());
   EXPECT_TRUE(h->indefinite);
   OctetStringSource os(r, *h);
   uint8_t buf[16];
   std::string got;
   for (;;) {
     auto n = os.Read(buf);
-    ASSERT_TRUE(n.ok());
+    ASSERT_THAT(n, IsOk());
     if (*n == 0) break;
     got.append(reinterpret_cast<char*>(buf), *n);
   }
@@ -100,7 +101,7 @@ TEST(BerReader, IndefiniteLengthOnPrimitiveIsMalformed) {
   Bytes data{0x04, 0x80, 0x00, 0x00};
   MemorySource src(data);
   BerReader r(src, "test");
-  EXPECT_FALSE(r.ReadHeader().ok());
+  EXPECT_THAT(r.ReadHeader(), Not(IsOk()));
 }
 
 TEST(BerReader, LargeContentIsStreamedNotBuffered) {
@@ -114,7 +115,7 @@ TEST(BerReader, LargeContentIsStreamedNotBuffered) {
   uint64_t total = 0;
   for (;;) {
     auto n = os.Read(buf);
-    ASSERT_TRUE(n.ok());
+    ASSERT_THAT(n, IsOk());
     if (*n == 0) break;
     total += *n;
   }

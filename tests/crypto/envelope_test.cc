@@ -4,10 +4,13 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/ber_reader.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 using testing::Credential;
 using testing::TestPki;
@@ -36,7 +39,7 @@ class EnvelopeTest : public ::testing::Test {
     MemorySink out;
     SealedEnvelope sealed;
     Status s = SealEnvelope(req, src, content.size(), out, &sealed);
-    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+    EXPECT_THAT(s, IsOk());
     // The summary hashed on the side is the hash of exactly what was written.
     EXPECT_EQ(sealed.size, out.bytes().size());
     EXPECT_EQ(sealed.sha256, Sha256Of(out.bytes()));
@@ -95,7 +98,7 @@ TEST_F(EnvelopeTest, RoundTripsContentOfManySizes) {
     std::vector<uint8_t> env = Seal(content);
     std::vector<uint8_t> plain;
     auto opened = Open(env, *dcc_ka_, &plain);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    ASSERT_THAT(opened, IsOk());
     EXPECT_EQ(plain, content) << size;
     EXPECT_EQ(opened->content_size, size);
     EXPECT_EQ(opened->content_sha256, Sha256Of(content));
@@ -109,8 +112,8 @@ TEST_F(EnvelopeTest, EveryRecipientCanOpen) {
   std::vector<uint8_t> content = Pattern(5000);
   std::vector<uint8_t> env = Seal(content, {dcc_ka_->cert.get(), no_ka_->cert.get()});
   std::vector<uint8_t> a, b;
-  ASSERT_TRUE(Open(env, *dcc_ka_, &a).ok());
-  ASSERT_TRUE(Open(env, *no_ka_, &b).ok());
+  ASSERT_THAT(Open(env, *dcc_ka_, &a), IsOk());
+  ASSERT_THAT(Open(env, *no_ka_, &b), IsOk());
   EXPECT_EQ(a, content);
   EXPECT_EQ(b, content);
 }
@@ -118,8 +121,7 @@ TEST_F(EnvelopeTest, EveryRecipientCanOpen) {
 TEST_F(EnvelopeTest, ANonRecipientIsToldSo) {
   std::vector<uint8_t> env = Seal(Pattern(100));
   auto r = Open(env, *no_ka_);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "envelope.not_a_recipient");
+  ASSERT_THAT(r, StatusIs("envelope.not_a_recipient"));
 }
 
 TEST_F(EnvelopeTest, AKeyThatIsNotTheCertificatesIsRefused) {
@@ -127,8 +129,7 @@ TEST_F(EnvelopeTest, AKeyThatIsNotTheCertificatesIsRefused) {
   MemorySource src(env);
   MemorySink out;
   auto r = OpenEnvelope({dcc_ka_->cert.get(), no_ka_->key.get()}, src, out);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "key.mismatch");
+  ASSERT_THAT(r, StatusIs("key.mismatch"));
 }
 
 TEST_F(EnvelopeTest, AnyFlippedByteIsRefused) {
@@ -139,7 +140,7 @@ TEST_F(EnvelopeTest, AnyFlippedByteIsRefused) {
     std::vector<uint8_t> bad = env;
     bad[i] ^= 0x01;
     auto r = Open(bad, *dcc_ka_);
-    ASSERT_FALSE(r.ok()) << "flipping byte " << i << " went unnoticed";
+    ASSERT_THAT(r, Not(IsOk())) << "flipping byte " << i << " went unnoticed";
     if (r.error().code == "envelope.tampered") ++tampered;
   }
   EXPECT_GT(tampered, 0);
@@ -151,41 +152,39 @@ TEST_F(EnvelopeTest, TamperedCiphertextIsReportedAsTampered) {
   std::vector<uint8_t> bad = env;
   bad[env.size() / 2] ^= 0x80;  // inside the encrypted content
   auto r = Open(bad, *dcc_ka_);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "envelope.tampered");
+  ASSERT_THAT(r, StatusIs("envelope.tampered"));
   EXPECT_EQ(r.error().kind, ErrorKind::kIntegrity);
   bad = env;
   bad.back() ^= 0x01;  // the GCM tag
-  EXPECT_EQ(Open(bad, *dcc_ka_).error().code, "envelope.tampered");
+  EXPECT_THAT(Open(bad, *dcc_ka_), StatusIs("envelope.tampered"));
 }
 
 TEST_F(EnvelopeTest, EveryTruncationIsRefused) {
   std::vector<uint8_t> env = Seal(Pattern(300));
   for (size_t len = 0; len < env.size(); ++len) {
     auto r = Open(std::span<const uint8_t>(env.data(), len), *dcc_ka_);
-    ASSERT_FALSE(r.ok()) << "a " << len << "-byte prefix was accepted";
+    ASSERT_THAT(r, Not(IsOk())) << "a " << len << "-byte prefix was accepted";
   }
-  EXPECT_EQ(Open(std::span<const uint8_t>(env.data(), 0), *dcc_ka_).error().code, "envelope.empty");
-  EXPECT_EQ(Open(std::span<const uint8_t>(env.data(), env.size() - 5), *dcc_ka_).error().code,
-            "envelope.truncated");
+  EXPECT_THAT(Open(std::span<const uint8_t>(env.data(), 0), *dcc_ka_), StatusIs("envelope.empty"));
+  EXPECT_THAT(Open(std::span<const uint8_t>(env.data(), env.size() - 5), *dcc_ka_),
+              StatusIs("envelope.truncated"));
 }
 
 TEST_F(EnvelopeTest, TrailingDataIsRefused) {
   std::vector<uint8_t> env = Seal(Pattern(300));
   env.push_back(0);
-  EXPECT_EQ(Open(env, *dcc_ka_).error().code, "envelope.malformed");
+  EXPECT_THAT(Open(env, *dcc_ka_), StatusIs("envelope.malformed"));
 }
 
 TEST_F(EnvelopeTest, GarbageIsNotAnEnvelope) {
   std::vector<uint8_t> garbage = Pattern(1000);
   garbage[0] = 'G';
-  EXPECT_EQ(Open(garbage, *dcc_ka_).error().code, "envelope.not_an_envelope");
+  EXPECT_THAT(Open(garbage, *dcc_ka_), StatusIs("envelope.not_an_envelope"));
   std::string pem = "-----BEGIN CMS-----\nMIIB\n-----END CMS-----\n";
-  EXPECT_EQ(Open(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()),
-                 *dcc_ka_)
-                .error()
-                .code,
-            "envelope.not_an_envelope");
+  EXPECT_THAT(
+      Open(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(pem.data()), pem.size()),
+           *dcc_ka_),
+      StatusIs("envelope.not_an_envelope"));
 }
 
 TEST_F(EnvelopeTest, ASourceThatChangesSizeIsRefused) {
@@ -194,12 +193,10 @@ TEST_F(EnvelopeTest, ASourceThatChangesSizeIsRefused) {
   MemorySource shorter(content);
   MemorySink out;
   Status s = SealEnvelope(req, shorter, content.size() + 1, out);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "io.changed_while_reading");
+  ASSERT_THAT(s, StatusIs("io.changed_while_reading"));
   MemorySource longer(content);
   s = SealEnvelope(req, longer, content.size() - 1, out);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "io.changed_while_reading");
+  ASSERT_THAT(s, StatusIs("io.changed_while_reading"));
 }
 
 TEST_F(EnvelopeTest, SealingRefusesKeysOutsideTheProfile) {
@@ -214,17 +211,15 @@ TEST_F(EnvelopeTest, SealingRefusesKeysOutsideTheProfile) {
   Status s =
       SealEnvelope({{supplier_ds_->cert.get(), supplier_ds_->key.get()}, {p384.cert.get()}, 0},
                    src1, content.size(), out);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "cert.profile.key_not_p256");
+  ASSERT_THAT(s, StatusIs("cert.profile.key_not_p256"));
   MemorySource src2(content);
   s = SealEnvelope({{rsa.cert.get(), rsa.key.get()}, {dcc_ka_->cert.get()}, 0}, src2,
                    content.size(), out);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "cert.profile.key_not_p256");
+  ASSERT_THAT(s, StatusIs("cert.profile.key_not_p256"));
   MemorySource src3(content);
   s = SealEnvelope({{supplier_ds_->cert.get(), supplier_ds_->key.get()}, {}, 0}, src3,
                    content.size(), out);
-  EXPECT_EQ(s.error().code, "usage.no_recipient");
+  EXPECT_THAT(s, StatusIs("usage.no_recipient"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/ossl_string.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -24,9 +25,9 @@ class SignedDataTest : public ::testing::Test {
 TEST_F(SignedDataTest, DetachedSignatureVerifiesAndNamesTheSigner) {
   auto content = Bytes("{\"manifest\":1}");
   auto sig = SignDetached({ds_.cert.get(), ds_.key.get()}, content, 1700000000);
-  ASSERT_TRUE(sig.ok());
+  ASSERT_THAT(sig, IsOk());
   auto v = VerifyDetached(*sig, content);
-  ASSERT_TRUE(v.ok()) << v.error().message;
+  ASSERT_THAT(v, IsOk());
   EXPECT_EQ(X509_cmp(v->signer.get(), ds_.cert.get()), 0);
   EXPECT_EQ(v->signing_time, 1700000000);
 }
@@ -36,7 +37,7 @@ TEST_F(SignedDataTest, SignaturesAreAlwaysTheAnnouncedLength) {
   SignedDataWriter writer({ds_.cert.get(), ds_.key.get()}, 0, true, 0);
   for (int i = 0; i < 20; ++i) {
     auto sig = SignDetached({ds_.cert.get(), ds_.key.get()}, content, 0);
-    ASSERT_TRUE(sig.ok());
+    ASSERT_THAT(sig, IsOk());
     EXPECT_EQ(sig->size(), writer.total_size());
   }
 }
@@ -44,8 +45,7 @@ TEST_F(SignedDataTest, SignaturesAreAlwaysTheAnnouncedLength) {
 TEST_F(SignedDataTest, OtherContentIsADigestMismatch) {
   auto sig = SignDetached({ds_.cert.get(), ds_.key.get()}, Bytes("original"), 0);
   auto v = VerifyDetached(*sig, Bytes("changed!"));
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().code, "signature.digest_mismatch");
+  ASSERT_THAT(v, StatusIs("signature.digest_mismatch"));
 }
 
 TEST_F(SignedDataTest, AlteredSignatureBytesAreInvalid) {
@@ -53,8 +53,7 @@ TEST_F(SignedDataTest, AlteredSignatureBytesAreInvalid) {
   auto sig = SignDetached({ds_.cert.get(), ds_.key.get()}, content, 0).value();
   sig[sig.size() - 3] ^= 0x01;  // inside the ECDSA signature value
   auto v = VerifyDetached(sig, content);
-  ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().code, "signature.invalid");
+  ASSERT_THAT(v, StatusIs("signature.invalid"));
 }
 
 TEST_F(SignedDataTest, OpenSslVerifiesOurDetachedSignature) {
@@ -80,15 +79,14 @@ TEST_F(SignedDataTest, WeVerifyOpenSslDetachedSignatures) {
   CMS_ContentInfo_free(cms);
   BIO_free(data);
   auto v = VerifyDetached(sig, content);
-  ASSERT_TRUE(v.ok()) << v.error().message;
+  ASSERT_THAT(v, IsOk());
   EXPECT_EQ(X509_cmp(v->signer.get(), ds_.cert.get()), 0);
 }
 
 TEST_F(SignedDataTest, SignerMustHoldAP256KeyMatchingItsCertificate) {
   Credential other = pki_.Party("90-B3-D5-1F-30-01-00-01", "02", KU_DIGITAL_SIGNATURE);
   auto sig = SignDetached({ds_.cert.get(), other.key.get()}, Bytes("x"), 0);
-  ASSERT_FALSE(sig.ok());
-  EXPECT_EQ(sig.error().code, "key.mismatch");
+  ASSERT_THAT(sig, StatusIs("key.mismatch"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -153,8 +154,7 @@ TEST_F(TlsContextTest, TheClientTrustsOnlyItsAnchors) {
 
 TEST_F(TlsContextTest, AKeyThatIsNotTheCertificatesIsRefused) {
   auto r = NewTlsServerContext({server_.cert.get(), {}, client_.key.get(), {ca_.root.cert.get()}});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "tls.key_mismatch");
+  ASSERT_THAT(r, StatusIs("tls.key_mismatch"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "crypto/encoding.h"
 #include "policies/policy_holder.h"
 #include "tests/policies/policy_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
@@ -150,7 +151,7 @@ TEST_F(PolicyEvaluatorTest, FirstMatchingRuleDecidesWithoutFallThrough) {
                "rules:\n  - name: adt-mornings\n    from: [role:supplier]\n    to: [role:dcc]\n"
                "    types: [adt]\n    hours: 06:00-10:00\n");
   auto policy = fixture_.Parse(yaml);
-  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  ASSERT_THAT(policy, IsOk());
   std::vector<Eui64> to = {E("00-00-00-00-00-00-00-04")};
   PolicyRequest r;
   As(r, 1);

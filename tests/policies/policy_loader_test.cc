@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "tests/policies/policy_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 using testing::PolicyFixture;
 
@@ -48,7 +51,7 @@ struct BadCase {
 TEST(PolicyLoader, TheMinimalPolicyLoads) {
   PolicyFixture fixture;
   auto p = fixture.Parse(Join(Minimal()));
-  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_THAT(p, IsOk());
   EXPECT_EQ((*p)->parties.size(), 2u);
   EXPECT_EQ((*p)->rules.size(), 1u);
   EXPECT_EQ((*p)->retention_days, 90u);
@@ -130,8 +133,7 @@ TEST(PolicyLoader, EachMistakeIsNamedAtItsLineAndColumn) {
     std::vector<std::string> lines = Minimal();
     c.edit(lines);
     auto p = fixture.Parse(Join(lines));
-    ASSERT_FALSE(p.ok()) << c.what;
-    EXPECT_EQ(p.error().code, "policy.invalid") << c.what;
+    ASSERT_THAT(p, StatusIs("policy.invalid")) << c.what;
     EXPECT_EQ(p.error().message.rfind(c.where, 0), 0u) << c.what << ": " << p.error().message;
     EXPECT_NE(p.error().message.find(c.message), std::string::npos)
         << c.what << ": " << p.error().message;
@@ -140,11 +142,11 @@ TEST(PolicyLoader, EachMistakeIsNamedAtItsLineAndColumn) {
 
 TEST(PolicyLoader, RefusesOversizedAndEmptyInput) {
   PolicyFixture fixture;
-  EXPECT_FALSE(fixture.Parse(std::string(kMaxPolicyFileSize + 1, '#')).ok());
+  EXPECT_THAT(fixture.Parse(std::string(kMaxPolicyFileSize + 1, '#')), Not(IsOk()));
   auto empty = fixture.Parse("");
-  ASSERT_FALSE(empty.ok());
+  ASSERT_THAT(empty, Not(IsOk()));
   EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
-  EXPECT_FALSE(fixture.Parse(std::string("version: 1\0", 11)).ok());
+  EXPECT_THAT(fixture.Parse(std::string("version: 1\0", 11)), Not(IsOk()));
 }
 
 TEST(PolicyLoader, CanonicalHashIgnoresFormattingButNotContent) {
@@ -171,7 +173,7 @@ TEST(PolicyLoader, ActsForIsSortedCanonicalAndPartOfThePolicysIdentity) {
   lines.insert(lines.begin() + 9,
                "    acts_for: [00-00-00-00-00-00-00-0b, 00-00-00-00-00-00-00-0A]");
   auto p = fixture.Parse(Join(lines));
-  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_THAT(p, IsOk());
   const PolicyParty& a = (*p)->parties[0];
   ASSERT_EQ(a.acts_for.size(), 2u);
   EXPECT_EQ(a.acts_for[0].ToString(), "00-00-00-00-00-00-00-0A");
@@ -194,7 +196,7 @@ TEST(PolicyLoader, ActsForIsSortedCanonicalAndPartOfThePolicysIdentity) {
 TEST(PolicyLoader, StandardExampleLoads) {
   PolicyFixture fixture;
   auto p = fixture.Parse(PolicyFixture::StandardYaml());
-  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_THAT(p, IsOk());
   EXPECT_EQ((*p)->parties.size(), 5u);
   EXPECT_TRUE((*p)->parties[4].read_only());
   EXPECT_EQ((*p)->parties[1].daily_limit, 2u);

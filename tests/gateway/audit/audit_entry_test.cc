@@ -7,9 +7,12 @@
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 
@@ -45,7 +48,7 @@ const char kExampleJson[] =
 TEST(AuditEntry, CanonicalFormMatchesTheVectorAndRoundTrips) {
   EXPECT_EQ(AuditEntryToJson(Example()), kExampleJson);
   auto parsed = ParseAuditEntry(AsBytes(kExampleJson));
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, Example());
 }
 
@@ -151,11 +154,10 @@ TEST(AuditEntry, OnlyCanonicalKnownEntriesParse) {
   };
   for (const auto& c : cases) {
     auto parsed = ParseAuditEntry(AsBytes(c.text));
-    ASSERT_FALSE(parsed.ok()) << c.what;
-    EXPECT_EQ(parsed.error().code, c.code) << c.what << ": " << parsed.error().message;
+    ASSERT_THAT(parsed, StatusIs(c.code)) << c.what;
   }
-  EXPECT_FALSE(ParseAuditEntry(AsBytes(std::string(kMaxAuditEntrySize + 1, ' '))).ok());
-  EXPECT_FALSE(ParseAuditEntry(AsBytes("")).ok());
+  EXPECT_THAT(ParseAuditEntry(AsBytes(std::string(kMaxAuditEntrySize + 1, ' '))), Not(IsOk()));
+  EXPECT_THAT(ParseAuditEntry(AsBytes("")), Not(IsOk()));
 }
 
 TEST(AuditEntry, EveryEventNameIsKnown) {

@@ -19,10 +19,13 @@
 #include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
 #include "crypto/ossl_string.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 constexpr char kOrigin[] = "adtgw.demo.example/log";
 // U+2014 EM DASH and a space, as UTF-8.
@@ -116,8 +119,7 @@ class CheckpointTest : public ::testing::Test {
 
   void ExpectCode(const std::string& note, const std::string& code, ErrorKind kind) {
     auto r = verifier().Verify(note);
-    ASSERT_FALSE(r.ok()) << note;
-    EXPECT_EQ(r.error().code, code) << r.error().message;
+    ASSERT_THAT(r, StatusIs(code)) << note;
     EXPECT_EQ(r.error().kind, kind) << r.error().message;
     EXPECT_FALSE(r.error().message.empty());
     EXPECT_FALSE(r.error().hint.empty());
@@ -141,7 +143,7 @@ TEST(CheckpointText, IsTheC2spLayout) {
 
 TEST_F(CheckpointTest, SignThenVerifyRoundTrips) {
   auto verified = verifier().Verify(note_);
-  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  ASSERT_THAT(verified, IsOk());
   EXPECT_EQ(*verified, Example());
 
   // The layout: text, blank line, one signature line by the log's origin.
@@ -152,24 +154,24 @@ TEST_F(CheckpointTest, SignThenVerifyRoundTrips) {
   EXPECT_EQ(note_, Join(s.text, s.lines));
 
   auto parsed = ParseCheckpointNote(note_);
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, Example());
 
   for (uint64_t size : {uint64_t{0}, uint64_t{1}, uint64_t{10}, UINT64_MAX}) {
     Checkpoint c = Example(size);
     c.root[31] = static_cast<uint8_t>(size);
     auto note = signer_.Sign(c);
-    ASSERT_TRUE(note.ok());
+    ASSERT_THAT(note, IsOk());
     auto back = verifier().Verify(*note);
-    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_THAT(back, IsOk());
     EXPECT_EQ(*back, c);
   }
 
   // A verifier made from the PEM of the public key accepts it too.
   auto from_pem = LogVerifier::FromPublicKeyPem(verifier().PublicKeyPem(), kOrigin);
-  ASSERT_TRUE(from_pem.ok()) << from_pem.error().message;
+  ASSERT_THAT(from_pem, IsOk());
   EXPECT_EQ(from_pem->key_id(), verifier().key_id());
-  EXPECT_TRUE(from_pem->Verify(note_).ok());
+  EXPECT_THAT(from_pem->Verify(note_), IsOk());
 }
 
 TEST_F(CheckpointTest, KeyIdIsTheFirstFourBytesOfSha256OfTheSpki) {
@@ -197,9 +199,9 @@ TEST_F(CheckpointTest, KeyIdIsTheFirstFourBytesOfSha256OfTheSpki) {
 TEST_F(CheckpointTest, AnotherKeyIsUnknownKey) {
   EvpPkeyPtr other_key = NewP256();
   auto other = LogSigner::FromKey(other_key.get(), kOrigin);
-  ASSERT_TRUE(other.ok());
+  ASSERT_THAT(other, IsOk());
   auto note = other->Sign(Example());
-  ASSERT_TRUE(note.ok());
+  ASSERT_THAT(note, IsOk());
   ExpectCode(*note, "checkpoint.unknown_key", ErrorKind::kIntegrity);
   auto r = verifier().Verify(*note);
   char ours[16], theirs[16];
@@ -252,30 +254,28 @@ TEST_F(CheckpointTest, TamperingIsDetected) {
   ExpectCode(Join(s.text, {s.lines[0], SignatureLine(kOrigin, bad)}), "checkpoint.bad_signature",
              ErrorKind::kIntegrity);
   // Parsing alone does not notice.
-  EXPECT_TRUE(ParseCheckpointNote(Join(s.text, {SignatureLine(kOrigin, bad)})).ok());
+  EXPECT_THAT(ParseCheckpointNote(Join(s.text, {SignatureLine(kOrigin, bad)})), IsOk());
 }
 
 TEST_F(CheckpointTest, WrongOriginNamesBothOrigins) {
   auto other = LogVerifier::FromKey(key_.get(), "adtgw.elsewhere.example/log");
-  ASSERT_TRUE(other.ok());
+  ASSERT_THAT(other, IsOk());
   EXPECT_EQ(other->key_id(), verifier().key_id());
   auto r = other->Verify(note_);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "checkpoint.wrong_origin");
+  ASSERT_THAT(r, StatusIs("checkpoint.wrong_origin"));
   EXPECT_EQ(r.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(r.error().message.find(kOrigin), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("adtgw.elsewhere.example/log"), std::string::npos);
 
   auto refused = signer_.Sign(Checkpoint{"adtgw.elsewhere.example/log", 1, {}});
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, "checkpoint.wrong_origin");
+  ASSERT_THAT(refused, StatusIs("checkpoint.wrong_origin"));
 }
 
 TEST_F(CheckpointTest, SignaturesByOtherKeysAreIgnored) {
   Split s = SplitNote(note_);
   EvpPkeyPtr witness_key = NewP256();
   auto witness = LogSigner::FromKey(witness_key.get(), "witness.example/w1");
-  ASSERT_TRUE(witness.ok());
+  ASSERT_THAT(witness, IsOk());
   std::string witness_line =
       SplitNote(witness->Sign(Checkpoint{"witness.example/w1", 8, EightLeafRoot()}).value())
           .lines[0];
@@ -290,13 +290,13 @@ TEST_F(CheckpointTest, SignaturesByOtherKeysAreIgnored) {
             SignatureLine(kOrigin, same_name)},
        }) {
     auto r = verifier().Verify(Join(s.text, lines));
-    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_THAT(r, IsOk());
     EXPECT_EQ(*r, Example());
   }
   // Sixteen signature lines is the most accepted.
   std::vector<std::string> sixteen(15, witness_line);
   sixteen.push_back(s.lines[0]);
-  EXPECT_TRUE(verifier().Verify(Join(s.text, sixteen)).ok());
+  EXPECT_THAT(verifier().Verify(Join(s.text, sixteen)), IsOk());
 }
 
 TEST_F(CheckpointTest, MalformedNotesAreRefused) {
@@ -376,19 +376,17 @@ TEST_F(CheckpointTest, MalformedNotesAreRefused) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     auto parsed = ParseCheckpointNote(c.note);
-    ASSERT_FALSE(parsed.ok());
-    EXPECT_EQ(parsed.error().code, "checkpoint.malformed");
+    ASSERT_THAT(parsed, StatusIs("checkpoint.malformed"));
     EXPECT_EQ(parsed.error().kind, ErrorKind::kInvalidInput);
     EXPECT_NE(parsed.error().message.find(c.says), std::string::npos) << parsed.error().message;
     EXPECT_FALSE(parsed.error().hint.empty());
     auto verified = verifier().Verify(c.note);
-    ASSERT_FALSE(verified.ok());
-    EXPECT_EQ(verified.error().code, "checkpoint.malformed");
+    ASSERT_THAT(verified, StatusIs("checkpoint.malformed"));
   }
   // A long origin that keeps the note at the limit is still accepted.
   auto at_limit =
       ParseCheckpointNote(std::string(kMaxCheckpointNoteSize - note_.size(), 'a') + note_);
-  ASSERT_TRUE(at_limit.ok()) << at_limit.error().message;
+  ASSERT_THAT(at_limit, IsOk());
   EXPECT_EQ(ParseCheckpointNote(with("18446744073709551615", root))->size, UINT64_MAX);
   EXPECT_EQ(ParseCheckpointNote(with("0", root))->size, 0u);
 }
@@ -400,12 +398,10 @@ TEST(LogVerifier, RefusesKeysOtherThanP256) {
   ASSERT_TRUE(ed25519);
   for (EVP_PKEY* key : {p384.get(), ed25519.get(), rsa.get()}) {
     auto verifier = LogVerifier::FromKey(key, kOrigin);
-    ASSERT_FALSE(verifier.ok());
-    EXPECT_EQ(verifier.error().code, "log_key.not_p256");
+    ASSERT_THAT(verifier, StatusIs("log_key.not_p256"));
     EXPECT_FALSE(verifier.error().hint.empty());
     auto signer = LogSigner::FromKey(key, kOrigin);
-    ASSERT_FALSE(signer.ok());
-    EXPECT_EQ(signer.error().code, "log_key.not_p256");
+    ASSERT_THAT(signer, StatusIs("log_key.not_p256"));
   }
   auto p384_error = LogVerifier::FromKey(p384.get(), kOrigin).error();
   EXPECT_NE(p384_error.message.find("secp384r1"), std::string::npos) << p384_error.message;
@@ -416,8 +412,7 @@ TEST(LogVerifier, RefusesKeysOtherThanP256) {
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   auto from_pem = LogVerifier::FromPublicKeyPem(std::string(data, static_cast<size_t>(n)), kOrigin);
-  ASSERT_FALSE(from_pem.ok());
-  EXPECT_EQ(from_pem.error().code, "log_key.not_p256");
+  ASSERT_THAT(from_pem, StatusIs("log_key.not_p256"));
 }
 
 TEST(LogVerifier, RefusesWhatIsNotAPublicKey) {
@@ -425,19 +420,17 @@ TEST(LogVerifier, RefusesWhatIsNotAPublicKey) {
                                  std::string("-----BEGIN PUBLIC KEY-----\nAAAA\n"
                                              "-----END PUBLIC KEY-----\n")}) {
     auto r = LogVerifier::FromPublicKeyPem(pem, kOrigin);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "log_key.unreadable");
+    ASSERT_THAT(r, StatusIs("log_key.unreadable"));
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput);
   }
   EvpPkeyPtr key = NewP256();
   std::string private_pem = PrivateKeyToPem(key.get()).value();
   auto r = LogVerifier::FromPublicKeyPem(private_pem, kOrigin);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "log_key.unreadable");
+  ASSERT_THAT(r, StatusIs("log_key.unreadable"));
   EXPECT_NE(r.error().message.find("private key"), std::string::npos);
 
   auto missing = LogVerifier::LoadPublicKey("/nonexistent/log-key.pub.pem", kOrigin);
-  ASSERT_FALSE(missing.ok());
+  ASSERT_THAT(missing, Not(IsOk()));
   EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
 }
 
@@ -447,11 +440,10 @@ TEST(LogVerifier, RefusesOriginsThatAreNotKeyNames) {
        {"", "adtgw demo", "a+b", "line\nbreak", "tab\there", "nbsp\xC2\xA0x", "\xFF"}) {
     SCOPED_TRACE(origin);
     auto r = LogVerifier::FromKey(key.get(), origin);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "log_key.bad_origin");
-    EXPECT_EQ(LogSigner::FromKey(key.get(), origin).error().code, "log_key.bad_origin");
+    ASSERT_THAT(r, StatusIs("log_key.bad_origin"));
+    EXPECT_THAT(LogSigner::FromKey(key.get(), origin), StatusIs("log_key.bad_origin"));
   }
-  EXPECT_TRUE(LogVerifier::FromKey(key.get(), "adtgw.exämple/log").ok());
+  EXPECT_THAT(LogVerifier::FromKey(key.get(), "adtgw.exämple/log"), IsOk());
 }
 
 TEST(LogSigner, LoadsItsKeyFromAPrivateFile) {
@@ -464,15 +456,14 @@ TEST(LogSigner, LoadsItsKeyFromAPrivateFile) {
   }
   ASSERT_EQ(chmod(path.c_str(), 0644), 0);
   auto unsafe = LogSigner::Load(path, kOrigin);
-  ASSERT_FALSE(unsafe.ok());
-  EXPECT_EQ(unsafe.error().code, "key.unsafe_permissions");
+  ASSERT_THAT(unsafe, StatusIs("key.unsafe_permissions"));
 
   ASSERT_EQ(chmod(path.c_str(), 0600), 0);
   auto signer = LogSigner::Load(path, kOrigin);
-  ASSERT_TRUE(signer.ok()) << signer.error().message;
+  ASSERT_THAT(signer, IsOk());
   auto expected = LogVerifier::FromKey(key.get(), kOrigin);
   EXPECT_EQ(signer->verifier().key_id(), expected->key_id());
-  EXPECT_TRUE(expected->Verify(signer->Sign(Example()).value()).ok());
+  EXPECT_THAT(expected->Verify(signer->Sign(Example()).value()), IsOk());
   // The verifier holds only the public half.
   EXPECT_EQ(signer->verifier().PublicKeyPem(), expected->PublicKeyPem());
 
@@ -483,8 +474,7 @@ TEST(LogSigner, LoadsItsKeyFromAPrivateFile) {
   }
   ASSERT_EQ(chmod(junk.c_str(), 0600), 0);
   auto unreadable = LogSigner::Load(junk, kOrigin);
-  ASSERT_FALSE(unreadable.ok());
-  EXPECT_EQ(unreadable.error().code, "log_key.unreadable");
+  ASSERT_THAT(unreadable, StatusIs("log_key.unreadable"));
   EXPECT_EQ(LogSigner::Load(dir.path() + "/missing.pem", kOrigin).error().kind,
             ErrorKind::kNotFound);
 }
@@ -493,7 +483,7 @@ TEST(LogSigner, LoadsItsKeyFromAPrivateFile) {
 TEST(CheckpointTestVector, PublishedNoteVerifies) {
   const std::string dir = ADTGW_TEST_VECTORS;
   auto verifier = LogVerifier::LoadPublicKey(dir + "/checkpoint-log-key-1.pub.pem", kOrigin);
-  ASSERT_TRUE(verifier.ok()) << verifier.error().message;
+  ASSERT_THAT(verifier, IsOk());
   EXPECT_EQ(verifier->key_id(), 0x1f361cbcu);
   EXPECT_EQ(verifier->PublicKeyPem(), ReadText(dir + "/checkpoint-log-key-1.pub.pem"));
 
@@ -501,15 +491,14 @@ TEST(CheckpointTestVector, PublishedNoteVerifies) {
   EXPECT_EQ(note.substr(0, note.find("\n\n") + 1),
             "adtgw.demo.example/log\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n");
   auto verified = verifier->Verify(note);
-  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  ASSERT_THAT(verified, IsOk());
   EXPECT_EQ(*verified, Example());
 
   // The same note for size 9: the signature no longer verifies.
   std::string modified = note;
   modified.replace(modified.find("\n8\n"), 3, "\n9\n");
   auto refused = verifier->Verify(modified);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, "checkpoint.bad_signature");
+  ASSERT_THAT(refused, StatusIs("checkpoint.bad_signature"));
 }
 
 }  // namespace

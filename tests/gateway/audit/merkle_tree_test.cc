@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "crypto/byte_stream.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw::merkle {
 namespace {
+
+using ::testing::Not;
 
 // RFC 6962 section 2.1, written out as the definition reads: the reference the
 // implementation is checked against.
@@ -75,7 +78,7 @@ TEST(MerkleTree, EveryInclusionProofVerifiesUpTo300Leaves) {
     for (size_t i = 0; i < n; ++i) {
       std::vector<Sha256Digest> proof = InclusionProof(leaves, i);
       Status ok = VerifyInclusion(i, n, leaves[i], proof, root);
-      ASSERT_TRUE(ok.ok()) << "leaf " << i << " of " << n << ": " << ok.error().message;
+      ASSERT_THAT(ok, IsOk()) << "leaf " << i << " of " << n;
     }
   }
 }
@@ -88,7 +91,7 @@ TEST(MerkleTree, EveryConsistencyProofVerifiesUpTo300Leaves) {
     for (size_t m = 1; m <= n; ++m) {
       std::vector<Sha256Digest> proof = ConsistencyProof(std::span(all).first(n), m);
       Status ok = VerifyConsistency(m, n, roots[m], roots[n], proof);
-      ASSERT_TRUE(ok.ok()) << m << " -> " << n << ": " << ok.error().message;
+      ASSERT_THAT(ok, IsOk()) << m << " -> " << n;
     }
   }
 }
@@ -126,23 +129,23 @@ TEST(MerkleTree, StoredTreeProofsEqualTheReferenceForEverySizeUpTo300) {
     std::span<const Sha256Digest> leaves = std::span(all).first(n);
     NodeReader reader = stored.Reader(n);
     auto root = RootFromNodes(reader, n);
-    ASSERT_TRUE(root.ok()) << root.error().message;
+    ASSERT_THAT(root, IsOk());
     ASSERT_EQ(*root, RootOf(leaves)) << n;
     for (size_t i = 0; i < n; ++i) {
       auto proof = InclusionProofFromNodes(reader, i, n);
-      ASSERT_TRUE(proof.ok()) << proof.error().message;
+      ASSERT_THAT(proof, IsOk());
       ASSERT_EQ(*proof, InclusionProof(leaves, i)) << "leaf " << i << " of " << n;
     }
     for (size_t m = 1; m <= n; ++m) {
       auto proof = ConsistencyProofFromNodes(reader, m, n);
-      ASSERT_TRUE(proof.ok()) << proof.error().message;
+      ASSERT_THAT(proof, IsOk());
       ASSERT_EQ(*proof, ConsistencyProof(leaves, m)) << m << " -> " << n;
     }
   }
   EXPECT_EQ(RootFromNodes(stored.Reader(0), 0).value(), EmptyRoot());
-  EXPECT_EQ(InclusionProofFromNodes(stored.Reader(5), 5, 5).error().code,
-            "merkle.index_out_of_range");
-  EXPECT_EQ(ConsistencyProofFromNodes(stored.Reader(5), 6, 5).error().code, "merkle.size_order");
+  EXPECT_THAT(InclusionProofFromNodes(stored.Reader(5), 5, 5),
+              StatusIs("merkle.index_out_of_range"));
+  EXPECT_THAT(ConsistencyProofFromNodes(stored.Reader(5), 6, 5), StatusIs("merkle.size_order"));
 }
 
 TEST(MerkleTree, StoredTreeProofsReadLogarithmicallyManyNodes) {
@@ -159,11 +162,11 @@ TEST(MerkleTree, StoredTreeProofsReadLogarithmicallyManyNodes) {
   for (uint64_t index : {uint64_t{0}, uint64_t{777777}, size - 1}) {
     reads = 0;
     auto proof = InclusionProofFromNodes(synthetic, index, size);
-    ASSERT_TRUE(proof.ok());
+    ASSERT_THAT(proof, IsOk());
     EXPECT_LE(reads, 2u * 21u) << "leaf " << index;
   }
   reads = 0;
-  ASSERT_TRUE(ConsistencyProofFromNodes(synthetic, 999999, size).ok());
+  ASSERT_THAT(ConsistencyProofFromNodes(synthetic, 999999, size), IsOk());
   EXPECT_LE(reads, 2u * 21u);
 }
 
@@ -171,29 +174,28 @@ TEST(MerkleTree, WrongProofsAreNamedPrecisely) {
   std::vector<Sha256Digest> leaves = Leaves(13);
   Sha256Digest root = RootOf(leaves);
   std::vector<Sha256Digest> path = InclusionProof(leaves, 5);
-  EXPECT_EQ(VerifyInclusion(13, 13, leaves[5], path, root).error().code,
-            "merkle.index_out_of_range");
-  EXPECT_EQ(VerifyInclusion(5, 13, leaves[6], path, root).error().code, "merkle.root_mismatch");
-  EXPECT_EQ(VerifyInclusion(4, 13, leaves[5], path, root).error().code, "merkle.root_mismatch");
+  EXPECT_THAT(VerifyInclusion(13, 13, leaves[5], path, root),
+              StatusIs("merkle.index_out_of_range"));
+  EXPECT_THAT(VerifyInclusion(5, 13, leaves[6], path, root), StatusIs("merkle.root_mismatch"));
+  EXPECT_THAT(VerifyInclusion(4, 13, leaves[5], path, root), StatusIs("merkle.root_mismatch"));
   std::vector<Sha256Digest> longer = path;
   longer.push_back(root);
-  EXPECT_EQ(VerifyInclusion(5, 13, leaves[5], longer, root).error().code, "merkle.proof_too_long");
+  EXPECT_THAT(VerifyInclusion(5, 13, leaves[5], longer, root), StatusIs("merkle.proof_too_long"));
   std::vector<Sha256Digest> shorter(path.begin(), path.end() - 1);
-  EXPECT_EQ(VerifyInclusion(5, 13, leaves[5], shorter, root).error().code,
-            "merkle.proof_too_short");
+  EXPECT_THAT(VerifyInclusion(5, 13, leaves[5], shorter, root), StatusIs("merkle.proof_too_short"));
 
   Sha256Digest old_root = RootOf(std::span(leaves).first(7));
   std::vector<Sha256Digest> proof = ConsistencyProof(leaves, 7);
-  ASSERT_TRUE(VerifyConsistency(7, 13, old_root, root, proof).ok());
+  ASSERT_THAT(VerifyConsistency(7, 13, old_root, root, proof), IsOk());
   // A rewritten history: the same sizes, another old root (a fork).
   std::vector<Sha256Digest> other = Leaves(8);
   Sha256Digest forked = RootOf(std::span(other).subspan(1, 7));
-  EXPECT_EQ(VerifyConsistency(7, 13, forked, root, proof).error().code, "merkle.root_mismatch");
-  EXPECT_EQ(VerifyConsistency(13, 7, root, old_root, proof).error().code, "merkle.size_order");
-  EXPECT_EQ(VerifyConsistency(13, 13, root, old_root, {}).error().code, "merkle.root_mismatch");
+  EXPECT_THAT(VerifyConsistency(7, 13, forked, root, proof), StatusIs("merkle.root_mismatch"));
+  EXPECT_THAT(VerifyConsistency(13, 7, root, old_root, proof), StatusIs("merkle.size_order"));
+  EXPECT_THAT(VerifyConsistency(13, 13, root, old_root, {}), StatusIs("merkle.root_mismatch"));
   proof.pop_back();
-  EXPECT_FALSE(VerifyConsistency(7, 13, old_root, root, proof).ok());
-  EXPECT_TRUE(VerifyConsistency(0, 13, EmptyRoot(), root, {}).ok());
+  EXPECT_THAT(VerifyConsistency(7, 13, old_root, root, proof), Not(IsOk()));
+  EXPECT_THAT(VerifyConsistency(0, 13, EmptyRoot(), root, {}), IsOk());
 }
 
 }  // namespace

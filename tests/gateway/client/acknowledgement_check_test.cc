@@ -12,6 +12,7 @@
 
 #include "crypto/byte_stream.h"
 #include "crypto/sha256.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -45,7 +46,7 @@ class AcknowledgementCheckTest : public ::testing::Test {
   // The delivery the gateway shows for `ack` signed with `by`.
   DeliveryView Delivery(const Acknowledgement& ack, const testing::Credential& by) {
     auto signature = SignAcknowledgement(ack, {by.cert.get(), by.key.get()}, pki_.now);
-    EXPECT_TRUE(signature.ok()) << signature.error().message;
+    EXPECT_THAT(signature, IsOk());
     DeliveryView d;
     d.recipient = ack.recipient.ToString();
     d.state = ack.accepted ? "accepted" : "rejected";
@@ -57,8 +58,7 @@ class AcknowledgementCheckTest : public ::testing::Test {
 
   void ExpectUnverified(const Result<Acknowledgement>& got, const std::string& what,
                         const std::string& says) {
-    ASSERT_FALSE(got.ok()) << what;
-    EXPECT_EQ(got.error().code, "ack.unverified") << what;
+    ASSERT_THAT(got, StatusIs("ack.unverified")) << what;
     EXPECT_EQ(got.error().kind, ErrorKind::kIntegrity) << what;
     EXPECT_NE(got.error().message.find(says), std::string::npos)
         << what << ": " << got.error().message;
@@ -75,7 +75,7 @@ class AcknowledgementCheckTest : public ::testing::Test {
 TEST_F(AcknowledgementCheckTest, AGoodRejectionGivesTheRecipientsProblems) {
   DeliveryView delivery = Delivery(ack_, dcc_ds_);
   auto checked = CheckDeliveryAcknowledgement(view_, delivery, trust_);
-  ASSERT_TRUE(checked.ok()) << checked.error().code << ": " << checked.error().message;
+  ASSERT_THAT(checked, IsOk());
   EXPECT_EQ(*checked, ack_);
   EXPECT_EQ(checked->problems, ack_.problems);
   EXPECT_FALSE(checked->accepted);
@@ -87,7 +87,7 @@ TEST_F(AcknowledgementCheckTest, AGoodAcceptanceVerifiesToo) {
   ack_.reason.clear();
   ack_.problems.clear();
   auto checked = CheckDeliveryAcknowledgement(view_, Delivery(ack_, dcc_ds_), trust_);
-  ASSERT_TRUE(checked.ok()) << checked.error().code << ": " << checked.error().message;
+  ASSERT_THAT(checked, IsOk());
   EXPECT_EQ(*checked, ack_);
   EXPECT_TRUE(checked->accepted);
 }
@@ -96,7 +96,7 @@ TEST_F(AcknowledgementCheckTest, TheGatewaysSpellingOfTheRecipientDoesNotMatter)
   DeliveryView delivery = Delivery(ack_, dcc_ds_);
   delivery.recipient = "ad7c000000000401";
   auto checked = CheckDeliveryAcknowledgement(view_, delivery, trust_);
-  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_THAT(checked, IsOk());
   EXPECT_EQ(*checked, ack_);
 }
 

@@ -9,6 +9,7 @@
 #include "crypto/byte_stream.h"
 #include "gateway/audit/audit_entry.h"
 #include "gateway/audit/merkle_tree.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
@@ -70,10 +71,10 @@ std::vector<std::string> Codes(const LogAuditor& a) {
 // Feeds the rows as audit_commands does: the listed checkpoints a row reaches first.
 void Feed(const Log& log, uint64_t rows, LogAuditor& auditor, CheckpointHistory& history) {
   for (uint64_t i = 0; i < rows; ++i) {
-    ASSERT_TRUE(history.ReadUpTo(i + 1).ok());
+    ASSERT_THAT(history.ReadUpTo(i + 1), IsOk());
     auditor.AddLine(log.Line(i));
   }
-  ASSERT_TRUE(history.ReadAll().ok());
+  ASSERT_THAT(history.ReadAll(), IsOk());
   auditor.Finish();
 }
 
@@ -100,12 +101,12 @@ TEST(CheckpointHistory, HoldsOnlyOnePage) {
   LogAuditor auditor(log.At(300));
   CheckpointHistory history(log.signer.verifier(), auditor, list.Source(), nullptr);
   for (uint64_t i = 0; i < 300; ++i) {
-    ASSERT_TRUE(history.ReadUpTo(i + 1).ok());
+    ASSERT_THAT(history.ReadUpTo(i + 1), IsOk());
     // Never more than a page ahead of the rows.
     EXPECT_LE(list.asked.back(), i + 1 + list.page) << i;
     auditor.AddLine(log.Line(i));
   }
-  ASSERT_TRUE(history.ReadAll().ok());
+  ASSERT_THAT(history.ReadAll(), IsOk());
   auditor.Finish();
   EXPECT_TRUE(auditor.ok());
   EXPECT_EQ(auditor.roots_matched(), 300u);
@@ -143,7 +144,7 @@ TEST(CheckpointHistory, AForkedOrBadlySignedOrBackwardsListIsNamed) {
         return file;
       },
       nullptr);
-  ASSERT_TRUE(from_file.ReadAll().ok());
+  ASSERT_THAT(from_file.ReadAll(), IsOk());
   EXPECT_EQ(Codes(offline), (std::vector<std::string>{"audit.log_truncated", "audit.log_forked"}));
 }
 
@@ -162,7 +163,7 @@ TEST(CheckpointHistory, AListedCheckpointPastTheHeadNeedsANewerHead) {
                               });
     // The list read before the rows past 20 arrive (audit_commands asks for a newer
     // head on the rows themselves).
-    ASSERT_TRUE(history.ReadAll().ok());
+    ASSERT_THAT(history.ReadAll(), IsOk());
     Feed(log, 30, auditor, history);
     EXPECT_TRUE(auditor.ok()) << (auditor.ok() ? "" : auditor.problems()[0].message);
     EXPECT_EQ(asked, std::vector<uint64_t>{25});
@@ -204,8 +205,7 @@ TEST(CheckpointHistory, AFailedReadIsAnError) {
       },
       nullptr);
   auto s = history.ReadUpTo(1);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "net.broken");
+  ASSERT_THAT(s, StatusIs("net.broken"));
 }
 
 }  // namespace

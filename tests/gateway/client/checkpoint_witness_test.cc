@@ -13,10 +13,14 @@
 #include "crypto/byte_stream.h"
 #include "gateway/audit/merkle_tree.h"
 #include "tests/support/fake_gateway_api.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
+using ::testing::StartsWith;
 
 constexpr char kOrigin[] = "adtgw.test.example/log";
 
@@ -60,7 +64,7 @@ class WitnessTest : public ::testing::Test {
     log_.leaves = Leaves(n);
     log_.head = n;
     auto r = Observe();
-    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_THAT(r, IsOk());
   }
 
   LogSigner signer_;
@@ -80,7 +84,7 @@ TEST_F(WitnessTest, FirstContactStoresTheVerifiedCheckpointPrivately) {
   log_.leaves = Leaves(5);
   log_.head = 5;
   auto r = Observe();
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   EXPECT_TRUE(r->replaced);
   EXPECT_FALSE(r->stored.has_value());
   EXPECT_EQ(r->checkpoint.size, 5u);
@@ -95,7 +99,7 @@ TEST_F(WitnessTest, FirstContactStoresTheVerifiedCheckpointPrivately) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_TRUE(log_.consistency_calls.empty());
   auto stored = witness_.Stored(signer_.verifier());
-  ASSERT_TRUE(stored.ok());
+  ASSERT_THAT(stored, IsOk());
   ASSERT_TRUE(stored->has_value());
   EXPECT_EQ(**stored, r->checkpoint);
 }
@@ -105,7 +109,7 @@ TEST_F(WitnessTest, AGrownLogMustProveItExtendsWhatWasSeen) {
   log_.leaves = Leaves(13);
   log_.head = 13;
   auto r = Observe();
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   EXPECT_TRUE(r->replaced);
   ASSERT_TRUE(r->stored.has_value());
   EXPECT_EQ(r->stored->size, 5u);
@@ -120,10 +124,10 @@ TEST_F(WitnessTest, EverySizeFromEveryEarlierSizeIsAccepted) {
     for (uint64_t second = first; second <= 20; ++second) {
       std::filesystem::remove_all(dir_.path() + "/state");
       log_.head = first;
-      ASSERT_TRUE(Observe().ok());
+      ASSERT_THAT(Observe(), IsOk());
       log_.head = second;
       auto r = Observe();
-      ASSERT_TRUE(r.ok()) << first << " -> " << second << ": " << r.error().message;
+      ASSERT_THAT(r, IsOk()) << first << " -> " << second;
       EXPECT_EQ(r->replaced, second > first);
     }
   }
@@ -132,7 +136,7 @@ TEST_F(WitnessTest, EverySizeFromEveryEarlierSizeIsAccepted) {
 TEST_F(WitnessTest, TheSameCheckpointAgainNeedsNoProof) {
   SeeFirst(7);
   auto r = Observe();
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   EXPECT_FALSE(r->replaced);
   EXPECT_TRUE(log_.consistency_calls.empty());
 }
@@ -142,8 +146,7 @@ TEST_F(WitnessTest, TwoRootsForOneSizeIsAFork) {
   std::string before = Stored();
   log_.leaves = Leaves(6, "other");
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "audit.log_forked");
+  ASSERT_THAT(r, StatusIs("audit.log_forked"));
   EXPECT_EQ(r.error().kind, ErrorKind::kIntegrity);
   // Both checkpoints are named, with their base64 roots.
   Checkpoint seen{kOrigin, 6, merkle::RootOf(Leaves(6))};
@@ -168,8 +171,7 @@ TEST_F(WitnessTest, ALargerTreeThatRewroteHistoryIsAFork) {
   log_.leaves[2] = merkle::LeafHash(AsBytes("rewritten"));
   log_.head = 9;
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "audit.log_forked");
+  ASSERT_THAT(r, StatusIs("audit.log_forked"));
   EXPECT_NE(r.error().message.find("merkle.root_mismatch"), std::string::npos) << r.error().message;
   EXPECT_EQ(Stored(), log_.Note(5, Leaves(5)));
 }
@@ -180,8 +182,7 @@ TEST_F(WitnessTest, AProofCutShortIsAFork) {
   log_.head = 9;
   log_.cut_consistency = true;
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "audit.log_forked");
+  ASSERT_THAT(r, StatusIs("audit.log_forked"));
   EXPECT_EQ(ParseCheckpointNote(Stored())->size, 5u) << "only a consistent checkpoint replaces";
 }
 
@@ -190,8 +191,7 @@ TEST_F(WitnessTest, ASmallerLatestCheckpointIsATruncation) {
   // The gateway still holds 9 leaves but shows an older head: a rolled-back view.
   log_.head = 4;
   auto stale = Observe();
-  ASSERT_FALSE(stale.ok());
-  EXPECT_EQ(stale.error().code, "audit.log_truncated");
+  ASSERT_THAT(stale, StatusIs("audit.log_truncated"));
   EXPECT_EQ(stale.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(stale.error().message.find("size 4"), std::string::npos);
   EXPECT_NE(stale.error().message.find("size 9"), std::string::npos);
@@ -200,8 +200,7 @@ TEST_F(WitnessTest, ASmallerLatestCheckpointIsATruncation) {
   // The log really lost its tail: it cannot even prove the consistency.
   log_.leaves.resize(4);
   auto lost = Observe();
-  ASSERT_FALSE(lost.ok());
-  EXPECT_EQ(lost.error().code, "audit.log_truncated");
+  ASSERT_THAT(lost, StatusIs("audit.log_truncated"));
   EXPECT_NE(lost.error().message.find("cannot prove"), std::string::npos) << lost.error().message;
   EXPECT_EQ(ParseCheckpointNote(Stored())->size, 9u);
   EXPECT_EQ(Rejected().size(), 1u) << "the same note is saved once";
@@ -214,8 +213,7 @@ TEST_F(WitnessTest, ACheckpointByAnotherKeyIsRefused) {
   log_.leaves = Leaves(8);
   log_.head = 8;
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "checkpoint.unknown_key");
+  ASSERT_THAT(r, StatusIs("checkpoint.unknown_key"));
   EXPECT_EQ(r.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(r.error().hint.find("audit_log.public_key"), std::string::npos);
   EXPECT_EQ(ParseCheckpointNote(Stored())->size, 3u);
@@ -223,8 +221,7 @@ TEST_F(WitnessTest, ACheckpointByAnotherKeyIsRefused) {
   LogSigner other_log = NewSigner("adtgw.other.example/log");
   log_.signer = &other_log;
   auto o = Observe();
-  ASSERT_FALSE(o.ok());
-  EXPECT_EQ(o.error().code, "checkpoint.wrong_origin");
+  ASSERT_THAT(o, StatusIs("checkpoint.wrong_origin"));
 }
 
 TEST_F(WitnessTest, ATamperedNoteIsRefusedOnFirstContactToo) {
@@ -234,8 +231,7 @@ TEST_F(WitnessTest, ATamperedNoteIsRefusedOnFirstContactToo) {
   note[note.find('\n') + 1] = '5';  // the size line
   log_.note_override = note;
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "checkpoint.bad_signature");
+  ASSERT_THAT(r, StatusIs("checkpoint.bad_signature"));
   EXPECT_FALSE(std::filesystem::exists(witness_.NotePath(kOrigin)));
 }
 
@@ -245,19 +241,18 @@ TEST_F(WitnessTest, GatewayErrorsPassThroughAndChangeNothing) {
   log_.head = 9;
   log_.consistency_error = MakeError(ErrorKind::kUnavailable, "net.unreachable", "down");
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "net.unreachable");
+  ASSERT_THAT(r, StatusIs("net.unreachable"));
   EXPECT_NE(r.error().message.find("did not prove"), std::string::npos);
   EXPECT_EQ(ParseCheckpointNote(Stored())->size, 5u);
   log_.consistency_error.reset();
   log_.checkpoint_error = MakeError(ErrorKind::kUnavailable, "net.unreachable", "down");
-  EXPECT_EQ(Observe().error().code, "net.unreachable");
+  EXPECT_THAT(Observe(), StatusIs("net.unreachable"));
 }
 
 TEST_F(WitnessTest, AReceiptsOlderCheckpointIsFineWhenTheStoredOneExtendsIt) {
   SeeFirst(12);
   auto r = witness_.ObserveNote(log_, signer_.verifier(), log_.Note(7));
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   EXPECT_FALSE(r->replaced);
   EXPECT_EQ(r->checkpoint.size, 7u);
   EXPECT_EQ(ParseCheckpointNote(Stored())->size, 12u);
@@ -269,13 +264,11 @@ TEST_F(WitnessTest, AReceiptsCheckpointFromAForkIsRefused) {
   SeeFirst(12);
   std::string forked = log_.Note(7, Leaves(7, "forked"));
   auto older = witness_.ObserveNote(log_, signer_.verifier(), forked);
-  ASSERT_FALSE(older.ok());
-  EXPECT_EQ(older.error().code, "audit.log_forked");
+  ASSERT_THAT(older, StatusIs("audit.log_forked"));
   std::string newer = log_.Note(15, Leaves(15, "forked"));
   log_.leaves = Leaves(15, "forked");
   auto r = witness_.ObserveNote(log_, signer_.verifier(), newer);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "audit.log_forked");
+  ASSERT_THAT(r, StatusIs("audit.log_forked"));
   EXPECT_EQ(ParseCheckpointNote(Stored())->size, 12u);
 }
 
@@ -283,7 +276,7 @@ TEST_F(WitnessTest, AReceiptsNewerCheckpointReplacesTheStoredOne) {
   SeeFirst(3);
   log_.leaves = Leaves(4);
   auto r = witness_.ObserveNote(log_, signer_.verifier(), log_.Note(4));
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   EXPECT_TRUE(r->replaced);
   EXPECT_EQ(Stored(), log_.Note(4));
 }
@@ -294,9 +287,9 @@ TEST_F(WitnessTest, AStoredNoteThatNoLongerVerifiesIsAHardError) {
   note[0] = 'b';  // another origin line: the signature no longer covers it
   std::ofstream(witness_.NotePath(kOrigin), std::ios::trunc) << note;
   auto r = Observe();
-  ASSERT_FALSE(r.ok());
+  ASSERT_THAT(r, Not(IsOk()));
   EXPECT_EQ(r.error().kind, ErrorKind::kIntegrity);
-  EXPECT_EQ(r.error().code.rfind("checkpoint.", 0), 0u) << r.error().code;
+  EXPECT_THAT(r, StatusIs(StartsWith("checkpoint.")));
   EXPECT_NE(r.error().message.find(witness_.NotePath(kOrigin)), std::string::npos);
 }
 

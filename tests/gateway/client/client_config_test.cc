@@ -12,11 +12,14 @@
 #include "certs/cert_issuer.h"
 #include "certs/credential_files.h"
 #include "gateway/common/atomic_file.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 // Lines 1-14 of a minimal valid client.yaml; cases replace or append lines.
 std::vector<std::string> Minimal() {
@@ -49,7 +52,7 @@ class ClientConfigTest : public ::testing::Test {
   ClientConfigTest() {
     std::filesystem::create_directories(conf_);
     auto write = [](const std::string& path, const std::string& text) {
-      ASSERT_TRUE(WriteFileAtomically(path, text, 0644, false).ok()) << path;
+      ASSERT_THAT(WriteFileAtomically(path, text, 0644, false), IsOk()) << path;
     };
     write(conf_ + "/trust.pem", CertificateToPem(pki_.root.cert.get()).value());
     write(conf_ + "/oca.pem", CertificateToPem(pki_.oca.cert.get()).value());
@@ -70,7 +73,7 @@ class ClientConfigTest : public ::testing::Test {
 
   Result<ClientConfig> Load(const std::string& text) {
     Status w = WriteFileAtomically(path_, text, 0644, /*replace=*/true);
-    EXPECT_TRUE(w.ok());
+    EXPECT_THAT(w, IsOk());
     return LoadClientConfig(path_);
   }
 
@@ -82,7 +85,7 @@ class ClientConfigTest : public ::testing::Test {
 
 TEST_F(ClientConfigTest, TheMinimalFileLoads) {
   auto c = Load(Join(Minimal()));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->source, path_);
   EXPECT_EQ(c->party, Eui64::Parse("AD-7C-00-00-00-00-02-01").value());
   EXPECT_EQ(c->gateway_url, "https://gateway.example:8443");
@@ -118,7 +121,7 @@ TEST_F(ClientConfigTest, EverythingOptionalAndRelativePathsResolved) {
     lines.push_back(l);
   }
   auto c = Load(Join(lines));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->gateway_url, "https://gateway.example:8443") << "trailing slashes are dropped";
   EXPECT_EQ(c->tls_certificate, conf_ + "/../tls/tls.cert.pem");
   EXPECT_EQ(c->tls_ca, "/etc/adtgw/tls-ca.cert.pem");
@@ -136,7 +139,7 @@ TEST_F(ClientConfigTest, AuditorUrlAndStateDir) {
   lines.push_back("auditor_url: https://127.0.0.1:8444/");
   lines.push_back("state_dir: state/supplier-a");
   auto c = Load(Join(lines));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->auditor_url, "https://127.0.0.1:8444");
   EXPECT_EQ(c->state_dir, conf_ + "/state/supplier-a");
 }
@@ -199,8 +202,7 @@ TEST_F(ClientConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
     std::vector<std::string> lines = Minimal();
     c.edit(lines);
     auto r = Load(Join(lines));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, "config.invalid") << c.what;
+    ASSERT_THAT(r, StatusIs("config.invalid")) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
     EXPECT_EQ(r.error().message.rfind(path_ + c.where, 0), 0u)
         << c.what << ": " << r.error().message;
@@ -213,14 +215,13 @@ TEST_F(ClientConfigTest, SmkiTrustMustBeComplete) {
   std::vector<std::string> no_anchor = Minimal();
   no_anchor.erase(no_anchor.begin() + 12);
   auto r = Load(Join(no_anchor));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "config.invalid");
+  ASSERT_THAT(r, StatusIs("config.invalid"));
   EXPECT_NE(r.error().message.find("smki names no trust anchor"), std::string::npos)
       << r.error().message;
   std::vector<std::string> no_oid = Minimal();
   no_oid.erase(no_oid.begin() + 13);
   auto o = Load(Join(no_oid));
-  ASSERT_FALSE(o.ok());
+  ASSERT_THAT(o, Not(IsOk()));
   EXPECT_NE(o.error().message.find("no accepted certificate policy OID"), std::string::npos)
       << o.error().message;
 }
@@ -231,19 +232,17 @@ TEST_F(ClientConfigTest, IncompleteSmkiTrustIsNamedAtItsLine) {
   std::vector<std::string> no_anchor = Minimal();
   no_anchor.erase(no_anchor.begin() + 12);
   auto r = Load(Join(no_anchor));
-  ASSERT_FALSE(r.ok());
+  ASSERT_THAT(r, Not(IsOk()));
   EXPECT_EQ(r.error().message.rfind(path_ + ":11:3: ", 0), 0u) << r.error().message;
 }
 
 TEST_F(ClientConfigTest, MissingFileSaysHowToGiveOne) {
   auto r = LoadClientConfig(conf_ + "/absent.yaml");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "input.not_found");
+  ASSERT_THAT(r, StatusIs("input.not_found"));
   EXPECT_EQ(r.error().kind, ErrorKind::kNotFound);
   EXPECT_NE(r.error().hint.find("--config"), std::string::npos);
   auto empty = Load("");
-  ASSERT_FALSE(empty.ok());
-  EXPECT_EQ(empty.error().code, "config.invalid");
+  ASSERT_THAT(empty, StatusIs("config.invalid"));
 }
 
 class ScopedEnv {

@@ -14,11 +14,14 @@
 #include "crypto/byte_stream.h"
 #include "crypto/sha256.h"
 #include "gateway/formats/record_file.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/unused_gateway_api.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 constexpr const char* kSupplierA = "AD-7C-00-00-00-00-02-01";
 constexpr const char* kSupplierB = "AD-7C-00-00-00-00-02-02";
@@ -92,11 +95,11 @@ std::string ExitqFor(const std::string& user) {
 std::vector<std::string> Problems(DomainFileType type, const DomainFileOptions& options,
                                   const std::string& file) {
   auto rules = MakeDomainFileRules(type, options);
-  EXPECT_TRUE(rules.ok()) << rules.error().message;
+  EXPECT_THAT(rules, IsOk());
   if (!rules.ok()) return {"no rules"};
   MemorySource source(AsBytes(file));
   auto report = CheckRecordFile(source, **rules, RecordFileLimits{});
-  EXPECT_TRUE(report.ok()) << report.error().message;
+  EXPECT_THAT(report, IsOk());
   if (!report.ok()) return {"no report"};
   std::vector<std::string> out;
   for (const FileProblem& p : report->problems) {
@@ -130,7 +133,7 @@ TEST_F(ContentRulesTest, AdtAndExitqActForExactlyTheUsersOfTheSignersEntry) {
   for (DomainFileType type : {DomainFileType::kAdt, DomainFileType::kExitQuarantine}) {
     SCOPED_TRACE(DomainFileTypeName(type));
     auto options = For(type, kSupplierA);
-    ASSERT_TRUE(options.ok()) << options.error().message;
+    ASSERT_THAT(options, IsOk());
     EXPECT_EQ(options->signer, E(kSupplierA));
     ASSERT_TRUE(options->may_act_for);
     EXPECT_TRUE(options->may_act_for(E(kSupplierB)));
@@ -143,7 +146,7 @@ TEST_F(ContentRulesTest, AdtAndExitqActForExactlyTheUsersOfTheSignersEntry) {
     EXPECT_EQ(options->recipient, std::nullopt);
   }
   auto b = For(DomainFileType::kAdt, kSupplierB);
-  ASSERT_TRUE(b.ok()) << b.error().message;
+  ASSERT_THAT(b, IsOk());
   EXPECT_EQ(b->signer, E(kSupplierB));
   EXPECT_TRUE(b->may_act_for(E(kSupplierC)));
   EXPECT_FALSE(b->may_act_for(E(kSupplierB)));
@@ -151,18 +154,18 @@ TEST_F(ContentRulesTest, AdtAndExitqActForExactlyTheUsersOfTheSignersEntry) {
 }
 
 TEST_F(ContentRulesTest, PartyIsAskedOncePerSigner) {
-  ASSERT_TRUE(For(DomainFileType::kAdt, kSupplierA).ok());
-  ASSERT_TRUE(For(DomainFileType::kExitQuarantine, kSupplierA).ok());
+  ASSERT_THAT(For(DomainFileType::kAdt, kSupplierA), IsOk());
+  ASSERT_THAT(For(DomainFileType::kExitQuarantine, kSupplierA), IsOk());
   auto again = For(DomainFileType::kAdt, kSupplierA);
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->may_act_for(E(kSupplierB)));
   EXPECT_EQ(api_.asked, std::vector<Eui64>{E(kSupplierA)});
 
   auto b = For(DomainFileType::kExitQuarantine, kSupplierB);
-  ASSERT_TRUE(b.ok());
+  ASSERT_THAT(b, IsOk());
   EXPECT_TRUE(b->may_act_for(E(kSupplierC)));
-  ASSERT_TRUE(For(DomainFileType::kAdt, kSupplierA).ok());
-  ASSERT_TRUE(For(DomainFileType::kAdt, kSupplierB).ok());
+  ASSERT_THAT(For(DomainFileType::kAdt, kSupplierA), IsOk());
+  ASSERT_THAT(For(DomainFileType::kAdt, kSupplierB), IsOk());
   EXPECT_EQ(api_.asked, (std::vector<Eui64>{E(kSupplierA), E(kSupplierB)}));
 }
 
@@ -170,7 +173,7 @@ TEST_F(ContentRulesTest, ASignerTheGatewayDoesNotKnowActsForNobody) {
   for (DomainFileType type : {DomainFileType::kAdt, DomainFileType::kExitQuarantine}) {
     SCOPED_TRACE(DomainFileTypeName(type));
     auto options = For(type, kSupplierC);
-    ASSERT_TRUE(options.ok()) << options.error().message;
+    ASSERT_THAT(options, IsOk());
     EXPECT_EQ(options->signer, E(kSupplierC));
     ASSERT_TRUE(options->may_act_for);
     for (const char* user : {kSupplierA, kSupplierB, kSupplierC, kNetworkOp, kOther, kDcc}) {
@@ -186,25 +189,23 @@ TEST_F(ContentRulesTest, AnyOtherGatewayErrorIsReturnedAsIs) {
   for (DomainFileType type : {DomainFileType::kAdt, DomainFileType::kExitQuarantine}) {
     SCOPED_TRACE(DomainFileTypeName(type));
     auto options = For(type, kSupplierA);
-    ASSERT_FALSE(options.ok());
+    ASSERT_THAT(options, Not(IsOk()));
     EXPECT_EQ(options.error().kind, ErrorKind::kUnavailable);
-    EXPECT_EQ(options.error().code, "net.unreachable");
+    EXPECT_THAT(options, StatusIs("net.unreachable"));
     EXPECT_EQ(options.error().message, "gateway.example:8443: connection refused");
     EXPECT_EQ(options.error().hint, "is the gateway up?");
   }
   // A refusal of another kind is not taken for "acts for nobody" either.
   api_.party_error = MakeError(ErrorKind::kDenied, "party.denied", "not yours to see");
   auto denied = For(DomainFileType::kAdt, kSupplierA);
-  ASSERT_FALSE(denied.ok());
-  EXPECT_EQ(denied.error().code, "party.denied");
+  ASSERT_THAT(denied, StatusIs("party.denied"));
   EXPECT_EQ(denied.error().kind, ErrorKind::kDenied);
 }
 
 TEST_F(ContentRulesTest, AnEntryForAnotherPartyIsMalformed) {
   api_.parties[E(kSupplierA)] = Entry(kSupplierB, {kSupplierA, kSupplierC});
   auto options = For(DomainFileType::kAdt, kSupplierA);
-  ASSERT_FALSE(options.ok());
-  EXPECT_EQ(options.error().code, "response.malformed");
+  ASSERT_THAT(options, StatusIs("response.malformed"));
   EXPECT_EQ(options.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(options.error().message.find(kSupplierA), std::string::npos) << options.error().message;
   EXPECT_NE(options.error().message.find(kSupplierB), std::string::npos) << options.error().message;
@@ -213,20 +214,20 @@ TEST_F(ContentRulesTest, AnEntryForAnotherPartyIsMalformed) {
 TEST_F(ContentRulesTest, AQuarantineReportNeverAsksTheGateway) {
   api_.party_error = MakeError(ErrorKind::kUnavailable, "net.unreachable", "down");
   auto from_dcc = For(DomainFileType::kQuarantineReport, kDcc, true, E(kSupplierA));
-  ASSERT_TRUE(from_dcc.ok()) << from_dcc.error().message;
+  ASSERT_THAT(from_dcc, IsOk());
   EXPECT_EQ(from_dcc->signer, E(kDcc));
   EXPECT_EQ(from_dcc->signer_is_dcc, std::optional<bool>(true));
   EXPECT_EQ(from_dcc->recipient, E(kSupplierA));
   EXPECT_FALSE(from_dcc->may_act_for);
 
   auto from_supplier = For(DomainFileType::kQuarantineReport, kSupplierB, false, E(kSupplierC));
-  ASSERT_TRUE(from_supplier.ok()) << from_supplier.error().message;
+  ASSERT_THAT(from_supplier, IsOk());
   EXPECT_EQ(from_supplier->signer, E(kSupplierB));
   EXPECT_EQ(from_supplier->signer_is_dcc, std::optional<bool>(false));
   EXPECT_EQ(from_supplier->recipient, E(kSupplierC));
 
   auto no_recipient = For(DomainFileType::kQuarantineReport, kDcc, true);
-  ASSERT_TRUE(no_recipient.ok()) << no_recipient.error().message;
+  ASSERT_THAT(no_recipient, IsOk());
   EXPECT_EQ(no_recipient->recipient, std::nullopt);
 
   EXPECT_TRUE(api_.asked.empty());
@@ -234,7 +235,7 @@ TEST_F(ContentRulesTest, AQuarantineReportNeverAsksTheGateway) {
 
 TEST_F(ContentRulesTest, TheCatalogueIsReadFromItsPathForAdtAndQuarantineReports) {
   auto adt = For(DomainFileType::kAdt, kSupplierA);
-  ASSERT_TRUE(adt.ok()) << adt.error().message;
+  ASSERT_THAT(adt, IsOk());
   ASSERT_NE(adt->catalogue, nullptr);
   ASSERT_EQ(adt->catalogue->entries().size(), 3u);
   EXPECT_EQ(adt->catalogue->entries()[1].srv, "4.1.1");
@@ -242,18 +243,18 @@ TEST_F(ContentRulesTest, TheCatalogueIsReadFromItsPathForAdtAndQuarantineReports
   EXPECT_EQ(adt->catalogue->Find("9.9.9"), nullptr);
 
   auto qrep = For(DomainFileType::kQuarantineReport, kDcc, true, E(kSupplierA));
-  ASSERT_TRUE(qrep.ok()) << qrep.error().message;
+  ASSERT_THAT(qrep, IsOk());
   EXPECT_EQ(qrep->catalogue, adt->catalogue);  // read once
 
   auto exitq = For(DomainFileType::kExitQuarantine, kSupplierA);
-  ASSERT_TRUE(exitq.ok()) << exitq.error().message;
+  ASSERT_THAT(exitq, IsOk());
   EXPECT_EQ(exitq->catalogue, nullptr);
 }
 
 TEST_F(ContentRulesTest, ExitQuarantineNeedsNoCatalogue) {
   ContentRules rules(dir_.path() + "/no-such-catalogue.csv");
   auto options = rules.For(api_, DomainFileType::kExitQuarantine, {E(kSupplierA), false}, {});
-  ASSERT_TRUE(options.ok()) << options.error().message;
+  ASSERT_THAT(options, IsOk());
   EXPECT_EQ(options->catalogue, nullptr);
   EXPECT_TRUE(options->may_act_for(E(kSupplierB)));
 }
@@ -264,7 +265,7 @@ TEST_F(ContentRulesTest, AMissingOrBadCatalogueIsAUsageError) {
     SCOPED_TRACE(DomainFileTypeName(type));
     ContentRules rules(missing);
     auto options = rules.For(api_, type, {E(kDcc), true}, E(kSupplierA));
-    ASSERT_FALSE(options.ok());
+    ASSERT_THAT(options, Not(IsOk()));
     EXPECT_EQ(options.error().kind, ErrorKind::kUsage);
     EXPECT_NE(options.error().message.find(missing), std::string::npos) << options.error().message;
     EXPECT_NE(options.error().hint.find("srv_catalogue"), std::string::npos)
@@ -275,15 +276,15 @@ TEST_F(ContentRulesTest, AMissingOrBadCatalogueIsAUsageError) {
   std::ofstream(bad) << "srv,name\n4.1.1,Read\n";
   ContentRules rules(bad);
   auto options = rules.For(api_, DomainFileType::kAdt, {E(kSupplierA), false}, {});
-  ASSERT_FALSE(options.ok());
+  ASSERT_THAT(options, Not(IsOk()));
   EXPECT_EQ(options.error().kind, ErrorKind::kUsage);
-  EXPECT_EQ(options.error().code, "srv_catalogue.malformed");
+  EXPECT_THAT(options, StatusIs("srv_catalogue.malformed"));
   EXPECT_NE(options.error().message.find(bad), std::string::npos) << options.error().message;
 }
 
 TEST_F(ContentRulesTest, TheOptionsBindAFileToItsSigner) {
   auto adt = For(DomainFileType::kAdt, kSupplierA);
-  ASSERT_TRUE(adt.ok()) << adt.error().message;
+  ASSERT_THAT(adt, IsOk());
   EXPECT_EQ(Problems(DomainFileType::kAdt, *adt, AdtFor(kSupplierA)), std::vector<std::string>{});
   EXPECT_EQ(Problems(DomainFileType::kAdt, *adt, AdtFor(kSupplierB)), std::vector<std::string>{});
   EXPECT_EQ(Problems(DomainFileType::kAdt, *adt, AdtFor(kSupplierC)),
@@ -291,7 +292,7 @@ TEST_F(ContentRulesTest, TheOptionsBindAFileToItsSigner) {
                                       "4:2: binding.not_signer"}));
 
   auto exitq = For(DomainFileType::kExitQuarantine, kSupplierA);
-  ASSERT_TRUE(exitq.ok()) << exitq.error().message;
+  ASSERT_THAT(exitq, IsOk());
   EXPECT_EQ(Problems(DomainFileType::kExitQuarantine, *exitq, ExitqFor(kNetworkOp)),
             std::vector<std::string>{});
   EXPECT_EQ(Problems(DomainFileType::kExitQuarantine, *exitq, ExitqFor(kSupplierC)),
@@ -299,7 +300,7 @@ TEST_F(ContentRulesTest, TheOptionsBindAFileToItsSigner) {
 
   // Signed by somebody the gateway does not know: only its own files pass.
   auto unknown = For(DomainFileType::kAdt, kSupplierC);
-  ASSERT_TRUE(unknown.ok()) << unknown.error().message;
+  ASSERT_THAT(unknown, IsOk());
   EXPECT_EQ(Problems(DomainFileType::kAdt, *unknown, AdtFor(kSupplierC)),
             std::vector<std::string>{});
   EXPECT_EQ(Problems(DomainFileType::kAdt, *unknown, AdtFor(kSupplierB)),

@@ -16,11 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_files.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
+using ::testing::StartsWith;
 
 constexpr const char* kIdA = "0123456789abcdef0123456789abcdef";
 constexpr const char* kIdB = "fedcba9876543210fedcba9876543210";
@@ -52,7 +56,7 @@ class ReceiveJournalTest : public ::testing::Test {
     out_ = dir_.path() + "/out";
     ASSERT_EQ(mkdir(out_.c_str(), 0700), 0);
     auto journal = ReceiveJournal::Open(out_);
-    ASSERT_TRUE(journal.ok()) << journal.error().message;
+    ASSERT_THAT(journal, IsOk());
     journal_.emplace(std::move(journal).value());
   }
 
@@ -76,11 +80,11 @@ TEST_F(ReceiveJournalTest, OpenCreatesAPrivateFolder) {
   EXPECT_TRUE(S_ISDIR(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0700u);
 
-  ASSERT_TRUE(journal_->Record(kIdA, EntryFor("a.csv", "0123456789abcdef")).ok());
+  ASSERT_THAT(journal_->Record(kIdA, EntryFor("a.csv", "0123456789abcdef")), IsOk());
   auto again = ReceiveJournal::Open(out_);
-  ASSERT_TRUE(again.ok()) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   auto found = again->Find(kIdA);
-  ASSERT_TRUE(found.ok());
+  ASSERT_THAT(found, IsOk());
   EXPECT_TRUE(found->has_value()) << "opening again must keep the entries";
 }
 
@@ -89,51 +93,49 @@ TEST_F(ReceiveJournalTest, OpenRefusesAFileInThePlaceOfItsFolder) {
   ASSERT_EQ(mkdir(other.c_str(), 0700), 0);
   Write(other + "/.adtgw-receive", "x");
   auto journal = ReceiveJournal::Open(other);
-  ASSERT_FALSE(journal.ok());
-  EXPECT_EQ(journal.error().code, "receive.journal");
+  ASSERT_THAT(journal, StatusIs("receive.journal"));
   EXPECT_EQ(journal.error().kind, ErrorKind::kPermission);
 }
 
 TEST_F(ReceiveJournalTest, OpenRefusesAMissingOutputFolder) {
   auto journal = ReceiveJournal::Open(dir_.path() + "/missing");
-  ASSERT_FALSE(journal.ok());
-  EXPECT_EQ(journal.error().code, "receive.journal");
+  ASSERT_THAT(journal, StatusIs("receive.journal"));
   EXPECT_EQ(journal.error().kind, ErrorKind::kIo);
 }
 
 TEST_F(ReceiveJournalTest, RecordFindForgetRoundTrip) {
   JournalEntry entry = EntryFor("ADT_1.csv", "00112233445566ff");
-  ASSERT_TRUE(journal_->Record(kIdA, entry).ok());
+  ASSERT_THAT(journal_->Record(kIdA, entry), IsOk());
   EXPECT_EQ(Names(journal_->dir()), std::vector<std::string>{std::string(kIdA) + ".json"});
   EXPECT_EQ(Read(journal_->dir() + "/" + kIdA + ".json"),
             R"({"final_path":")" + entry.final_path + R"(","sha256":")" + ToHex(entry.sha256) +
                 R"(","temp_path":")" + entry.temp_path + R"("})");
 
   auto found = journal_->Find(kIdA);
-  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_THAT(found, IsOk());
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->final_path, entry.final_path);
   EXPECT_EQ((*found)->temp_path, entry.temp_path);
   EXPECT_EQ((*found)->sha256, entry.sha256);
 
   auto other = journal_->Find(kIdB);
-  ASSERT_TRUE(other.ok()) << other.error().message;
+  ASSERT_THAT(other, IsOk());
   EXPECT_FALSE(other->has_value());
 
-  ASSERT_TRUE(journal_->Forget(kIdA).ok());
+  ASSERT_THAT(journal_->Forget(kIdA), IsOk());
   auto gone = journal_->Find(kIdA);
-  ASSERT_TRUE(gone.ok());
+  ASSERT_THAT(gone, IsOk());
   EXPECT_FALSE(gone->has_value());
   EXPECT_TRUE(Names(journal_->dir()).empty());
-  EXPECT_TRUE(journal_->Forget(kIdA).ok()) << "forgetting an unknown id is fine";
+  EXPECT_THAT(journal_->Forget(kIdA), IsOk()) << "forgetting an unknown id is fine";
 }
 
 TEST_F(ReceiveJournalTest, RecordReplacesAnEarlierEntry) {
-  ASSERT_TRUE(journal_->Record(kIdA, EntryFor("first.csv", "0000000000000000")).ok());
+  ASSERT_THAT(journal_->Record(kIdA, EntryFor("first.csv", "0000000000000000")), IsOk());
   JournalEntry second = EntryFor("second.csv", "1111111111111111");
-  ASSERT_TRUE(journal_->Record(kIdA, second).ok());
+  ASSERT_THAT(journal_->Record(kIdA, second), IsOk());
   auto found = journal_->Find(kIdA);
-  ASSERT_TRUE(found.ok());
+  ASSERT_THAT(found, IsOk());
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->final_path, second.final_path);
   EXPECT_EQ((*found)->sha256, second.sha256);
@@ -147,17 +149,14 @@ TEST_F(ReceiveJournalTest, IdsThatAreNotTransferIdsAreRefused) {
         "0123456789abcdef0123456789abcde/", "0123456789abcdef0123456789abcdeg",
         "../0123456789abcdef0123456789abc"}) {
     Status recorded = journal_->Record(id, entry);
-    ASSERT_FALSE(recorded.ok()) << "recorded '" << id << "'";
-    EXPECT_EQ(recorded.error().code, "response.malformed") << id;
+    ASSERT_THAT(recorded, StatusIs("response.malformed")) << "recorded '" << id << "'";
     EXPECT_EQ(recorded.error().kind, ErrorKind::kInvalidInput) << id;
 
     auto found = journal_->Find(id);
-    ASSERT_FALSE(found.ok()) << "looked up '" << id << "'";
-    EXPECT_EQ(found.error().code, "response.malformed") << id;
+    ASSERT_THAT(found, StatusIs("response.malformed")) << "looked up '" << id << "'";
 
     Status forgotten = journal_->Forget(id);
-    ASSERT_FALSE(forgotten.ok()) << "forgot '" << id << "'";
-    EXPECT_EQ(forgotten.error().code, "response.malformed") << id;
+    ASSERT_THAT(forgotten, StatusIs("response.malformed")) << "forgot '" << id << "'";
   }
   EXPECT_TRUE(Names(journal_->dir()).empty());
   EXPECT_EQ(Names(out_), std::vector<std::string>{".adtgw-receive"});
@@ -167,7 +166,7 @@ TEST_F(ReceiveJournalTest, IdsThatAreNotTransferIdsAreRefused) {
 TEST_F(ReceiveJournalTest, ForgetDoesNotReachOutsideTheJournal) {
   Write(out_ + "/x.json", "a published file");
   Status s = journal_->Forget("../x");
-  ASSERT_FALSE(s.ok());
+  ASSERT_THAT(s, Not(IsOk()));
   EXPECT_EQ(Read(out_ + "/x.json"), "a published file");
 }
 
@@ -180,8 +179,7 @@ TEST_F(ReceiveJournalTest, ADamagedEntryIsAnError) {
             R"(","temp_path":"b"})"}) {
     Write(journal_->dir() + "/" + kIdA + ".json", text);
     auto found = journal_->Find(kIdA);
-    ASSERT_FALSE(found.ok()) << "accepted: " << text;
-    EXPECT_EQ(found.error().code.rfind("receive.journal", 0), 0u) << found.error().code;
+    ASSERT_THAT(found, StatusIs(StartsWith("receive.journal"))) << "accepted: " << text;
   }
 }
 
@@ -191,24 +189,24 @@ TEST_F(ReceiveJournalTest, PruneForgetsTransfersNoLongerWaiting) {
   Write(a.temp_path, "half of a");
   Write(b.temp_path, "half of b");
   Write(out_ + "/published.csv", "a published file");
-  ASSERT_TRUE(journal_->Record(kIdA, a).ok());
-  ASSERT_TRUE(journal_->Record(kIdB, b).ok());
+  ASSERT_THAT(journal_->Record(kIdA, a), IsOk());
+  ASSERT_THAT(journal_->Record(kIdB, b), IsOk());
 
-  ASSERT_TRUE(journal_->Prune({kIdB, "ffffffffffffffffffffffffffffffff"}).ok());
+  ASSERT_THAT(journal_->Prune({kIdB, "ffffffffffffffffffffffffffffffff"}), IsOk());
   auto found_a = journal_->Find(kIdA);
-  ASSERT_TRUE(found_a.ok());
+  ASSERT_THAT(found_a, IsOk());
   EXPECT_FALSE(found_a->has_value());
   EXPECT_FALSE(Exists(a.temp_path)) << "its temporary file must go with it";
   auto found_b = journal_->Find(kIdB);
-  ASSERT_TRUE(found_b.ok());
+  ASSERT_THAT(found_b, IsOk());
   ASSERT_TRUE(found_b->has_value());
   EXPECT_EQ((*found_b)->final_path, b.final_path);
   EXPECT_EQ(Read(b.temp_path), "half of b");
   EXPECT_EQ(Read(out_ + "/published.csv"), "a published file");
 
-  ASSERT_TRUE(journal_->Prune({}).ok());
+  ASSERT_THAT(journal_->Prune({}), IsOk());
   auto found_b_after = journal_->Find(kIdB);
-  ASSERT_TRUE(found_b_after.ok());
+  ASSERT_THAT(found_b_after, IsOk());
   EXPECT_FALSE(found_b_after->has_value());
   EXPECT_FALSE(Exists(b.temp_path));
   EXPECT_TRUE(Names(journal_->dir()).empty());
@@ -216,9 +214,9 @@ TEST_F(ReceiveJournalTest, PruneForgetsTransfersNoLongerWaiting) {
 }
 
 TEST_F(ReceiveJournalTest, PruneKeepsEveryWaitingEntryAndOtherFiles) {
-  ASSERT_TRUE(journal_->Record(kIdA, EntryFor("a.csv", "aaaaaaaaaaaaaaaa")).ok());
+  ASSERT_THAT(journal_->Record(kIdA, EntryFor("a.csv", "aaaaaaaaaaaaaaaa")), IsOk());
   Write(journal_->dir() + "/lock", "");
-  ASSERT_TRUE(journal_->Prune({kIdA}).ok());
+  ASSERT_THAT(journal_->Prune({kIdA}), IsOk());
   EXPECT_EQ(Names(journal_->dir()),
             (std::vector<std::string>{std::string(kIdA) + ".json", "lock"}));
 }
@@ -228,7 +226,7 @@ TEST_F(ReceiveJournalTest, RemoveStaleTemporariesRemovesOnlyUnnamedTemporaries) 
   JournalEntry named = EntryFor("b.csv", "fedcba9876543210");
   Write(out_ + "/" + stale, "killed while decrypting");
   Write(named.temp_path, "decrypted, not yet renamed");
-  ASSERT_TRUE(journal_->Record(kIdA, named).ok());
+  ASSERT_THAT(journal_->Record(kIdA, named), IsOk());
   // Left alone: not AtomicFile temporaries.
   const std::vector<std::string> others = {
       "a.csv",                             // a published file
@@ -246,18 +244,18 @@ TEST_F(ReceiveJournalTest, RemoveStaleTemporariesRemovesOnlyUnnamedTemporaries) 
   Write(journal_->dir() + "/" + cut_short, R"({"final_path")");
 
   auto removed = journal_->RemoveStaleTemporaries();
-  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  ASSERT_THAT(removed, IsOk());
   EXPECT_EQ(*removed, 2u);
   EXPECT_FALSE(Exists(out_ + "/" + stale));
   EXPECT_FALSE(Exists(journal_->dir() + "/" + cut_short));
   EXPECT_EQ(Read(named.temp_path), "decrypted, not yet renamed");
   for (const std::string& name : others) EXPECT_EQ(Read(out_ + "/" + name), name) << name;
   auto entry = journal_->Find(kIdA);
-  ASSERT_TRUE(entry.ok());
+  ASSERT_THAT(entry, IsOk());
   EXPECT_TRUE(entry->has_value());
 
   auto again = journal_->RemoveStaleTemporaries();
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(*again, 0u);
 }
 
@@ -274,19 +272,19 @@ TEST_F(ReceiveJournalTest, AnEntryNamingFilesOutsideTheFolderIsRefused) {
            [&](JournalEntry& e) { e.final_path = "/etc/b.csv"; }}) {
     JournalEntry entry = EntryFor("b.csv", "fedcba9876543210");
     edit(entry);
-    ASSERT_TRUE(journal_->Record(kIdA, entry).ok());
+    ASSERT_THAT(journal_->Record(kIdA, entry), IsOk());
     auto found = journal_->Find(kIdA);
-    ASSERT_FALSE(found.ok()) << entry.final_path << " " << entry.temp_path;
-    EXPECT_EQ(found.error().code, "receive.journal.temp_path");
+    ASSERT_THAT(found, StatusIs("receive.journal.temp_path"))
+        << entry.final_path << " " << entry.temp_path;
   }
-  ASSERT_TRUE(journal_->Prune({kIdA}).ok());
+  ASSERT_THAT(journal_->Prune({kIdA}), IsOk());
   EXPECT_EQ(Read(out_ + "/victim"), "keep me");
 }
 
 TEST_F(ReceiveJournalTest, RemoveStaleTemporariesWithNothingToRemove) {
   Write(out_ + "/a.csv", "published");
   auto removed = journal_->RemoveStaleTemporaries();
-  ASSERT_TRUE(removed.ok()) << removed.error().message;
+  ASSERT_THAT(removed, IsOk());
   EXPECT_EQ(*removed, 0u);
   EXPECT_EQ(Names(out_), (std::vector<std::string>{".adtgw-receive", "a.csv"}));
 }

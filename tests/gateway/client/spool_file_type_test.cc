@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
+
 namespace adtgw {
 namespace {
 
@@ -19,7 +21,7 @@ Eui64 E(std::string_view s) { return Eui64::Parse(s).value(); }
 TEST(SpoolFileTypeTest, AdtPrefixInAnyCase) {
   for (const char* name : {"ADT_20261130.csv", "adt_1", "Adt_x.CSV", "aDt_.."}) {
     auto type = SpoolFileTypeOf(name, std::nullopt);
-    ASSERT_TRUE(type.ok()) << name << ": " << type.error().message;
+    ASSERT_THAT(type, IsOk()) << name;
     EXPECT_EQ(type->file_type, "adt") << name;
     EXPECT_TRUE(type->to.empty()) << name;
   }
@@ -28,7 +30,7 @@ TEST(SpoolFileTypeTest, AdtPrefixInAnyCase) {
 TEST(SpoolFileTypeTest, ExitQuarantinePrefixInAnyCase) {
   for (const char* name : {"EXITQ_7.csv", "exitq_7", "ExItQ_x"}) {
     auto type = SpoolFileTypeOf(name, std::nullopt);
-    ASSERT_TRUE(type.ok()) << name << ": " << type.error().message;
+    ASSERT_THAT(type, IsOk()) << name;
     EXPECT_EQ(type->file_type, "exit-quarantine") << name;
     EXPECT_TRUE(type->to.empty()) << name;
   }
@@ -38,8 +40,8 @@ TEST(SpoolFileTypeTest, OtherNamesAreOfUnknownType) {
   for (const char* name : {"ADT_", "EXITQ_", "adt_", "ADT", "ADT-1.csv", "ADTX_1", "xADT_1.csv",
                            "EXIT_1", "report.csv", "QUARANTINE_1", ""}) {
     auto type = SpoolFileTypeOf(name, std::nullopt);
-    ASSERT_FALSE(type.ok()) << "'" << name << "' was taken as " << type->file_type;
-    EXPECT_EQ(type.error().code, "push.unknown_type") << name;
+    ASSERT_THAT(type, StatusIs("push.unknown_type"))
+        << "'" << name << "' was taken as " << type->file_type;
     EXPECT_EQ(type.error().kind, ErrorKind::kInvalidInput) << name;
     EXPECT_NE(type.error().hint.find(".adtgw.json"), std::string::npos) << type.error().hint;
   }
@@ -48,39 +50,37 @@ TEST(SpoolFileTypeTest, OtherNamesAreOfUnknownType) {
 TEST(SpoolFileTypeTest, SidecarGivesTheType) {
   for (const char* t : {"adt", "exit-quarantine"}) {
     auto type = SpoolFileTypeOf("file.csv", R"({"type":")" + std::string(t) + "\"}");
-    ASSERT_TRUE(type.ok()) << t << ": " << type.error().message;
+    ASSERT_THAT(type, IsOk()) << t;
     EXPECT_EQ(type->file_type, t);
     EXPECT_TRUE(type->to.empty());
   }
   // A quarantine report names one user, to whom alone it goes.
   auto report = SpoolFileTypeOf(
       "file.csv", R"({"type":"quarantine-report","to":[")" + std::string(kUser) + "\"]}");
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_THAT(report, IsOk());
   EXPECT_EQ(report->to, std::vector<Eui64>{E(kUser)});
   for (const std::string& bad : {std::string(R"({"type":"quarantine-report"})"),
                                  R"({"type":"quarantine-report","to":[")" + std::string(kUser) +
                                      R"(","ad7c000000000202"]})"}) {
     auto refused = SpoolFileTypeOf("file.csv", bad);
-    ASSERT_FALSE(refused.ok()) << bad;
-    EXPECT_EQ(refused.error().code, "push.bad_sidecar");
+    ASSERT_THAT(refused, StatusIs("push.bad_sidecar")) << bad;
   }
 }
 
 TEST(SpoolFileTypeTest, SidecarWinsOverTheName) {
   auto type = SpoolFileTypeOf("ADT_1.csv", std::string(R"({"type":"exit-quarantine"})"));
-  ASSERT_TRUE(type.ok()) << type.error().message;
+  ASSERT_THAT(type, IsOk());
   EXPECT_EQ(type->file_type, "exit-quarantine");
 
   // A bad sidecar is not saved by a good name.
   auto bad = SpoolFileTypeOf("ADT_1.csv", std::string(R"({"type":"csv"})"));
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().code, "push.bad_sidecar");
+  ASSERT_THAT(bad, StatusIs("push.bad_sidecar"));
 }
 
 TEST(SpoolFileTypeTest, SidecarNamesTheRecipients) {
   auto type = SpoolFileTypeOf(
       "report.csv", R"({"to":[")" + std::string(kUser) + R"(","ad7c000000000202"],"type":"adt"})");
-  ASSERT_TRUE(type.ok()) << type.error().message;
+  ASSERT_THAT(type, IsOk());
   EXPECT_EQ(type->file_type, "adt");
   EXPECT_EQ(type->to, (std::vector<Eui64>{E(kUser), E(kOtherUser)}));
 }
@@ -89,12 +89,11 @@ TEST(SpoolFileTypeTest, SidecarWithUpTo64Recipients) {
   std::string list;
   for (int i = 0; i < 64; ++i) list += std::string(i ? "," : "") + "\"" + kUser + "\"";
   auto type = SpoolFileTypeOf("f", R"({"type":"adt","to":[)" + list + "]}");
-  ASSERT_TRUE(type.ok()) << type.error().message;
+  ASSERT_THAT(type, IsOk());
   EXPECT_EQ(type->to.size(), 64u);
 
   auto too_many = SpoolFileTypeOf("f", R"({"type":"adt","to":[)" + list + ",\"" + kUser + "\"]}");
-  ASSERT_FALSE(too_many.ok());
-  EXPECT_EQ(too_many.error().code, "push.bad_sidecar");
+  ASSERT_THAT(too_many, StatusIs("push.bad_sidecar"));
 }
 
 TEST(SpoolFileTypeTest, SidecarOfAtMost4KiB) {
@@ -102,14 +101,13 @@ TEST(SpoolFileTypeTest, SidecarOfAtMost4KiB) {
   const std::string fits = head + std::string(4096 - head.size() - 1, ' ') + "}";
   ASSERT_EQ(fits.size(), 4096u);
   auto ok = SpoolFileTypeOf("f", fits);
-  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->file_type, "adt");
 
   const std::string over = head + std::string(4096 - head.size(), ' ') + "}";
   ASSERT_EQ(over.size(), 4097u);
   auto big = SpoolFileTypeOf("f", over);
-  ASSERT_FALSE(big.ok());
-  EXPECT_EQ(big.error().code, "push.bad_sidecar");
+  ASSERT_THAT(big, StatusIs("push.bad_sidecar"));
   EXPECT_EQ(big.error().kind, ErrorKind::kInvalidInput);
 }
 
@@ -142,8 +140,7 @@ TEST(SpoolFileTypeTest, BadSidecarsAreRefused) {
   };
   for (const std::string& sidecar : bad) {
     auto type = SpoolFileTypeOf("ADT_1.csv", sidecar);
-    ASSERT_FALSE(type.ok()) << "accepted: " << sidecar;
-    EXPECT_EQ(type.error().code, "push.bad_sidecar") << sidecar;
+    ASSERT_THAT(type, StatusIs("push.bad_sidecar")) << "accepted: " << sidecar;
     EXPECT_EQ(type.error().kind, ErrorKind::kInvalidInput) << sidecar;
     EXPECT_EQ(type.error().message.rfind("ADT_1.csv.adtgw.json: ", 0), 0u)
         << sidecar << ": " << type.error().message;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_files.h"
 
@@ -39,7 +40,7 @@ class SpoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto spool = Spool::Open(dir_.path());
-    ASSERT_TRUE(spool.ok()) << spool.error().message;
+    ASSERT_THAT(spool, IsOk());
     spool_.emplace(std::move(spool).value());
   }
 
@@ -54,9 +55,9 @@ class SpoolTest : public ::testing::Test {
   // A file claimed into sending/, with a prepared directory holding something.
   void ClaimWithPrepared(const std::string& name) {
     Drop(name);
-    ASSERT_TRUE(spool_->Claim(name).ok());
+    ASSERT_THAT(spool_->Claim(name), IsOk());
     auto prepared = spool_->NewPreparedDir(name);
-    ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+    ASSERT_THAT(prepared, IsOk());
     Write(*prepared + "/envelope.cms", "sealed");
   }
 
@@ -78,7 +79,7 @@ TEST_F(SpoolTest, OpenCreatesPrivateSubfolders) {
 TEST_F(SpoolTest, OpenAgainKeepsWhatIsThereAndDropsTrailingSlashes) {
   Drop("ADT_1.csv", "kept");
   auto again = Spool::Open(dir_.path() + "//");
-  ASSERT_TRUE(again.ok()) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->dir(), dir_.path());
   EXPECT_EQ(Read(P("outgoing/ADT_1.csv")), "kept");
 }
@@ -86,8 +87,7 @@ TEST_F(SpoolTest, OpenAgainKeepsWhatIsThereAndDropsTrailingSlashes) {
 TEST(SpoolOpenTest, RefusesMissingFolder) {
   testing::TempDir dir{"adtgw-spool"};
   auto spool = Spool::Open(dir.path() + "/missing");
-  ASSERT_FALSE(spool.ok());
-  EXPECT_EQ(spool.error().code, "input.not_found");
+  ASSERT_THAT(spool, StatusIs("input.not_found"));
   EXPECT_EQ(spool.error().kind, ErrorKind::kNotFound);
   EXPECT_FALSE(Exists(dir.path() + "/missing"));
 }
@@ -96,8 +96,7 @@ TEST(SpoolOpenTest, RefusesAFileAsTheSpool) {
   testing::TempDir dir{"adtgw-spool"};
   Write(dir.path() + "/file", "x");
   auto spool = Spool::Open(dir.path() + "/file");
-  ASSERT_FALSE(spool.ok());
-  EXPECT_EQ(spool.error().code, "input.not_found");
+  ASSERT_THAT(spool, StatusIs("input.not_found"));
 }
 
 TEST(SpoolOpenTest, RefusesSubfolderThatIsALink) {
@@ -105,8 +104,7 @@ TEST(SpoolOpenTest, RefusesSubfolderThatIsALink) {
   testing::TempDir elsewhere{"adtgw-spool-elsewhere"};
   ASSERT_EQ(symlink(elsewhere.path().c_str(), (dir.path() + "/sent").c_str()), 0);
   auto spool = Spool::Open(dir.path());
-  ASSERT_FALSE(spool.ok());
-  EXPECT_EQ(spool.error().code, "spool.not_a_folder");
+  ASSERT_THAT(spool, StatusIs("spool.not_a_folder"));
   EXPECT_EQ(spool.error().kind, ErrorKind::kPermission);
   EXPECT_NE(spool.error().message.find("/sent"), std::string::npos) << spool.error().message;
 }
@@ -115,25 +113,23 @@ TEST(SpoolOpenTest, RefusesSubfolderThatIsAFile) {
   testing::TempDir dir{"adtgw-spool"};
   Write(dir.path() + "/failed", "not a folder");
   auto spool = Spool::Open(dir.path());
-  ASSERT_FALSE(spool.ok());
-  EXPECT_EQ(spool.error().code, "spool.not_a_folder");
+  ASSERT_THAT(spool, StatusIs("spool.not_a_folder"));
   EXPECT_EQ(Read(dir.path() + "/failed"), "not a folder");
 }
 
 TEST_F(SpoolTest, LockIsHeldUntilReleased) {
   {
     auto first = spool_->Lock();
-    ASSERT_TRUE(first.ok()) << first.error().message;
+    ASSERT_THAT(first, IsOk());
     EXPECT_TRUE(Exists(P(".adtgw/lock")));
     // A second open file description conflicts even within this process.
     auto second = spool_->Lock();
-    ASSERT_FALSE(second.ok());
-    EXPECT_EQ(second.error().code, "push.locked");
+    ASSERT_THAT(second, StatusIs("push.locked"));
     EXPECT_EQ(second.error().kind, ErrorKind::kConflict);
     EXPECT_NE(second.error().message.find(dir_.path()), std::string::npos);
   }
   auto third = spool_->Lock();
-  EXPECT_TRUE(third.ok()) << "the lock must be free once its holder is gone";
+  EXPECT_THAT(third, IsOk()) << "the lock must be free once its holder is gone";
 }
 
 TEST_F(SpoolTest, ReadyListsSettledRegularFilesByName) {
@@ -148,7 +144,7 @@ TEST_F(SpoolTest, ReadyListsSettledRegularFilesByName) {
   Write(P("outgoing/ADT_fresh.csv"), "still being written");  // changed just now
 
   auto ready = spool_->Ready(seconds(60), std::chrono::system_clock::now());
-  ASSERT_TRUE(ready.ok()) << ready.error().message;
+  ASSERT_THAT(ready, IsOk());
   EXPECT_EQ(*ready, (std::vector<std::string>{"ADT_1.csv", "ADT_2.csv", "b.csv"}));
 }
 
@@ -163,21 +159,21 @@ TEST_F(SpoolTest, ReadyWaitsForTheSettleTime) {
   const std::vector<std::string> one{"ADT_1.csv"};
 
   auto early = spool_->Ready(seconds(10), At(changed + 9));
-  ASSERT_TRUE(early.ok());
+  ASSERT_THAT(early, IsOk());
   EXPECT_TRUE(early->empty());
   auto settled = spool_->Ready(seconds(10), At(changed + 10));
-  ASSERT_TRUE(settled.ok());
+  ASSERT_THAT(settled, IsOk());
   EXPECT_EQ(*settled, one);
   auto no_settle = spool_->Ready(seconds(0), At(changed));
-  ASSERT_TRUE(no_settle.ok());
+  ASSERT_THAT(no_settle, IsOk());
   EXPECT_EQ(*no_settle, one);
   // To the nanosecond: half a second short of the settle time is not enough.
   auto almost = spool_->Ready(seconds(10), At(changed + 10) - std::chrono::milliseconds(500));
-  ASSERT_TRUE(almost.ok());
+  ASSERT_THAT(almost, IsOk());
   EXPECT_TRUE(almost->empty());
   // A modification time in the future (a clock set back): not ready.
   auto future = spool_->Ready(seconds(0), At(changed - 1));
-  ASSERT_TRUE(future.ok());
+  ASSERT_THAT(future, IsOk());
   EXPECT_TRUE(future->empty());
 }
 
@@ -186,7 +182,7 @@ TEST_F(SpoolTest, ClaimMovesTheFileAndItsSidecar) {
   Write(P("outgoing/report.csv.adtgw.json"), R"({"type":"adt"})");
   Drop("ADT_other.csv");
 
-  ASSERT_TRUE(spool_->Claim("report.csv").ok());
+  ASSERT_THAT(spool_->Claim("report.csv"), IsOk());
   EXPECT_FALSE(Exists(P("outgoing/report.csv")));
   EXPECT_FALSE(Exists(P("outgoing/report.csv.adtgw.json")));
   EXPECT_EQ(Read(P("sending/report.csv")), "payload");
@@ -194,30 +190,29 @@ TEST_F(SpoolTest, ClaimMovesTheFileAndItsSidecar) {
   EXPECT_EQ(Read(P("outgoing/ADT_other.csv")), "content");
 
   auto claimed = spool_->Claimed();
-  ASSERT_TRUE(claimed.ok());
+  ASSERT_THAT(claimed, IsOk());
   EXPECT_EQ(*claimed, std::vector<std::string>{"report.csv"});
   auto ready = spool_->Ready(seconds(0), std::chrono::system_clock::now());
-  ASSERT_TRUE(ready.ok());
+  ASSERT_THAT(ready, IsOk());
   EXPECT_EQ(*ready, std::vector<std::string>{"ADT_other.csv"});
 }
 
 TEST_F(SpoolTest, ClaimedListsOnlyRegularFilesByName) {
   Drop("ADT_b.csv");
   Drop("ADT_a.csv");
-  ASSERT_TRUE(spool_->Claim("ADT_b.csv").ok());
-  ASSERT_TRUE(spool_->Claim("ADT_a.csv").ok());
+  ASSERT_THAT(spool_->Claim("ADT_b.csv"), IsOk());
+  ASSERT_THAT(spool_->Claim("ADT_a.csv"), IsOk());
   Write(P("sending/.partial"), "x");
   Write(P("sending/ADT_a.csv.adtgw.json"), R"({"type":"adt"})");
   ASSERT_EQ(symlink("ADT_a.csv", P("sending/ADT_link").c_str()), 0);
   auto claimed = spool_->Claimed();
-  ASSERT_TRUE(claimed.ok());
+  ASSERT_THAT(claimed, IsOk());
   EXPECT_EQ(*claimed, (std::vector<std::string>{"ADT_a.csv", "ADT_b.csv"}));
 }
 
 TEST_F(SpoolTest, ClaimOfAVanishedFileIsGone) {
   Status s = spool_->Claim("ADT_missing.csv");
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "push.gone");
+  ASSERT_THAT(s, StatusIs("push.gone"));
   EXPECT_EQ(s.error().kind, ErrorKind::kNotFound);
 }
 
@@ -225,8 +220,7 @@ TEST_F(SpoolTest, ClaimNeverReplacesAFileInSending) {
   Write(P("sending/ADT_1.csv"), "claimed earlier");
   Drop("ADT_1.csv", "new version");
   Status s = spool_->Claim("ADT_1.csv");
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "push.name_in_use");
+  ASSERT_THAT(s, StatusIs("push.name_in_use"));
   EXPECT_EQ(s.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(Read(P("sending/ADT_1.csv")), "claimed earlier");
   EXPECT_EQ(Read(P("outgoing/ADT_1.csv")), "new version");
@@ -236,7 +230,7 @@ TEST_F(SpoolTest, PostponeMovesBackAndKeepsThePreparedState) {
   ClaimWithPrepared("report.csv");
   Write(P("sending/report.csv.adtgw.json"), R"({"type":"adt"})");
 
-  ASSERT_TRUE(spool_->Postpone("report.csv").ok());
+  ASSERT_THAT(spool_->Postpone("report.csv"), IsOk());
   EXPECT_FALSE(Exists(P("sending/report.csv")));
   EXPECT_FALSE(Exists(P("sending/report.csv.adtgw.json")));
   EXPECT_EQ(Read(P("outgoing/report.csv")), "content");
@@ -244,8 +238,7 @@ TEST_F(SpoolTest, PostponeMovesBackAndKeepsThePreparedState) {
   EXPECT_EQ(Read(P(".adtgw/prepared/report.csv/envelope.cms")), "sealed");
 
   Status again = spool_->Postpone("report.csv");
-  ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, "push.gone");
+  ASSERT_THAT(again, StatusIs("push.gone"));
 }
 
 TEST_F(SpoolTest, MarkSentWritesTheReceiptAndMovesTheFile) {
@@ -253,7 +246,7 @@ TEST_F(SpoolTest, MarkSentWritesTheReceiptAndMovesTheFile) {
   Write(P("sending/ADT_1.csv.adtgw.json"), R"({"type":"adt"})");
 
   auto sent = spool_->MarkSent("ADT_1.csv", kTransferId, R"({"receipt":1})");
-  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_THAT(sent, IsOk());
   EXPECT_EQ(*sent, P("sent/ADT_1.csv"));
   EXPECT_EQ(Read(P("sent/ADT_1.csv")), "content");
   EXPECT_EQ(Read(P("sent/ADT_1.csv.receipt.json")), "{\"receipt\":1}\n");
@@ -273,7 +266,7 @@ TEST_F(SpoolTest, MarkSentAppendsTheIdPrefixWhenTheNameIsTaken) {
   Write(P("sending/ADT_1.csv.adtgw.json"), R"({"type":"adt"})");
 
   auto sent = spool_->MarkSent("ADT_1.csv", kTransferId, "{}");
-  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_THAT(sent, IsOk());
   EXPECT_EQ(*sent, P("sent/ADT_1.csv.0123abcd"));
   EXPECT_EQ(Read(P("sent/ADT_1.csv.0123abcd")), "content");
   EXPECT_EQ(Read(P("sent/ADT_1.csv.0123abcd.receipt.json")), "{}\n");
@@ -288,14 +281,14 @@ TEST_F(SpoolTest, MarkSentNeverReplacesAnotherTransfersReceipt) {
   Write(P("sent/ADT_1.csv.receipt.json"), "yesterday's receipt\n");
   ClaimWithPrepared("ADT_1.csv");
   auto sent = spool_->MarkSent("ADT_1.csv", kTransferId, "{}");
-  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_THAT(sent, IsOk());
   EXPECT_EQ(*sent, P("sent/ADT_1.csv.0123abcd"));
   EXPECT_EQ(Read(P("sent/ADT_1.csv.receipt.json")), "yesterday's receipt\n");
   // The same transfer's receipt, left by a run that stopped before the move, is reused.
   Write(P("sent/ADT_2.csv.receipt.json"), "{}\n");
   ClaimWithPrepared("ADT_2.csv");
   auto again = spool_->MarkSent("ADT_2.csv", kTransferId, "{}");
-  ASSERT_TRUE(again.ok()) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(*again, P("sent/ADT_2.csv"));
 }
 
@@ -303,17 +296,17 @@ TEST_F(SpoolTest, ClaimIgnoresASidecarAnEarlierFileLeftInSending) {
   Write(P("sending/ADT_3.csv.adtgw.json"), R"({"type":"exit-quarantine"})");
   Write(P("outgoing/ADT_3.csv"), "new");
   Write(P("outgoing/ADT_3.csv.adtgw.json"), R"({"type":"adt"})");
-  ASSERT_TRUE(spool_->Claim("ADT_3.csv").ok());
+  ASSERT_THAT(spool_->Claim("ADT_3.csv"), IsOk());
   auto sidecar = spool_->Sidecar("ADT_3.csv");
-  ASSERT_TRUE(sidecar.ok() && sidecar->has_value());
+  ASSERT_THAT(sidecar, IsOk());
+  ASSERT_TRUE(sidecar->has_value());
   EXPECT_EQ(**sidecar, R"({"type":"adt"})");
   EXPECT_FALSE(Exists(P("outgoing/ADT_3.csv.adtgw.json")));
 }
 
 TEST_F(SpoolTest, MarkSentOfAVanishedFileIsGone) {
   auto sent = spool_->MarkSent("ADT_missing.csv", kTransferId, "{}");
-  ASSERT_FALSE(sent.ok());
-  EXPECT_EQ(sent.error().code, "push.gone");
+  ASSERT_THAT(sent, StatusIs("push.gone"));
 }
 
 TEST_F(SpoolTest, MarkFailedWritesTheErrorRecordAndMovesTheFile) {
@@ -324,7 +317,7 @@ TEST_F(SpoolTest, MarkFailedWritesTheErrorRecordAndMovesTheFile) {
   const std::time_t before = std::time(nullptr);
   auto failed = spool_->MarkFailed("ADT_bad.csv", error, {"ADT_bad.csv:3:3: x", "second"});
   const std::time_t after = std::time(nullptr);
-  ASSERT_TRUE(failed.ok()) << failed.error().message;
+  ASSERT_THAT(failed, IsOk());
   EXPECT_EQ(*failed, P("failed/ADT_bad.csv"));
   EXPECT_EQ(Read(P("failed/ADT_bad.csv")), "content");
   EXPECT_EQ(Read(P("failed/ADT_bad.csv.adtgw.json")), R"({"type":"adt"})");
@@ -350,7 +343,7 @@ TEST_F(SpoolTest, MarkFailedWithoutProblemsWritesAnEmptyList) {
   ClaimWithPrepared("ADT_bad.csv");
   auto failed =
       spool_->MarkFailed("ADT_bad.csv", MakeError(ErrorKind::kDenied, "policy.denied", "no"), {});
-  ASSERT_TRUE(failed.ok()) << failed.error().message;
+  ASSERT_THAT(failed, IsOk());
   const std::string record = Read(P("failed/ADT_bad.csv.error.json"));
   EXPECT_EQ(record.rfind(R"({"code":"policy.denied","file":"ADT_bad.csv","hint":"",)"
                          R"("message":"no","problems":[],"refused_at":)",
@@ -363,9 +356,9 @@ TEST_F(SpoolTest, ThreeRefusalsOfOneNameInOneSecondKeepEveryRecord) {
   std::vector<std::string> paths;
   for (const char* code : {"first.code", "second.code", "third.code"}) {
     Write(P("outgoing/ADT_x.csv"), code);
-    ASSERT_TRUE(spool_->Claim("ADT_x.csv").ok());
+    ASSERT_THAT(spool_->Claim("ADT_x.csv"), IsOk());
     auto failed = spool_->MarkFailed("ADT_x.csv", MakeError(ErrorKind::kDenied, code, "no"), {});
-    ASSERT_TRUE(failed.ok()) << failed.error().message;
+    ASSERT_THAT(failed, IsOk());
     paths.push_back(*failed);
   }
   EXPECT_FALSE(Exists(P("sending/ADT_x.csv")));
@@ -386,7 +379,7 @@ TEST_F(SpoolTest, MarkFailedAppendsTheTimeWhenTheNameIsTaken) {
   auto failed =
       spool_->MarkFailed("ADT_bad.csv", MakeError(ErrorKind::kDenied, "policy.denied", "no"), {});
   const std::time_t after = std::time(nullptr);
-  ASSERT_TRUE(failed.ok()) << failed.error().message;
+  ASSERT_THAT(failed, IsOk());
 
   const std::string prefix = P("failed/ADT_bad.csv.");
   ASSERT_EQ(failed->rfind(prefix, 0), 0u) << *failed;
@@ -404,13 +397,13 @@ TEST_F(SpoolTest, MarkFailedAppendsTheTimeWhenTheNameIsTaken) {
 
 TEST_F(SpoolTest, IdentityIsSizeModificationTimeAndInode) {
   Drop("ADT_1.csv", "12345");
-  ASSERT_TRUE(spool_->Claim("ADT_1.csv").ok());
+  ASSERT_THAT(spool_->Claim("ADT_1.csv"), IsOk());
   SetMtime(P("sending/ADT_1.csv"), 1'700'000'000, 123'456'789);
   struct stat st;
   ASSERT_EQ(stat(P("sending/ADT_1.csv").c_str(), &st), 0);
 
   auto id = spool_->Identity("ADT_1.csv");
-  ASSERT_TRUE(id.ok()) << id.error().message;
+  ASSERT_THAT(id, IsOk());
   EXPECT_EQ(id->size, 5u);
   EXPECT_EQ(id->mtime_ns, 1'700'000'000'123'456'789LL);
   EXPECT_EQ(id->inode, static_cast<uint64_t>(st.st_ino));
@@ -420,7 +413,7 @@ TEST_F(SpoolTest, IdentityIsSizeModificationTimeAndInode) {
   SetMtime(P("sending/new"), 1'700'000'000, 123'456'789);
   ASSERT_EQ(rename(P("sending/new").c_str(), P("sending/ADT_1.csv").c_str()), 0);
   auto rewritten = spool_->Identity("ADT_1.csv");
-  ASSERT_TRUE(rewritten.ok());
+  ASSERT_THAT(rewritten, IsOk());
   EXPECT_FALSE(*rewritten == *id);
   EXPECT_EQ(rewritten->size, id->size);
   EXPECT_EQ(rewritten->mtime_ns, id->mtime_ns);
@@ -428,21 +421,20 @@ TEST_F(SpoolTest, IdentityIsSizeModificationTimeAndInode) {
 
 TEST_F(SpoolTest, IdentityOfAMissingFileFails) {
   auto id = spool_->Identity("ADT_missing.csv");
-  ASSERT_FALSE(id.ok());
-  EXPECT_EQ(id.error().code, "spool.io");
+  ASSERT_THAT(id, StatusIs("spool.io"));
 }
 
 TEST_F(SpoolTest, SidecarIsNulloptWithoutOne) {
   Drop("ADT_1.csv");
   auto sidecar = spool_->Sidecar("ADT_1.csv");
-  ASSERT_TRUE(sidecar.ok()) << sidecar.error().message;
+  ASSERT_THAT(sidecar, IsOk());
   EXPECT_FALSE(sidecar->has_value());
 }
 
 TEST_F(SpoolTest, SidecarIsReadFromSendingOrOutgoing) {
   Write(P("outgoing/a.csv.adtgw.json"), R"({"type":"adt"})");
   auto in_outgoing = spool_->Sidecar("a.csv");
-  ASSERT_TRUE(in_outgoing.ok()) << in_outgoing.error().message;
+  ASSERT_THAT(in_outgoing, IsOk());
   ASSERT_TRUE(in_outgoing->has_value());
   EXPECT_EQ(**in_outgoing, R"({"type":"adt"})");
 
@@ -450,7 +442,7 @@ TEST_F(SpoolTest, SidecarIsReadFromSendingOrOutgoing) {
   // once both are in sending/, that one counts.
   Write(P("sending/b.csv.adtgw.json"), R"({"type":"exit-quarantine"})");
   auto in_sending = spool_->Sidecar("b.csv");
-  ASSERT_TRUE(in_sending.ok()) << in_sending.error().message;
+  ASSERT_THAT(in_sending, IsOk());
   ASSERT_TRUE(in_sending->has_value());
   EXPECT_EQ(**in_sending, R"({"type":"exit-quarantine"})");
 }
@@ -458,14 +450,13 @@ TEST_F(SpoolTest, SidecarIsReadFromSendingOrOutgoing) {
 TEST_F(SpoolTest, SidecarOfAtMost4KiB) {
   Write(P("sending/ok.csv.adtgw.json"), std::string(kMaxSidecarSize, ' '));
   auto ok = spool_->Sidecar("ok.csv");
-  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_THAT(ok, IsOk());
   ASSERT_TRUE(ok->has_value());
   EXPECT_EQ((*ok)->size(), kMaxSidecarSize);
 
   Write(P("sending/big.csv.adtgw.json"), std::string(kMaxSidecarSize + 1, ' '));
   auto big = spool_->Sidecar("big.csv");
-  ASSERT_FALSE(big.ok());
-  EXPECT_EQ(big.error().code, "push.bad_sidecar");
+  ASSERT_THAT(big, StatusIs("push.bad_sidecar"));
   EXPECT_EQ(big.error().kind, ErrorKind::kInvalidInput);
 }
 
@@ -473,8 +464,7 @@ TEST_F(SpoolTest, SidecarThatIsALinkIsRefused) {
   Write(P("elsewhere.json"), R"({"type":"adt"})");
   ASSERT_EQ(symlink(P("elsewhere.json").c_str(), P("sending/a.csv.adtgw.json").c_str()), 0);
   auto sidecar = spool_->Sidecar("a.csv");
-  ASSERT_FALSE(sidecar.ok());
-  EXPECT_EQ(sidecar.error().code, "push.bad_sidecar");
+  ASSERT_THAT(sidecar, StatusIs("push.bad_sidecar"));
 }
 
 TEST_F(SpoolTest, PreparedStateRoundTrips) {
@@ -485,15 +475,15 @@ TEST_F(SpoolTest, PreparedStateRoundTrips) {
   EXPECT_EQ(st.st_mode & 07777, 0700u);
 
   auto identity = spool_->Identity("ADT_1.csv");
-  ASSERT_TRUE(identity.ok());
+  ASSERT_THAT(identity, IsOk());
   PreparedRecord record;
   record.identity = *identity;
   record.manifest = R"({"manifest":true})";
   record.signature = std::string("\x30\x03\x02\x01\x00", 5);
-  ASSERT_TRUE(spool_->SavePrepared("ADT_1.csv", record).ok());
+  ASSERT_THAT(spool_->SavePrepared("ADT_1.csv", record), IsOk());
 
   auto loaded = spool_->LoadPrepared("ADT_1.csv", *identity);
-  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_THAT(loaded, IsOk());
   ASSERT_TRUE(loaded->has_value());
   EXPECT_EQ((*loaded)->identity, *identity);
   EXPECT_EQ((*loaded)->manifest, record.manifest);
@@ -502,24 +492,24 @@ TEST_F(SpoolTest, PreparedStateRoundTrips) {
   EXPECT_EQ((*loaded)->transfer_id, "") << "not offered yet";
   EXPECT_EQ(Read((*loaded)->envelope_path), "sealed");
 
-  ASSERT_TRUE(spool_->SaveTransferId("ADT_1.csv", kTransferId).ok());
+  ASSERT_THAT(spool_->SaveTransferId("ADT_1.csv", kTransferId), IsOk());
   auto offered = spool_->LoadPrepared("ADT_1.csv", *identity);
-  ASSERT_TRUE(offered.ok()) << offered.error().message;
+  ASSERT_THAT(offered, IsOk());
   ASSERT_TRUE(offered->has_value());
   EXPECT_EQ((*offered)->transfer_id, kTransferId);
   EXPECT_EQ((*offered)->manifest, record.manifest);
 
-  ASSERT_TRUE(spool_->ForgetPrepared("ADT_1.csv").ok());
+  ASSERT_THAT(spool_->ForgetPrepared("ADT_1.csv"), IsOk());
   EXPECT_FALSE(Exists(P(".adtgw/prepared/ADT_1.csv")));
   auto forgotten = spool_->LoadPrepared("ADT_1.csv", *identity);
-  ASSERT_TRUE(forgotten.ok());
+  ASSERT_THAT(forgotten, IsOk());
   EXPECT_FALSE(forgotten->has_value());
-  EXPECT_TRUE(spool_->ForgetPrepared("ADT_1.csv").ok()) << "forgetting nothing is fine";
+  EXPECT_THAT(spool_->ForgetPrepared("ADT_1.csv"), IsOk()) << "forgetting nothing is fine";
 }
 
 TEST_F(SpoolTest, LoadPreparedWithNothingPreparedIsNullopt) {
   auto loaded = spool_->LoadPrepared("ADT_never.csv", FileIdentity{1, 2, 3});
-  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_THAT(loaded, IsOk());
   EXPECT_FALSE(loaded->has_value());
 }
 
@@ -527,9 +517,9 @@ TEST_F(SpoolTest, AnUnfinishedPreparationIsForgotten) {
   ClaimWithPrepared("ADT_1.csv");  // envelope written, no record
   Write(P(".adtgw/prepared/ADT_1.csv/manifest.json"), "{}");
   auto identity = spool_->Identity("ADT_1.csv");
-  ASSERT_TRUE(identity.ok());
+  ASSERT_THAT(identity, IsOk());
   auto loaded = spool_->LoadPrepared("ADT_1.csv", *identity);
-  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_THAT(loaded, IsOk());
   EXPECT_FALSE(loaded->has_value());
   EXPECT_FALSE(Exists(P(".adtgw/prepared/ADT_1.csv")));
 }
@@ -537,41 +527,41 @@ TEST_F(SpoolTest, AnUnfinishedPreparationIsForgotten) {
 TEST_F(SpoolTest, WhatWasPreparedForAnotherVersionIsForgotten) {
   ClaimWithPrepared("ADT_1.csv");
   auto identity = spool_->Identity("ADT_1.csv");
-  ASSERT_TRUE(identity.ok());
+  ASSERT_THAT(identity, IsOk());
   PreparedRecord record;
   record.identity = *identity;
   record.manifest = "m";
   record.signature = "s";
-  ASSERT_TRUE(spool_->SavePrepared("ADT_1.csv", record).ok());
-  ASSERT_TRUE(spool_->SaveTransferId("ADT_1.csv", kTransferId).ok());
+  ASSERT_THAT(spool_->SavePrepared("ADT_1.csv", record), IsOk());
+  ASSERT_THAT(spool_->SaveTransferId("ADT_1.csv", kTransferId), IsOk());
 
   FileIdentity changed = *identity;
   changed.size += 1;
   auto loaded = spool_->LoadPrepared("ADT_1.csv", changed);
-  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_THAT(loaded, IsOk());
   EXPECT_FALSE(loaded->has_value());
   EXPECT_FALSE(Exists(P(".adtgw/prepared/ADT_1.csv")));
   auto original = spool_->LoadPrepared("ADT_1.csv", *identity);
-  ASSERT_TRUE(original.ok());
+  ASSERT_THAT(original, IsOk());
   EXPECT_FALSE(original->has_value()) << "the old version's state must be gone for good";
 }
 
 TEST_F(SpoolTest, EachPartOfTheIdentityCounts) {
   ClaimWithPrepared("ADT_1.csv");
   auto identity = spool_->Identity("ADT_1.csv");
-  ASSERT_TRUE(identity.ok());
+  ASSERT_THAT(identity, IsOk());
   for (int part = 0; part < 3; ++part) {
     auto dir = spool_->NewPreparedDir("ADT_1.csv");
-    ASSERT_TRUE(dir.ok());
+    ASSERT_THAT(dir, IsOk());
     PreparedRecord record;
     record.identity = *identity;
-    ASSERT_TRUE(spool_->SavePrepared("ADT_1.csv", record).ok());
+    ASSERT_THAT(spool_->SavePrepared("ADT_1.csv", record), IsOk());
     FileIdentity other = *identity;
     if (part == 0) other.size += 1;
     if (part == 1) other.mtime_ns += 1;
     if (part == 2) other.inode += 1;
     auto loaded = spool_->LoadPrepared("ADT_1.csv", other);
-    ASSERT_TRUE(loaded.ok());
+    ASSERT_THAT(loaded, IsOk());
     EXPECT_FALSE(loaded->has_value()) << "part " << part;
   }
 }
@@ -582,14 +572,14 @@ TEST_F(SpoolTest, ATransferIdThatIsNotOneIsRefused) {
     ClaimWithPrepared("ADT_" + std::to_string(bad.size()) + ".csv");
     const std::string name = "ADT_" + std::to_string(bad.size()) + ".csv";
     auto identity = spool_->Identity(name);
-    ASSERT_TRUE(identity.ok());
+    ASSERT_THAT(identity, IsOk());
     PreparedRecord record;
     record.identity = *identity;
-    ASSERT_TRUE(spool_->SavePrepared(name, record).ok());
-    ASSERT_TRUE(spool_->SaveTransferId(name, bad).ok());
+    ASSERT_THAT(spool_->SavePrepared(name, record), IsOk());
+    ASSERT_THAT(spool_->SaveTransferId(name, bad), IsOk());
     auto loaded = spool_->LoadPrepared(name, *identity);
-    ASSERT_FALSE(loaded.ok()) << "'" << bad << "' was taken as a transfer id";
-    EXPECT_EQ(loaded.error().code, "spool.bad_record");
+    ASSERT_THAT(loaded, StatusIs("spool.bad_record"))
+        << "'" << bad << "' was taken as a transfer id";
     EXPECT_EQ(loaded.error().kind, ErrorKind::kInvalidInput);
   }
 }
@@ -598,7 +588,7 @@ TEST_F(SpoolTest, NewPreparedDirStartsEmpty) {
   ClaimWithPrepared("ADT_1.csv");
   Write(P(".adtgw/prepared/ADT_1.csv/record"), "stale");
   auto dir = spool_->NewPreparedDir("ADT_1.csv");
-  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  ASSERT_THAT(dir, IsOk());
   EXPECT_EQ(*dir, P(".adtgw/prepared/ADT_1.csv"));
   EXPECT_FALSE(Exists(*dir + "/envelope.cms"));
   EXPECT_FALSE(Exists(*dir + "/record"));

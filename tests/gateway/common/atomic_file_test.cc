@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include "tests/support/status_matchers.h"
+
 namespace adtgw {
 namespace {
 
@@ -42,14 +44,14 @@ TEST_F(AtomicFileTest, NothingAppearsUntilCommit) {
   std::string path = dir_ + "/out";
   {
     auto f = AtomicFile::Create(path, 0600, false);
-    ASSERT_TRUE(f.ok());
-    ASSERT_TRUE(
-        f->Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("abc"), 3)).ok());
+    ASSERT_THAT(f, IsOk());
+    ASSERT_THAT(f->Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("abc"), 3)),
+                IsOk());
     EXPECT_NE(access(path.c_str(), F_OK), 0);
   }  // abandoned
   EXPECT_NE(access(path.c_str(), F_OK), 0);
   EXPECT_EQ(Entries(), 0) << "the temporary file must be removed";
-  ASSERT_TRUE(WriteFileAtomically(path, std::string("hello"), 0600, false).ok());
+  ASSERT_THAT(WriteFileAtomically(path, std::string("hello"), 0600, false), IsOk());
   std::ifstream in(path);
   std::string got;
   in >> got;
@@ -61,11 +63,10 @@ TEST_F(AtomicFileTest, NothingAppearsUntilCommit) {
 
 TEST_F(AtomicFileTest, NeverReplacesUnlessAsked) {
   std::string path = dir_ + "/out";
-  ASSERT_TRUE(WriteFileAtomically(path, std::string("first"), 0644, false).ok());
+  ASSERT_THAT(WriteFileAtomically(path, std::string("first"), 0644, false), IsOk());
   Status again = WriteFileAtomically(path, std::string("second"), 0644, false);
-  ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, "output.exists");
-  ASSERT_TRUE(WriteFileAtomically(path, std::string("second"), 0644, true).ok());
+  ASSERT_THAT(again, StatusIs("output.exists"));
+  ASSERT_THAT(WriteFileAtomically(path, std::string("second"), 0644, true), IsOk());
   std::ifstream in(path);
   std::string got;
   in >> got;

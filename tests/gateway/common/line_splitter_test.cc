@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
+
 namespace adtgw {
 namespace {
 
@@ -24,10 +26,10 @@ TEST(LineSplitter, LinesAreWholeWhereverThePiecesAreCut) {
     for (size_t j = i; j <= text.size(); ++j) {
       LineSplitter splitter("text", 64);
       Lines lines;
-      ASSERT_TRUE(splitter.Feed(std::string_view(text).substr(0, i), std::ref(lines)).ok());
-      ASSERT_TRUE(splitter.Feed(std::string_view(text).substr(i, j - i), std::ref(lines)).ok());
-      ASSERT_TRUE(splitter.Feed(std::string_view(text).substr(j), std::ref(lines)).ok());
-      ASSERT_TRUE(splitter.Finish(std::ref(lines)).ok());
+      ASSERT_THAT(splitter.Feed(std::string_view(text).substr(0, i), std::ref(lines)), IsOk());
+      ASSERT_THAT(splitter.Feed(std::string_view(text).substr(i, j - i), std::ref(lines)), IsOk());
+      ASSERT_THAT(splitter.Feed(std::string_view(text).substr(j), std::ref(lines)), IsOk());
+      ASSERT_THAT(splitter.Finish(std::ref(lines)), IsOk());
       EXPECT_EQ(lines.seen, want) << i << " " << j;
     }
   }
@@ -36,8 +38,8 @@ TEST(LineSplitter, LinesAreWholeWhereverThePiecesAreCut) {
 TEST(LineSplitter, ATextEndingInANewlineHasNoExtraLine) {
   LineSplitter splitter("text", 64);
   Lines lines;
-  ASSERT_TRUE(splitter.Feed("a\nb\n", std::ref(lines)).ok());
-  ASSERT_TRUE(splitter.Finish(std::ref(lines)).ok());
+  ASSERT_THAT(splitter.Feed("a\nb\n", std::ref(lines)), IsOk());
+  ASSERT_THAT(splitter.Finish(std::ref(lines)), IsOk());
   EXPECT_EQ(lines.seen, (std::vector<std::string>{"a", "b"}));
 }
 
@@ -50,8 +52,7 @@ TEST(LineSplitter, ALineOverTheCapIsRefusedInOnePieceOrMany) {
     for (size_t at = 0; at < text.size() && s.ok(); at += piece) {
       s = splitter.Feed(std::string_view(text).substr(at, piece), std::ref(lines));
     }
-    ASSERT_FALSE(s.ok()) << piece;
-    EXPECT_EQ(s.error().code, "input.line_too_long");
+    ASSERT_THAT(s, StatusIs("input.line_too_long")) << piece;
     EXPECT_NE(s.error().message.find("the gateway's entries"), std::string::npos);
     EXPECT_EQ(lines.seen, std::vector<std::string>{"12345678"}) << piece;
   }
@@ -65,8 +66,7 @@ TEST(LineSplitter, TheConsumersErrorStopsTheFeed) {
     return OkStatus();
   };
   Status s = splitter.Feed("a\nb\nc\n", refuse_second);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, "io.write");
+  ASSERT_THAT(s, StatusIs("io.write"));
   EXPECT_EQ(calls, 2);
 }
 

@@ -3,6 +3,7 @@
 
 #include "crypto/byte_stream.h"
 #include "gateway/common/strict_json.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
@@ -14,8 +15,7 @@ Result<StrictJsonObject> Parse(const std::string& text) {
 }
 
 void ExpectRefused(const Status& s, const std::string& code, const std::string& what) {
-  ASSERT_FALSE(s.ok()) << what;
-  EXPECT_EQ(s.error().code, code) << what << ": " << s.error().message;
+  ASSERT_THAT(s, StatusIs(code)) << what;
   EXPECT_EQ(s.error().kind, ErrorKind::kInvalidInput) << what;
   EXPECT_EQ(s.error().hint, "see the doc spec") << what;
 }
@@ -28,13 +28,13 @@ Status AsStatus(const Result<T>& r) {
 
 TEST(StrictJson, TypedGettersReadWhatIsThere) {
   auto obj = Parse("{\"name\":\"a\\\"b\",\"size\":42,\"list\":[\"x\",\"\"]}");
-  ASSERT_TRUE(obj.ok()) << obj.error().message;
+  ASSERT_THAT(obj, IsOk());
   EXPECT_EQ(obj->Text("name").value(), "a\"b");
   EXPECT_EQ(obj->Number("size").value(), 42u);
   EXPECT_EQ(obj->TextArray("list").value(), (std::vector<std::string>{"x", ""}));
   EXPECT_TRUE(obj->Has("name"));
   auto empty = Parse("{}");
-  ASSERT_TRUE(empty.ok());
+  ASSERT_THAT(empty, IsOk());
   EXPECT_FALSE(empty->Has("name"));
   ExpectRefused(AsStatus(empty->Text("name")), "doc.name", "missing text");
   ExpectRefused(AsStatus(empty->Number("size")), "doc.size", "missing number");
@@ -43,33 +43,33 @@ TEST(StrictJson, TypedGettersReadWhatIsThere) {
 
 TEST(StrictJson, BoolReadsOnlyTrueAndFalse) {
   auto obj = Parse("{\"name\":true,\"size\":false}");
-  ASSERT_TRUE(obj.ok()) << obj.error().message;
+  ASSERT_THAT(obj, IsOk());
   EXPECT_TRUE(obj->Bool("name").value());
   EXPECT_FALSE(obj->Bool("size").value());
   ExpectRefused(AsStatus(obj->Bool("list")), "doc.list", "missing bool");
   for (const char* bad : {"1", "0", "\"true\"", "null", "[]"}) {
     auto o = Parse(std::string("{\"name\":") + bad + "}");
-    ASSERT_TRUE(o.ok()) << bad;
+    ASSERT_THAT(o, IsOk()) << bad;
     ExpectRefused(AsStatus(o->Bool("name")), "doc.name", bad);
   }
 }
 
 TEST(StrictJson, GettersRefuseOtherTypes) {
   auto obj = Parse("{\"name\":1,\"size\":\"42\",\"list\":\"x\"}");
-  ASSERT_TRUE(obj.ok());
+  ASSERT_THAT(obj, IsOk());
   ExpectRefused(AsStatus(obj->Text("name")), "doc.name", "number as text");
   ExpectRefused(AsStatus(obj->Number("size")), "doc.size", "text as number");
   ExpectRefused(AsStatus(obj->TextArray("list")), "doc.list", "text as list");
   for (const char* bad : {"-1", "1.5", "1e3", "true", "null", "18446744073709551616"}) {
     auto o = Parse(std::string("{\"size\":") + bad + "}");
-    ASSERT_TRUE(o.ok()) << bad;
+    ASSERT_THAT(o, IsOk()) << bad;
     ExpectRefused(AsStatus(o->Number("size")), "doc.size", bad);
   }
   auto max = Parse("{\"size\":18446744073709551615}");
-  ASSERT_TRUE(max.ok());
+  ASSERT_THAT(max, IsOk());
   EXPECT_EQ(max->Number("size").value(), UINT64_MAX);
   auto mixed = Parse("{\"list\":[\"x\",2]}");
-  ASSERT_TRUE(mixed.ok());
+  ASSERT_THAT(mixed, IsOk());
   ExpectRefused(AsStatus(mixed->TextArray("list")), "doc.list", "a number in the list");
 }
 
@@ -87,25 +87,24 @@ TEST(StrictJson, SizeIsCappedBeforeParsing) {
   // Exactly the cap is allowed, one byte more is not.
   std::string at_cap = "{\"name\":\"" + std::string(64 - 11, 'x') + "\"}";
   ASSERT_EQ(at_cap.size(), 64u);
-  EXPECT_TRUE(Parse(at_cap).ok());
+  EXPECT_THAT(Parse(at_cap), IsOk());
   std::string over = "{\"name\":\"" + std::string(64 - 10, 'x') + "\"}";
   ExpectRefused(AsStatus(Parse(over)), "doc.too_large", "65 bytes");
 }
 
 TEST(StrictJson, NestingIsCappedBeforeParsing) {
-  EXPECT_TRUE(Parse("{\"list\":[\"a\"]}").ok());  // depth 2
+  EXPECT_THAT(Parse("{\"list\":[\"a\"]}"), IsOk());  // depth 2
   ExpectRefused(AsStatus(Parse("{\"list\":[[\"a\"]]}")), "doc.malformed", "depth 3");
   ExpectRefused(AsStatus(Parse("{\"list\":[{\"a\":1}]}")), "doc.malformed", "object in list");
   // Brackets inside strings (escaped quotes included) are text, not nesting.
   auto text = Parse("{\"name\":\"[[[{{{\\\"[[[\"}");
-  ASSERT_TRUE(text.ok()) << text.error().message;
+  ASSERT_THAT(text, IsOk());
   EXPECT_EQ(text->Text("name").value(), "[[[{{{\"[[[");
   // Deep nesting for a general parser is refused up front, whatever the size cap.
   StrictJsonObject::Rules roomy = kRules;
   roomy.max_size = 1 << 20;
   auto deep = ParseCappedJson(AsBytes(std::string(500000, '[') + std::string(500000, ']')), roomy);
-  ASSERT_FALSE(deep.ok());
-  EXPECT_EQ(deep.error().code, "doc.malformed");
+  ASSERT_THAT(deep, StatusIs("doc.malformed"));
 }
 
 TEST(StrictJson, NotJsonIsRefused) {
@@ -122,16 +121,16 @@ TEST(StrictJson, NotJsonIsRefused) {
 
 TEST(StrictJson, CappedJsonTakesAnyValue) {
   auto array = ParseCappedJson(AsBytes("[1,\"x\"]"), kRules);
-  ASSERT_TRUE(array.ok());
+  ASSERT_THAT(array, IsOk());
   EXPECT_TRUE(array->is_array());
   auto number = ParseCappedJson(AsBytes("7"), kRules);
-  ASSERT_TRUE(number.ok());
+  ASSERT_THAT(number, IsOk());
   EXPECT_TRUE(number->is_number());
 }
 
 TEST(StrictJson, BadNamesTheDocumentAndField) {
   auto obj = Parse("{}");
-  ASSERT_TRUE(obj.ok());
+  ASSERT_THAT(obj, IsOk());
   Error e = obj->Bad("name", "is wrong");
   EXPECT_EQ(e.code, "doc.name");
   EXPECT_EQ(e.kind, ErrorKind::kInvalidInput);

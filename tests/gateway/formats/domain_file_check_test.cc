@@ -10,6 +10,7 @@
 
 #include "crypto/byte_stream.h"
 #include "crypto/sha256.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
@@ -99,7 +100,7 @@ class DomainFileCheckTest : public ::testing::Test {
                          DomainFileType type = DomainFileType::kAdt) {
     MemorySource source(AsBytes(bytes));
     auto report = CheckDomainFile(source, type, options_, limits);
-    EXPECT_TRUE(report.ok()) << report.error().message;
+    EXPECT_THAT(report, IsOk());
     return report.ok() ? *report : RecordFileReport{};
   }
 
@@ -108,13 +109,13 @@ class DomainFileCheckTest : public ::testing::Test {
   std::pair<std::string, RecordFileReport> ThroughSink(const std::string& bytes, size_t piece,
                                                        DomainFileType type = DomainFileType::kAdt) {
     auto check = DomainFileCheck::New(type, options_);
-    EXPECT_TRUE(check.ok()) << check.error().message;
+    EXPECT_THAT(check, IsOk());
     if (!check.ok()) return {};
     MemorySink memory;
     DomainFileCheckedSink sink(memory, *check);
     for (size_t at = 0; at < bytes.size(); at += piece) {
       Status written = sink.Write(AsBytes(std::string_view(bytes).substr(at, piece)));
-      EXPECT_TRUE(written.ok()) << "at " << at;
+      EXPECT_THAT(written, IsOk()) << "at " << at;
     }
     return {std::string(memory.bytes().begin(), memory.bytes().end()), check->Finish()};
   }
@@ -122,7 +123,7 @@ class DomainFileCheckTest : public ::testing::Test {
   // Reads `bytes` through a checked source into a buffer of `piece` bytes.
   std::pair<std::string, RecordFileReport> ThroughSource(const std::string& bytes, size_t piece) {
     auto check = DomainFileCheck::New(DomainFileType::kAdt, options_);
-    EXPECT_TRUE(check.ok()) << check.error().message;
+    EXPECT_THAT(check, IsOk());
     if (!check.ok()) return {};
     MemorySource memory(AsBytes(bytes));
     DomainFileCheckedSource source(memory, *check);
@@ -130,7 +131,7 @@ class DomainFileCheckTest : public ::testing::Test {
     std::vector<uint8_t> buffer(piece);
     for (;;) {
       auto n = source.Read(buffer);
-      EXPECT_TRUE(n.ok());
+      EXPECT_THAT(n, IsOk());
       if (!n.ok() || *n == 0) break;
       out.append(reinterpret_cast<const char*>(buffer.data()), *n);
     }

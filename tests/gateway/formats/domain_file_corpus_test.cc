@@ -12,6 +12,7 @@
 
 #include "crypto/sha256.h"
 #include "gateway/formats/domain_file.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -56,7 +57,7 @@ std::string FillTrailer(std::string text) {
 std::vector<std::string> Check(DomainFileType type, const std::string& bytes,
                                const DomainFileOptions& options, size_t piece) {
   auto rules = MakeDomainFileRules(type, options);
-  EXPECT_TRUE(rules.ok());
+  EXPECT_THAT(rules, IsOk());
   if (!rules.ok()) return {};
   RecordFileChecker checker(**rules, RecordFileLimits{});
   for (size_t i = 0; i < bytes.size(); i += piece) {
@@ -76,7 +77,7 @@ std::vector<std::string> Check(DomainFileType type, const std::string& bytes,
 TEST(DomainFileCorpus, EveryCaseGivesExactlyItsProblems) {
   ADTGW_REQUIRE_FIXTURES();
   auto catalogue = SrvCatalogue::Load(testing::FixturePath("duis/srv-catalogue.csv"));
-  ASSERT_TRUE(catalogue.ok()) << catalogue.error().message;
+  ASSERT_THAT(catalogue, IsOk());
   const std::filesystem::path root =
       std::filesystem::path(ADTGW_SOURCE_DIR) / "tests/gateway/formats/corpus";
   const std::pair<const char*, DomainFileType> formats[] = {

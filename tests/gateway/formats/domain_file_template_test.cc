@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
@@ -29,7 +30,7 @@ TEST(DomainFileTemplate, EveryTemplatePassesItsOwnFormat) {
     for (UserRole role : {UserRole::kIS, UserRole::kES, UserRole::kED, UserRole::kOU}) {
       SCOPED_TRACE(std::string(DomainFileTypeName(type)) + " " + UserRoleName(role));
       auto text = DomainFileTemplate(type, user, role, &catalogue, now);
-      ASSERT_TRUE(text.ok()) << text.error().message;
+      ASSERT_THAT(text, IsOk());
       RecordFileReport r = CheckString(type, *text, options);
       EXPECT_TRUE(r.ok()) << (r.problems.empty() ? "" : FormatFileProblem("t", r.problems[0]));
       if (type != DomainFileType::kAdt) {
@@ -42,9 +43,8 @@ TEST(DomainFileTemplate, EveryTemplatePassesItsOwnFormat) {
       EXPECT_NE(text->find(",2026-01-07T00:00:00Z,fmt=ADT/1;ref=FILL-IN\n"), std::string::npos);
     }
   }
-  EXPECT_EQ(
-      DomainFileTemplate(DomainFileType::kAdt, user, std::nullopt, &catalogue, now).error().code,
-      "usage");
+  EXPECT_THAT(DomainFileTemplate(DomainFileType::kAdt, user, std::nullopt, &catalogue, now),
+              StatusIs("usage"));
 }
 
 TEST(DomainFileTemplate, TheTrailerCountsAndHashesTheLinesAsWritten) {

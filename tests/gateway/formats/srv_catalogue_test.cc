@@ -2,15 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
 
+using ::testing::Not;
+
 TEST(SrvCatalogue, LoadsTheDuisCatalogue) {
   ADTGW_REQUIRE_FIXTURES();
   auto c = SrvCatalogue::Load(testing::FixturePath("duis/srv-catalogue.csv"));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->entries().size(), 129u);
   const SrvEntry* read = c->Find("4.1.1");
   ASSERT_NE(read, nullptr);
@@ -34,13 +37,13 @@ TEST(SrvCatalogue, RefusesMalformedCatalogues) {
                                  header + "1..1,1.1,x,IS,No\n", header + "a.1,1.1,x,IS,No\n",
                                  header + "1.1,1.1,x,IS\n", header + "1.1,1.1,\"x,IS,No\n"}) {
     auto c = SrvCatalogue::Parse(bad, "test.csv");
-    EXPECT_FALSE(c.ok()) << bad;
+    EXPECT_THAT(c, Not(IsOk())) << bad;
     if (!c.ok()) {
-      EXPECT_EQ(c.error().code, "srv_catalogue.malformed");
+      EXPECT_THAT(c, StatusIs("srv_catalogue.malformed"));
     }
   }
   auto ok = SrvCatalogue::Parse(header + "1.1,1.1,\"Name, with comma\",IS GS,No\r\n", "test.csv");
-  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->Find("1.1")->name, "Name, with comma");
   EXPECT_EQ(ParseUserRole("RSA"), UserRole::kRSA);
   EXPECT_FALSE(ParseUserRole("is"));

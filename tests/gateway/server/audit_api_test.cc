@@ -17,10 +17,13 @@
 #include "gateway/common/strict_json.h"  // ParseHexDigest; cpprest JSON
 #include "tests/policies/policy_fixture.h"
 #include "tests/support/sqlite_exec.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 // Parties of PolicyFixture::StandardYaml().
 constexpr char kSupplierOne[] = "00-00-00-00-00-00-00-01";
@@ -32,11 +35,6 @@ constexpr std::time_t kT = 1704067200;  // 2024-01-01T00:00:00Z
 constexpr std::time_t kHour = 3600;
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
-
-template <typename R>
-std::string CodeOf(const R& r) {
-  return r.ok() ? std::string("ok") : r.error().code;
-}
 
 AuditEntry Entry(std::time_t at, const char* event, const char* actor, const char* sender,
                  const char* type, const char* transfer) {
@@ -80,10 +78,10 @@ class AuditApiTest : public ::testing::Test {
               "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"),
     };
     entries_[0].outcome = entries_[2].outcome = entries_[5].outcome = "accepted";
-    EXPECT_TRUE(log_->AppendAll({entries_.begin(), entries_.begin() + 3}).ok());
+    EXPECT_THAT(log_->AppendAll({entries_.begin(), entries_.begin() + 3}), IsOk());
     at_three_ = log_->Latest();
     EXPECT_EQ(at_three_.checkpoint.size, 3u);
-    EXPECT_TRUE(log_->AppendAll({entries_.begin() + 3, entries_.end()}).ok());
+    EXPECT_THAT(log_->AppendAll({entries_.begin() + 3, entries_.end()}), IsOk());
     EXPECT_EQ(log_->Latest().checkpoint.size, 6u);
     api_ = std::make_unique<AuditApi>(*log_);
   }
@@ -121,7 +119,7 @@ class AuditApiTest : public ::testing::Test {
   ApiResponse Ok(const std::string& target, const Caller& caller, bool auditor_listener) {
     const uint64_t before = Size();
     auto r = Get(target, caller, auditor_listener);
-    EXPECT_TRUE(r.ok()) << target << ": " << r.error().code << ": " << r.error().message;
+    EXPECT_THAT(r, IsOk()) << target;
     EXPECT_EQ(Size(), before) << target << ": an answer is not an event";
     if (!r.ok()) return ApiResponse{0, "", "", {}};
     EXPECT_EQ(r->status, 200);
@@ -186,7 +184,7 @@ class AuditApiTest : public ::testing::Test {
       more.push_back(Entry(at, audit_event::kEnvelopeDownloaded, kDcc, kSupplierOne, "adt",
                            "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"));
     }
-    ASSERT_TRUE(log_->AppendAll(more).ok());
+    ASSERT_THAT(log_->AppendAll(more), IsOk());
     entries_.insert(entries_.end(), more.begin(), more.end());
   }
 
@@ -214,8 +212,7 @@ class AuditApiTest : public ::testing::Test {
     SCOPED_TRACE(target + (auditor_listener ? " (auditors' listener)" : " (parties' listener)"));
     const uint64_t before = Size();
     auto r = Get(target, caller, auditor_listener);
-    ASSERT_FALSE(r.ok()) << "answered " << r->body.substr(0, 200);
-    EXPECT_EQ(r.error().code, code) << r.error().message;
+    ASSERT_THAT(r, StatusIs(code)) << "answered " << r->body.substr(0, 200);
     EXPECT_FALSE(r.error().message.empty());
     EXPECT_EQ(Size(), before) << "a resource answers; the router records refusals";
   }
@@ -265,7 +262,7 @@ TEST_F(AuditApiTest, EveryPartyReadsTheLatestCheckpointOnEitherListener) {
       EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
       EXPECT_EQ(r.body, log_->Latest().note);
       auto checkpoint = log_->verifier().Verify(r.body);
-      ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message;
+      ASSERT_THAT(checkpoint, IsOk());
       EXPECT_EQ(checkpoint->size, 6u);
     }
   }
@@ -287,11 +284,11 @@ TEST_F(AuditApiTest, EveryPartyGetsConsistencyProofsThatVerify) {
     ASSERT_FALSE(proof.empty());
     Status consistent =
         merkle::VerifyConsistency(3, 6, at_three_.checkpoint.root, head.checkpoint.root, proof);
-    EXPECT_TRUE(consistent.ok()) << consistent.error().message;
+    EXPECT_THAT(consistent, IsOk());
     // ... and proves only that: another old root does not verify.
     Sha256Digest other = at_three_.checkpoint.root;
     other[0] ^= 1;
-    EXPECT_FALSE(merkle::VerifyConsistency(3, 6, other, head.checkpoint.root, proof).ok());
+    EXPECT_THAT(merkle::VerifyConsistency(3, 6, other, head.checkpoint.root, proof), Not(IsOk()));
   }
   // Beyond the head, or without its parameters: refused (and logged).
   ExpectRefused("/v1/audit/consistency?from=3&to=7", Supplier(), false, "audit.beyond_head");
@@ -332,9 +329,9 @@ TEST_F(AuditApiTest, InclusionProofsVerify) {
     std::vector<Sha256Digest> proof;
     for (const auto& h : v.at("proof").as_array()) proof.push_back(*ParseHexDigest(h.as_string()));
     Sha256Digest leaf = merkle::LeafHash(AsBytes(AuditEntryToJson(entries_[index])));
-    EXPECT_TRUE(merkle::VerifyInclusion(index, 6, leaf, proof, head.checkpoint.root).ok());
+    EXPECT_THAT(merkle::VerifyInclusion(index, 6, leaf, proof, head.checkpoint.root), IsOk());
     Sha256Digest other = merkle::LeafHash(AsBytes(AuditEntryToJson(entries_[(index + 1) % 6])));
-    EXPECT_FALSE(merkle::VerifyInclusion(index, 6, other, proof, head.checkpoint.root).ok());
+    EXPECT_THAT(merkle::VerifyInclusion(index, 6, other, proof, head.checkpoint.root), Not(IsOk()));
   }
 }
 
@@ -420,7 +417,7 @@ TEST_F(AuditApiTest, AnEmptyLogStreamsAnEmptyBody) {
        {"/v1/audit/entries", "/v1/audit/entries?from=0&limit=1", "/v1/audit/entries?from=5"}) {
     SCOPED_TRACE(target);
     auto r = Get(target, Auditor(), true, &api);
-    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_THAT(r, IsOk());
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->content_type, "text/plain; charset=utf-8");
     EXPECT_TRUE(Chunks(*r).empty());
@@ -434,13 +431,13 @@ TEST_F(AuditApiTest, EntriesAppendedWhileStreamingAreIncluded) {
   Grow(1994);  // 2000 rows
   ApiResponse r = Ok("/v1/audit/entries?from=500", Auditor(), true);
   auto first = r.next_chunk();
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   EXPECT_EQ(LinesOf(std::string(*first)), LinesFrom(500, 1500));
   Grow(3);
   std::string rest;
   for (;;) {
     auto chunk = r.next_chunk();
-    ASSERT_TRUE(chunk.ok()) << chunk.error().message;
+    ASSERT_THAT(chunk, IsOk());
     if (chunk->empty()) break;
     rest += *chunk;
   }
@@ -453,14 +450,15 @@ TEST_F(AuditApiTest, AFailedReadIsAnErrorNeverAShortAnswer) {
   Grow(2994);  // 3000 rows
   ApiResponse r = Ok("/v1/audit/entries", Auditor(), true);
   auto first = r.next_chunk();
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   EXPECT_EQ(LinesOf(std::string(*first)).size(), 1000u);
   testing::ExecSql(Path(), "ALTER TABLE audit_entries RENAME TO audit_entries_away");
   // The second batch is read only now, and finds no table.
   auto second = r.next_chunk();
-  EXPECT_FALSE(second.ok()) << "the stream ended quietly after " << second->size() << " bytes";
+  EXPECT_THAT(second, Not(IsOk()))
+      << "the stream ended quietly after " << second->size() << " bytes";
   auto refused = Get("/v1/audit/entries?from=10", Auditor(), true);
-  EXPECT_FALSE(refused.ok()) << "an unreadable log answered 200";
+  EXPECT_THAT(refused, Not(IsOk())) << "an unreadable log answered 200";
   testing::ExecSql(Path(), "ALTER TABLE audit_entries_away RENAME TO audit_entries");
   // The log is whole again, and so are answers.
   EXPECT_EQ(LinesOf(Streamed(Ok("/v1/audit/entries?from=2990", Auditor(), true))),
@@ -474,7 +472,7 @@ INSERT INTO audit_entries (idx, at, event, transfer_id, file_type, entry)
 )sql";
   testing::ExecSql(Path(), kForgedRow);
   auto r = Get("/v1/audit/entries?from=5", Auditor(), true);
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_THAT(r, IsOk());
   const std::string entry5 = AuditEntryToJson(entries_[5]);
   EXPECT_EQ(Streamed(*r),
             "5 " + ToHex(merkle::LeafHash(AsBytes(entry5))) + " " + entry5 + "\n6 - forged\n");
@@ -498,7 +496,7 @@ TEST_F(AuditApiTest, EveryCheckpointTheLogSigned) {
   std::string last;
   for (const auto& note : v.at("checkpoints").as_array()) {
     auto checkpoint = log_->verifier().Verify(note.as_string());
-    ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message;
+    ASSERT_THAT(checkpoint, IsOk());
     sizes.push_back(checkpoint->size);
     last = note.as_string();
   }
@@ -591,7 +589,7 @@ TEST_F(AuditApiTest, ATransfersLifeComesWithProofsAgainstOneCheckpoint) {
   web::json::value v =
       Json(Ok("/v1/audit/transfers/a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", Auditor(), true));
   auto checkpoint = log_->verifier().Verify(v.at("checkpoint").as_string());
-  ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().message;
+  ASSERT_THAT(checkpoint, IsOk());
   EXPECT_EQ(checkpoint->size, 6u);
   std::vector<uint64_t> indices;
   for (const auto& item : v.at("entries").as_array()) {
@@ -608,7 +606,7 @@ TEST_F(AuditApiTest, ATransfersLifeComesWithProofsAgainstOneCheckpoint) {
     }
     Status included = merkle::VerifyInclusion(
         index, checkpoint->size, merkle::LeafHash(AsBytes(entry)), proof, checkpoint->root);
-    EXPECT_TRUE(included.ok()) << index << ": " << included.error().message;
+    EXPECT_THAT(included, IsOk()) << index;
   }
   EXPECT_EQ(indices, (std::vector<uint64_t>{0, 1, 3, 5}));
   EXPECT_EQ(Json(Ok("/v1/audit/transfers/b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", Auditor(), true))
@@ -681,7 +679,7 @@ TEST_F(AuditApiTest, UnreadablePartiesAndTimesAreRefused) {
     SCOPED_TRACE(target);
     const uint64_t before = Size();
     auto r = Get(target, Auditor(), true);
-    ASSERT_FALSE(r.ok());
+    ASSERT_THAT(r, Not(IsOk()));
     EXPECT_TRUE(r.error().kind == ErrorKind::kUsage || r.error().kind == ErrorKind::kInvalidInput)
         << r.error().code;
     EXPECT_EQ(Size(), before) << "a resource answers; the router records refusals";

@@ -7,11 +7,14 @@
 
 #include "certs/credential_files.h"
 #include "gateway/common/atomic_file.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 // Lines 1-11 of a minimal valid gateway.yaml; cases replace or append lines.
 std::vector<std::string> Minimal() {
@@ -42,7 +45,7 @@ class GatewayConfigTest : public ::testing::Test {
   Result<GatewayConfig> Load(const std::string& text) {
     std::filesystem::create_directories(dir_.path() + "/conf");
     Status w = WriteFileAtomically(path_, text, 0644, /*replace=*/true);
-    EXPECT_TRUE(w.ok());
+    EXPECT_THAT(w, IsOk());
     return LoadGatewayConfig(path_);
   }
 
@@ -53,7 +56,7 @@ class GatewayConfigTest : public ::testing::Test {
 
 TEST_F(GatewayConfigTest, TheMinimalFileLoadsWithDefaults) {
   auto c = Load(Join(Minimal()));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->source, path_);
   EXPECT_EQ(c->listen_host, "127.0.0.1");
   EXPECT_EQ(c->listen_port, 8443);
@@ -74,7 +77,7 @@ TEST_F(GatewayConfigTest, RelativePathsAreResolvedAgainstTheFilesFolder) {
   lines[4] = "  client_ca: /etc/adtgw/tls-ca.cert.pem";
   lines[5] = "policy: ../policy/policy.yaml";
   auto c = Load(Join(lines));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->tls_certificate, conf_ + "/tls/gateway.cert.pem");
   EXPECT_EQ(c->tls_key, conf_ + "/gateway.key.pem");
   EXPECT_EQ(c->tls_client_ca, "/etc/adtgw/tls-ca.cert.pem");
@@ -91,7 +94,7 @@ TEST_F(GatewayConfigTest, EveryLimitCanBeSet) {
     lines.push_back(l);
   }
   auto c = Load(Join(lines));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->limits.max_connections, 10u);
   EXPECT_EQ(c->limits.threads, 2u);
   EXPECT_EQ(c->limits.header_limit, 32u * 1024);
@@ -106,19 +109,18 @@ TEST_F(GatewayConfigTest, EveryLimitCanBeSet) {
 
 TEST_F(GatewayConfigTest, AnSmkiSectionIsLoadedWhenGiven) {
   testing::TestPki pki;
-  ASSERT_TRUE(WriteFileAtomically(dir_.path() + "/trust.pem",
-                                  CertificateToPem(pki.root.cert.get()).value(), 0644, false)
-                  .ok());
+  ASSERT_THAT(WriteFileAtomically(dir_.path() + "/trust.pem",
+                                  CertificateToPem(pki.root.cert.get()).value(), 0644, false),
+              IsOk());
   std::vector<std::string> lines = Minimal();
   lines.push_back("smki:");
   lines.push_back("  trust: ../trust.pem");
   lines.push_back("  policy_oids: [\"1.2.3\"]");
   auto c = Load(Join(lines));
-  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_THAT(c, IsOk());
   lines[12] = "  trust: ../missing.pem";
   auto missing = Load(Join(lines));
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, "config.invalid");
+  ASSERT_THAT(missing, StatusIs("config.invalid"));
   EXPECT_NE(missing.error().message.find(path_ + ":13:10: "), std::string::npos)
       << missing.error().message;
   EXPECT_NE(missing.error().message.find("missing.pem"), std::string::npos);
@@ -204,8 +206,7 @@ TEST_F(GatewayConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
     std::vector<std::string> lines = Minimal();
     c.edit(lines);
     auto r = Load(Join(lines));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, "config.invalid") << c.what;
+    ASSERT_THAT(r, StatusIs("config.invalid")) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
     EXPECT_EQ(r.error().message.rfind(path_ + c.where, 0), 0u)
         << c.what << ": " << r.error().message;
@@ -216,33 +217,29 @@ TEST_F(GatewayConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
 
 TEST_F(GatewayConfigTest, EmptyMissingAndOversizedFiles) {
   auto empty = Load("");
-  ASSERT_FALSE(empty.ok());
-  EXPECT_EQ(empty.error().code, "config.invalid");
+  ASSERT_THAT(empty, StatusIs("config.invalid"));
   EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
   auto nul = Load(Join(Minimal()) + std::string(1, '\0'));
-  ASSERT_FALSE(nul.ok());
-  EXPECT_EQ(nul.error().code, "config.invalid");
+  ASSERT_THAT(nul, StatusIs("config.invalid"));
   auto list = Load("- listen: 127.0.0.1:1\n");
-  ASSERT_FALSE(list.ok());
+  ASSERT_THAT(list, Not(IsOk()));
   EXPECT_NE(list.error().message.find("must be a mapping"), std::string::npos);
   auto huge = Load(Join(Minimal()) + "# " + std::string(64 * 1024, 'x') + "\n");
-  ASSERT_FALSE(huge.ok());
-  EXPECT_EQ(huge.error().code, "input.too_large");
+  ASSERT_THAT(huge, StatusIs("input.too_large"));
   auto missing = LoadGatewayConfig(dir_.path() + "/absent.yaml");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, "input.not_found");
+  ASSERT_THAT(missing, StatusIs("input.not_found"));
 }
 
 TEST(ParseListenAddress, HostAndPort) {
   std::string host;
   uint16_t port = 1;
-  ASSERT_TRUE(ParseListenAddress("0.0.0.0:0", &host, &port).ok());
+  ASSERT_THAT(ParseListenAddress("0.0.0.0:0", &host, &port), IsOk());
   EXPECT_EQ(host, "0.0.0.0");
   EXPECT_EQ(port, 0);
-  ASSERT_TRUE(ParseListenAddress("gateway.example:65535", &host, &port).ok());
+  ASSERT_THAT(ParseListenAddress("gateway.example:65535", &host, &port), IsOk());
   EXPECT_EQ(host, "gateway.example");
   EXPECT_EQ(port, 65535);
-  ASSERT_TRUE(ParseListenAddress("[::1]:8443", &host, &port).ok());
+  ASSERT_THAT(ParseListenAddress("[::1]:8443", &host, &port), IsOk());
   EXPECT_EQ(host, "[::1]");
   EXPECT_EQ(port, 8443);
   for (const char* bad : {"", "8443", ":8443", "localhost", "localhost:", "localhost:65536",
@@ -250,8 +247,7 @@ TEST(ParseListenAddress, HostAndPort) {
                           "localhost:0x10", "localhost:99999999999999999999"}) {
     host = "unchanged";
     Status s = ParseListenAddress(bad, &host, &port);
-    ASSERT_FALSE(s.ok()) << bad;
-    EXPECT_EQ(s.error().code, "config.bad_listen") << bad;
+    ASSERT_THAT(s, StatusIs("config.bad_listen")) << bad;
     EXPECT_EQ(s.error().kind, ErrorKind::kUsage) << bad;
     EXPECT_EQ(host, "unchanged") << bad;
   }

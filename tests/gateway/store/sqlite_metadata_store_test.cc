@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gateway/store/document_store.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
@@ -45,7 +46,7 @@ class SqliteMetadataStoreTest : public ::testing::Test {
 TEST_F(SqliteMetadataStoreTest, StoresAndReadsBackEveryField) {
   TransferRecord r = Record("key-0000000000000001", kMidnight + 60);
   auto created = store_->CreateOrGet(r);
-  ASSERT_TRUE(created.ok()) << created.error().message;
+  ASSERT_THAT(created, IsOk());
   EXPECT_TRUE(created->is_new);
   TransferRecord got = store_->Get(r.id).value();
   EXPECT_EQ(got.sender, r.sender);
@@ -54,15 +55,15 @@ TEST_F(SqliteMetadataStoreTest, StoresAndReadsBackEveryField) {
   EXPECT_EQ(got.manifest, r.manifest);
   EXPECT_EQ(got.envelope_size, 1310u);
   EXPECT_EQ(got.state, TransferState::kReceiving);
-  EXPECT_EQ(store_->Get("0123456789abcdef0123456789abcdef").error().code, "store.not_found");
+  EXPECT_THAT(store_->Get("0123456789abcdef0123456789abcdef"), StatusIs("store.not_found"));
 }
 
 TEST_F(SqliteMetadataStoreTest, ARepeatedIdempotencyKeyReturnsTheOriginal) {
   TransferRecord first = Record("retry-key-000000001", kMidnight + 60);
-  ASSERT_TRUE(store_->CreateOrGet(first).ok());
+  ASSERT_THAT(store_->CreateOrGet(first), IsOk());
   TransferRecord retry = Record("retry-key-000000001", kMidnight + 120);
   auto again = store_->CreateOrGet(retry);
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->is_new);
   EXPECT_EQ(again->record.id, first.id);
   EXPECT_EQ(store_->SentOnDay(first.sender, kMidnight).value(), 1u);
@@ -74,37 +75,31 @@ TEST_F(SqliteMetadataStoreTest, ARepeatedIdempotencyKeyReturnsTheOriginal) {
 
 TEST_F(SqliteMetadataStoreTest, StateChangesAreCompareAndSet) {
   TransferRecord r = Record("state-key-00000000001", kMidnight);
-  ASSERT_TRUE(store_->CreateOrGet(r).ok());
-  ASSERT_TRUE(
-      store_
-          ->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "", kMidnight + 1)
-          .ok());
+  ASSERT_THAT(store_->CreateOrGet(r), IsOk());
+  ASSERT_THAT(store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "",
+                                 kMidnight + 1),
+              IsOk());
   Status stale = store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "",
                                     kMidnight + 2);
-  ASSERT_FALSE(stale.ok());
-  EXPECT_EQ(stale.error().code, "store.state_conflict");
+  ASSERT_THAT(stale, StatusIs("store.state_conflict"));
   EXPECT_EQ(stale.error().kind, ErrorKind::kConflict);
-  ASSERT_TRUE(store_
-                  ->Transition(r.id, TransferState::kReceived, TransferState::kRejected,
-                               "format.bad_trailer", kMidnight + 3)
-                  .ok());
+  ASSERT_THAT(store_->Transition(r.id, TransferState::kReceived, TransferState::kRejected,
+                                 "format.bad_trailer", kMidnight + 3),
+              IsOk());
   TransferRecord got = store_->Get(r.id).value();
   EXPECT_EQ(got.state, TransferState::kRejected);
   EXPECT_EQ(got.reason, "format.bad_trailer");
   EXPECT_EQ(got.updated, kMidnight + 3);
-  EXPECT_EQ(store_
-                ->Transition("0123456789abcdef0123456789abcdef", TransferState::kReceived,
-                             TransferState::kDownloaded, "", 0)
-                .error()
-                .code,
-            "store.not_found");
+  EXPECT_THAT(store_->Transition("0123456789abcdef0123456789abcdef", TransferState::kReceived,
+                                 TransferState::kDownloaded, "", 0),
+              StatusIs("store.not_found"));
 }
 
 TEST_F(SqliteMetadataStoreTest, RacingTransitionsLetExactlyOneWin) {
   TransferRecord r = Record("race-key-000000000001", kMidnight);
-  ASSERT_TRUE(store_->CreateOrGet(r).ok());
-  ASSERT_TRUE(
-      store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "", 1).ok());
+  ASSERT_THAT(store_->CreateOrGet(r), IsOk());
+  ASSERT_THAT(store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "", 1),
+              IsOk());
   std::atomic<int> wins{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
@@ -125,11 +120,10 @@ TEST_F(SqliteMetadataStoreTest, InboxDailyCountsAndRetentionQueries) {
   TransferRecord yesterday = Record("inbox-key-00000000003", kMidnight - 10);
   b.recipients = {E("90-B3-D5-1F-30-02-00-00")};
   for (auto* r : {&a, &b, &yesterday}) {
-    ASSERT_TRUE(store_->CreateOrGet(*r).ok());
-    ASSERT_TRUE(
-        store_
-            ->Transition(r->id, TransferState::kReceiving, TransferState::kReceived, "", r->created)
-            .ok());
+    ASSERT_THAT(store_->CreateOrGet(*r), IsOk());
+    ASSERT_THAT(store_->Transition(r->id, TransferState::kReceiving, TransferState::kReceived, "",
+                                   r->created),
+                IsOk());
   }
   auto dcc = store_->Inbox(E("90-B3-D5-1F-30-00-00-02")).value();
   ASSERT_EQ(dcc.size(), 2u);
@@ -147,26 +141,26 @@ TEST_F(SqliteMetadataStoreTest, InboxDailyCountsAndRetentionQueries) {
 TEST_F(SqliteMetadataStoreTest, DeliveriesAddUpToTheTransferState) {
   TransferRecord r = Record("delivery-key-0000001", kMidnight);
   Eui64 dcc = E("90-B3-D5-1F-30-00-00-02"), other = E("90-B3-D5-1F-30-02-00-00");
-  ASSERT_TRUE(store_->CreateOrGet(r).ok());
+  ASSERT_THAT(store_->CreateOrGet(r), IsOk());
   // Nothing can be delivered while the upload is still in progress.
-  EXPECT_EQ(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 1).error().code,
-            "store.delivery_conflict");
-  ASSERT_TRUE(
-      store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "", 1).ok());
-  ASSERT_TRUE(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 2).ok());
-  ASSERT_TRUE(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 3).ok());
+  EXPECT_THAT(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 1),
+              StatusIs("store.delivery_conflict"));
+  ASSERT_THAT(store_->Transition(r.id, TransferState::kReceiving, TransferState::kReceived, "", 1),
+              IsOk());
+  ASSERT_THAT(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 2), IsOk());
+  ASSERT_THAT(store_->RecordDelivery(r.id, dcc, DeliveryState::kDownloaded, {}, 3), IsOk());
   EXPECT_EQ(store_->Get(r.id)->state, TransferState::kDownloaded);
   Delivery ack;
   ack.ack = "{\"decision\":\"accepted\"}";
   ack.ack_signature = std::string("\x30\x00", 2);
-  ASSERT_TRUE(store_->RecordDelivery(r.id, dcc, DeliveryState::kAccepted, ack, 4).ok());
-  EXPECT_EQ(store_->RecordDelivery(r.id, dcc, DeliveryState::kRejected, ack, 5).error().code,
-            "store.delivery_conflict");
+  ASSERT_THAT(store_->RecordDelivery(r.id, dcc, DeliveryState::kAccepted, ack, 4), IsOk());
+  EXPECT_THAT(store_->RecordDelivery(r.id, dcc, DeliveryState::kRejected, ack, 5),
+              StatusIs("store.delivery_conflict"));
   EXPECT_EQ(store_->Get(r.id)->state, TransferState::kDownloaded);  // one still to answer
   EXPECT_TRUE(store_->Inbox(dcc)->empty());
   EXPECT_EQ(store_->Inbox(other)->size(), 1u);
   ack.reason = "format.bad_row";
-  ASSERT_TRUE(store_->RecordDelivery(r.id, other, DeliveryState::kRejected, ack, 6).ok());
+  ASSERT_THAT(store_->RecordDelivery(r.id, other, DeliveryState::kRejected, ack, 6), IsOk());
   TransferRecord got = store_->Get(r.id).value();
   EXPECT_EQ(got.state, TransferState::kRejected);
   ASSERT_EQ(got.deliveries.size(), 2u);
@@ -174,17 +168,15 @@ TEST_F(SqliteMetadataStoreTest, DeliveriesAddUpToTheTransferState) {
   EXPECT_EQ(got.deliveries[0].ack, ack.ack);
   EXPECT_EQ(got.deliveries[0].ack_signature, ack.ack_signature);
   EXPECT_EQ(got.deliveries[1].reason, "format.bad_row");
-  EXPECT_EQ(
-      store_->RecordDelivery(r.id, E("90-B3-D5-1F-30-09-00-00"), DeliveryState::kAccepted, ack, 7)
-          .error()
-          .code,
-      "store.delivery_conflict");  // the transfer is finished
+  EXPECT_THAT(
+      store_->RecordDelivery(r.id, E("90-B3-D5-1F-30-09-00-00"), DeliveryState::kAccepted, ack, 7),
+      StatusIs("store.delivery_conflict"));  // the transfer is finished
 }
 
 TEST_F(SqliteMetadataStoreTest, DataSurvivesReopeningAndHostileTextStaysData) {
   TransferRecord r = Record("x'); DROP TABLE transfers; --", kMidnight);
   r.file_name = "a\"b'c;--";
-  ASSERT_TRUE(store_->CreateOrGet(r).ok());
+  ASSERT_THAT(store_->CreateOrGet(r), IsOk());
   store_.reset();
   store_ = SqliteMetadataStore::Create(dir_ + "/meta.db").value();
   TransferRecord got = store_->Get(r.id).value();

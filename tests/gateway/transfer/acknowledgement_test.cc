@@ -6,10 +6,13 @@
 #include <functional>
 
 #include "crypto/byte_stream.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 Acknowledgement Accepted() {
   Acknowledgement a;
@@ -45,7 +48,7 @@ std::string Replaced(std::string s, const std::string& from, const std::string& 
 TEST(Acknowledgement, CanonicalFormMatchesTheVectorAndRoundTrips) {
   EXPECT_EQ(AcknowledgementToJson(Accepted()), kAcceptedJson);
   auto parsed = ParseAcknowledgement(AsBytes(kAcceptedJson));
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, Accepted());
 
   std::string rejected = AcknowledgementToJson(Rejected());
@@ -55,7 +58,7 @@ TEST(Acknowledgement, CanonicalFormMatchesTheVectorAndRoundTrips) {
       << rejected;
   EXPECT_NE(rejected.find("\"decision\":\"rejected\""), std::string::npos);
   auto back = ParseAcknowledgement(AsBytes(rejected));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(*back, Rejected());
 }
 
@@ -63,7 +66,7 @@ TEST(Acknowledgement, ProblemsKeepTheirOrder) {
   Acknowledgement a = Rejected();
   a.problems = {"zz last-sorted first", "a \x7f b", "aa"};
   auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(a)));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(back->problems, a.problems);
 }
 
@@ -77,7 +80,7 @@ TEST(Acknowledgement, ProblemsKeepTheirUtf8) {
       "berweisung.csv",
       "\xE2\x82\xAC 5", "\xF0\x9F\x98\x80"};
   auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(a)));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(back->problems, a.problems);
 }
 
@@ -102,15 +105,13 @@ TEST(Acknowledgement, OnlyTheCanonicalBytesAreAccepted) {
   };
   for (const auto& [what, text] : cases) {
     auto r = ParseAcknowledgement(AsBytes(text));
-    ASSERT_FALSE(r.ok()) << what;
-    EXPECT_EQ(r.error().code, "ack.not_canonical") << what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs("ack.not_canonical")) << what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << what;
   }
   // Problems written with a needlessly escaped character are another byte form too.
   std::string rejected = AcknowledgementToJson(Rejected());
   auto escaped = ParseAcknowledgement(AsBytes(Replaced(rejected, "row 9", "row \\u0039")));
-  ASSERT_FALSE(escaped.ok());
-  EXPECT_EQ(escaped.error().code, "ack.not_canonical");
+  ASSERT_THAT(escaped, StatusIs("ack.not_canonical"));
 }
 
 TEST(Acknowledgement, EachFieldIsValidated) {
@@ -164,17 +165,16 @@ TEST(Acknowledgement, EachFieldIsValidated) {
     Acknowledgement a = Accepted();
     c.change(a);
     Status s = ValidateAcknowledgement(a);
-    ASSERT_FALSE(s.ok()) << c.what;
-    EXPECT_EQ(s.error().code, c.code) << c.what;
+    ASSERT_THAT(s, StatusIs(c.code)) << c.what;
     EXPECT_EQ(s.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
   // The limits themselves are allowed.
   Acknowledgement most = Rejected();
   most.reason = std::string(64, 'r');
   most.problems.assign(100, std::string(512, 'p'));
-  EXPECT_TRUE(ValidateAcknowledgement(most).ok());
+  EXPECT_THAT(ValidateAcknowledgement(most), IsOk());
   auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(most)));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(*back, most);
 }
 
@@ -215,8 +215,7 @@ TEST(Acknowledgement, EachFieldIsCheckedWhenParsed) {
   };
   for (const auto& c : cases) {
     auto r = ParseAcknowledgement(AsBytes(c.text));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
 }
@@ -244,14 +243,12 @@ TEST(Acknowledgement, MalformedAndOversizedInputIsRefused) {
   };
   for (const auto& c : cases) {
     auto r = ParseAcknowledgement(AsBytes(c.text));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
   // 50 levels under the size cap: refused by the nesting cap, before any recursion.
   auto deep = ParseAcknowledgement(AsBytes(std::string(50, '[') + std::string(50, ']')));
-  ASSERT_FALSE(deep.ok());
-  EXPECT_EQ(deep.error().code, "ack.malformed");
+  ASSERT_THAT(deep, StatusIs("ack.malformed"));
 }
 
 // Regression: ValidateAcknowledgement capped problems by their raw length while
@@ -276,7 +273,7 @@ TEST(Acknowledgement, WhatValidatesIsExactlyWhatParsesBack) {
       ++valid;
     } else {
       ++refused;
-      EXPECT_EQ(validated.error().code, "ack.too_large") << n;
+      EXPECT_THAT(validated, StatusIs("ack.too_large")) << n;
     }
   }
   EXPECT_GT(valid, 0);
@@ -288,10 +285,10 @@ TEST(Acknowledgement, TheSignatureCoversExactlyTheCanonicalBytes) {
   testing::Credential ds = pki.Party("AD-7C-00-00-00-00-04-01", "04", KU_DIGITAL_SIGNATURE);
   Acknowledgement a = Rejected();
   auto sig = SignAcknowledgement(a, {ds.cert.get(), ds.key.get()}, a.created);
-  ASSERT_TRUE(sig.ok()) << sig.error().message;
+  ASSERT_THAT(sig, IsOk());
   std::string json = AcknowledgementToJson(a);
   auto verified = VerifyAcknowledgement(AsBytes(json), *sig);
-  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  ASSERT_THAT(verified, IsOk());
   EXPECT_EQ(verified->ack, a);
   EXPECT_EQ(X509_cmp(verified->signature.signer.get(), ds.cert.get()), 0);
 
@@ -300,24 +297,21 @@ TEST(Acknowledgement, TheSignatureCoversExactlyTheCanonicalBytes) {
   accepted_instead.reason.clear();
   accepted_instead.problems.clear();
   auto forged = VerifyAcknowledgement(AsBytes(AcknowledgementToJson(accepted_instead)), *sig);
-  ASSERT_FALSE(forged.ok());
-  EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
+  ASSERT_THAT(forged, StatusIs("signature.digest_mismatch"));
 
   auto no_signature = VerifyAcknowledgement(AsBytes(json), {});
-  EXPECT_FALSE(no_signature.ok());
+  EXPECT_THAT(no_signature, Not(IsOk()));
   std::vector<uint8_t> cut(sig->begin(), sig->begin() + static_cast<long>(sig->size() / 2));
-  EXPECT_FALSE(VerifyAcknowledgement(AsBytes(json), cut).ok());
+  EXPECT_THAT(VerifyAcknowledgement(AsBytes(json), cut), Not(IsOk()));
   // The document is parsed (and refused) before the signature is looked at.
   std::string spaced = json + " ";
   auto loose = VerifyAcknowledgement(AsBytes(spaced), *sig);
-  ASSERT_FALSE(loose.ok());
-  EXPECT_EQ(loose.error().code, "ack.not_canonical");
+  ASSERT_THAT(loose, StatusIs("ack.not_canonical"));
 
   Acknowledgement invalid = a;
   invalid.reason.clear();
   auto refused = SignAcknowledgement(invalid, {ds.cert.get(), ds.key.get()}, a.created);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, "ack.reason");
+  ASSERT_THAT(refused, StatusIs("ack.reason"));
 }
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 #include "crypto/byte_stream.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 // Every byte value, so that base64 round trips are tested on binary data.
 std::string AllBytes() {
@@ -93,13 +96,13 @@ TEST(ApiMessages, SignedDocumentsRoundTripBinaryBytes) {
     std::string body = SignedDocumentToJson(doc, name);
     EXPECT_NE(body.find(std::string("\"") + name + "\""), std::string::npos);
     auto back = ParseSignedDocument(AsBytes(body), name);
-    ASSERT_TRUE(back.ok()) << back.error().message;
+    ASSERT_THAT(back, IsOk());
     EXPECT_EQ(back->document, doc.document);
     EXPECT_EQ(back->signature, doc.signature);
   }
   SignedDocument empty{"", ""};
   auto back = ParseSignedDocument(AsBytes(SignedDocumentToJson(empty, "manifest")), "manifest");
-  ASSERT_TRUE(back.ok());
+  ASSERT_THAT(back, IsOk());
   EXPECT_TRUE(back->document.empty());
 }
 
@@ -128,11 +131,10 @@ TEST(ApiMessages, SignedDocumentsAreReadStrictly) {
        "{\"manifest\":\"" + std::string(kMaxSignedDocumentBody, 'A') + "\",\"signature\":\"\"}",
        "request.too_large"},
   };
-  ASSERT_TRUE(ParseSignedDocument(AsBytes(good), "manifest").ok());
+  ASSERT_THAT(ParseSignedDocument(AsBytes(good), "manifest"), IsOk());
   for (const auto& c : cases) {
     auto r = ParseSignedDocument(AsBytes(c.body), "manifest");
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
 }
@@ -143,16 +145,16 @@ TEST(ApiMessages, SignedDocumentsAreReadStrictly) {
 TEST(ApiMessages, TransferViewsRoundTrip) {
   TransferView v = View(1310);
   auto full = ParseTransferView(AsBytes(TransferViewToJson(v, /*full=*/true)));
-  ASSERT_TRUE(full.ok()) << full.error().message;
+  ASSERT_THAT(full, IsOk());
   ExpectSameView(v, *full, true);
   EXPECT_EQ(full->deliveries[1].acknowledgement_signature, AllBytes());  // every byte value
   auto brief = ParseTransferView(AsBytes(TransferViewToJson(v, /*full=*/false)));
-  ASSERT_TRUE(brief.ok()) << brief.error().message;
+  ASSERT_THAT(brief, IsOk());
   ExpectSameView(v, *brief, false);
   v.envelope_size = UINT64_MAX;
   v.upload_offset = UINT64_MAX - 1;
   auto big = ParseTransferView(AsBytes(TransferViewToJson(v)));
-  ASSERT_TRUE(big.ok());
+  ASSERT_THAT(big, IsOk());
   EXPECT_EQ(big->envelope_size, UINT64_MAX);
   EXPECT_EQ(big->upload_offset, UINT64_MAX - 1);
 }
@@ -161,7 +163,7 @@ TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
   auto extra = ParseTransferView(
       AsBytes("{\"id\":\"0123456789abcdef0123456789abcdef\",\"state\":\"received\","
               "\"new_field\":{\"x\":[1,2]},\"envelope_size\":-4,\"recipients\":[1,\"A\"]}"));
-  ASSERT_TRUE(extra.ok()) << extra.error().message;
+  ASSERT_THAT(extra, IsOk());
   EXPECT_EQ(extra->state, "received");
   EXPECT_EQ(extra->envelope_size, 0u) << "a negative size is not taken";
   EXPECT_EQ(extra->recipients, std::vector<std::string>{"A"});
@@ -187,12 +189,12 @@ TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
   };
   for (const auto& c : cases) {
     auto r = ParseTransferView(AsBytes(c.body));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
   // Depth 6 is the cap: an extra key holding 5 levels is fine.
-  EXPECT_TRUE(ParseTransferView(AsBytes("{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[1]]]]]}")).ok());
+  EXPECT_THAT(ParseTransferView(AsBytes("{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[1]]]]]}")),
+              IsOk());
 }
 
 TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
@@ -204,11 +206,11 @@ TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
   }
   std::string json = InboxToJson(views);
   auto back = ParseInbox(AsBytes(json));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   ASSERT_EQ(back->size(), 3u);
   for (size_t i = 0; i < 3; ++i) ExpectSameView(views[i], (*back)[i], false);
   auto empty = ParseInbox(AsBytes(InboxToJson({})));
-  ASSERT_TRUE(empty.ok());
+  ASSERT_THAT(empty, IsOk());
   EXPECT_TRUE(empty->empty());
 
   const struct {
@@ -226,13 +228,11 @@ TEST(ApiMessages, TheInboxRoundTripsWithoutManifests) {
   };
   for (const auto& c : cases) {
     auto r = ParseInbox(AsBytes(c.body));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
   }
   std::string huge = "{\"transfers\":[],\"pad\":\"" + std::string(kMaxInboxBody, ' ') + "\"}";
   auto too_large = ParseInbox(AsBytes(huge));
-  ASSERT_FALSE(too_large.ok());
-  EXPECT_EQ(too_large.error().code, "response.too_large");
+  ASSERT_THAT(too_large, StatusIs("response.too_large"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ TEST(ApiMessages, PartyViewsRoundTripAndAreReadStrictly) {
   p.acts_for = {Eui64::Parse("AD-7C-00-00-00-00-77-01").value()};
   std::string json = PartyViewToJson(p);
   auto back = ParsePartyView(AsBytes(json));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(*back, p);
   EXPECT_NE(json.find("\"acts_for\":[\"AD-7C-00-00-00-00-77-01\"]"), std::string::npos) << json;
   for (const char* bad : {
@@ -259,10 +259,9 @@ TEST(ApiMessages, PartyViewsRoundTripAndAreReadStrictly) {
            R"({"eui64":"AD-7C-00-00-00-00-02-01","name":"x","roles":[],"acts_for":["nope"]})",
        }) {
     auto parsed = ParsePartyView(AsBytes(std::string(bad)));
-    ASSERT_FALSE(parsed.ok()) << bad;
-    EXPECT_EQ(parsed.error().code, "response.malformed") << bad;
+    ASSERT_THAT(parsed, StatusIs("response.malformed")) << bad;
   }
-  EXPECT_FALSE(ParsePartyView(AsBytes(std::string(kMaxPartyViewBody + 1, ' '))).ok());
+  EXPECT_THAT(ParsePartyView(AsBytes(std::string(kMaxPartyViewBody + 1, ' '))), Not(IsOk()));
 }
 
 TEST(ApiMessages, ErrorBodiesRoundTripWithTheKindFromTheStatus) {

@@ -4,10 +4,13 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/byte_stream.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/test_pki.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 Manifest Example() {
   Manifest m;
@@ -33,7 +36,7 @@ const char kExampleJson[] =
 TEST(Manifest, CanonicalFormMatchesTheSpecifiedVector) {
   EXPECT_EQ(ManifestToJson(Example()), kExampleJson);
   auto parsed = ParseManifest(AsBytes(kExampleJson));
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, Example());
 }
 
@@ -43,7 +46,7 @@ TEST(Manifest, RecipientsAreEncodedSorted) {
                   Eui64::Parse("90-B3-D5-1F-30-00-00-02").value()};
   std::string json = ManifestToJson(m);
   EXPECT_LT(json.find("30-00-00-02"), json.find("30-03-00-00"));
-  ASSERT_TRUE(ParseManifest(AsBytes(json)).ok());
+  ASSERT_THAT(ParseManifest(AsBytes(json)), IsOk());
 }
 
 TEST(Manifest, OnlyTheCanonicalBytesAreAccepted) {
@@ -65,13 +68,11 @@ TEST(Manifest, OnlyTheCanonicalBytesAreAccepted) {
   };
   for (const auto& [what, text] : cases) {
     auto r = ParseManifest(AsBytes(text));
-    ASSERT_FALSE(r.ok()) << what;
-    EXPECT_EQ(r.error().code, "manifest.not_canonical") << what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs("manifest.not_canonical")) << what;
   }
   // Digests are lower-case hex only; upper case is refused as a malformed digest.
   auto upper = ParseManifest(AsBytes(replaced("abababab", "ABABABAB")));
-  ASSERT_FALSE(upper.ok());
-  EXPECT_EQ(upper.error().code, "manifest.envelope_sha256");
+  ASSERT_THAT(upper, StatusIs("manifest.envelope_sha256"));
 }
 
 TEST(Manifest, EachFieldIsValidated) {
@@ -114,8 +115,7 @@ TEST(Manifest, EachFieldIsValidated) {
     Manifest m = Example();
     c.change(m);
     Status s = ValidateManifest(m);
-    ASSERT_FALSE(s.ok()) << c.what;
-    EXPECT_EQ(s.error().code, c.code) << c.what;
+    ASSERT_THAT(s, StatusIs(c.code)) << c.what;
   }
 }
 
@@ -142,7 +142,7 @@ TEST(Manifest, MalformedInputIsRefused) {
   };
   for (const auto& [what, text] : cases) {
     auto r = ParseManifest(AsBytes(text));
-    ASSERT_FALSE(r.ok()) << what;
+    ASSERT_THAT(r, Not(IsOk())) << what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << what;
   }
 }
@@ -152,18 +152,17 @@ TEST(Manifest, SignatureCoversExactlyTheCanonicalBytes) {
   testing::Credential ds = pki.Party("90-B3-D5-1F-30-01-00-00", "02", KU_DIGITAL_SIGNATURE);
   Manifest m = Example();
   auto sig = SignManifest(m, {ds.cert.get(), ds.key.get()}, 1764417600);
-  ASSERT_TRUE(sig.ok());
+  ASSERT_THAT(sig, IsOk());
   std::string json = ManifestToJson(m);
   auto verified = VerifyManifest(AsBytes(json), *sig);
-  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  ASSERT_THAT(verified, IsOk());
   EXPECT_EQ(verified->manifest, m);
   EXPECT_EQ(X509_cmp(verified->signature.signer.get(), ds.cert.get()), 0);
   // The same manifest with another size is still canonical, but not what was signed.
   Manifest other = m;
   other.envelope_size = 1311;
   auto forged = VerifyManifest(AsBytes(ManifestToJson(other)), *sig);
-  ASSERT_FALSE(forged.ok());
-  EXPECT_EQ(forged.error().code, "signature.digest_mismatch");
+  ASSERT_THAT(forged, StatusIs("signature.digest_mismatch"));
 }
 
 }  // namespace

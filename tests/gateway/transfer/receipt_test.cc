@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 #include "crypto/byte_stream.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 
@@ -51,7 +54,7 @@ std::string Replaced(std::string s, const std::string& from, const std::string& 
 TEST(Receipt, CanonicalFormMatchesTheVectorAndRoundTrips) {
   EXPECT_EQ(ReceiptToJson(Example()), kExampleJson);
   auto parsed = ParseReceipt(AsBytes(kExampleJson));
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, Example());
 }
 
@@ -63,7 +66,7 @@ TEST(Receipt, RecipientsAreEncodedSortedAndEscapesAreMinimal) {
   EXPECT_LT(json.find("04-01"), json.find("04-02"));
   EXPECT_NE(json.find("\"rule\":\"rule \\\"quoted\\\"\\\\\""), std::string::npos) << json;
   auto back = ParseReceipt(AsBytes(json));
-  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(back->rule, r.rule);
   EXPECT_EQ(back->recipients,
             (std::vector<Eui64>{E("AD-7C-00-00-00-00-04-01"), E("AD-7C-00-00-00-00-04-02")}));
@@ -71,7 +74,7 @@ TEST(Receipt, RecipientsAreEncodedSortedAndEscapesAreMinimal) {
   // The largest envelope size survives.
   r.envelope_size = UINT64_MAX;
   auto big = ParseReceipt(AsBytes(ReceiptToJson(r)));
-  ASSERT_TRUE(big.ok()) << big.error().message;
+  ASSERT_THAT(big, IsOk());
   EXPECT_EQ(big->envelope_size, UINT64_MAX);
 }
 
@@ -118,14 +121,14 @@ TEST(Receipt, EachFieldIsChecked) {
   };
   for (const auto& c : cases) {
     auto r = ParseReceipt(AsBytes(c.text));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
   // A time that is not RFC 3339 UTC is refused (its code comes from the time parser).
   for (const char* bad : {"yesterday", "2025-11-29T12:00:00+01:00", "2025-11-29T12:00:00.5Z",
                           "2025-13-01T00:00:00Z"}) {
-    EXPECT_FALSE(ParseReceipt(AsBytes(Replaced(canonical, "2025-11-29T12:00:00Z", bad))).ok())
+    EXPECT_THAT(ParseReceipt(AsBytes(Replaced(canonical, "2025-11-29T12:00:00Z", bad))),
+                Not(IsOk()))
         << bad;
   }
 }
@@ -150,8 +153,7 @@ TEST(Receipt, MalformedAndOversizedInputIsRefused) {
   };
   for (const auto& c : cases) {
     auto r = ParseReceipt(AsBytes(c.text));
-    ASSERT_FALSE(r.ok()) << c.what;
-    EXPECT_EQ(r.error().code, c.code) << c.what << ": " << r.error().message;
+    ASSERT_THAT(r, StatusIs(c.code)) << c.what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << c.what;
   }
 }
