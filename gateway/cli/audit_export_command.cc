@@ -19,6 +19,7 @@
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
+#include "crypto/posix_file.h"
 #include "gateway/audit/checkpoint.h"
 #include "gateway/cli/audit_commands.h"
 #include "gateway/cli/audit_log_stream.h"
@@ -37,24 +38,13 @@ struct ExportFlags {
   std::string dir;
 };
 
-Status SyncPath(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-  if (fd < 0 || fsync(fd) != 0) {
-    int err = errno;
-    if (fd >= 0) close(fd);
-    return MakeError(ErrorKind::kIo, "io.write", path + ": " + std::strerror(err));
-  }
-  close(fd);
-  return OkStatus();
-}
-
 std::string ReadmeText(const Checkpoint& head, uint64_t rows, uint64_t checkpoints,
                        const std::string& url, const ClientConfig& config, const std::string& dir) {
   std::ostringstream out;
   out << "adtgw audit log export\n"
       << "======================\n\n"
       << "log:         " << head.origin << "\n"
-      << "checkpoint:  size " << head.size << ", root " << RootBase64(head.root) << "\n"
+      << "checkpoint:  size " << head.size << ", root " << Base64Encode(head.root) << "\n"
       << "entries:     " << rows << " row(s)\n"
       << "checkpoints: " << checkpoints << " signed checkpoint(s) listed\n"
       << "exported:    " << FormatTime(std::time(nullptr)) << " from " << url << " by "
@@ -91,8 +81,7 @@ Status RunExport(const ExportFlags& f) {
 
   std::string temp = dir + ".tmp-XXXXXX";
   if (mkdtemp(temp.data()) == nullptr) {
-    return MakeError(ErrorKind::kIo, "io.write",
-                     "cannot create a directory beside " + dir + ": " + std::strerror(errno));
+    return ErrnoError(ErrorKind::kIo, "io.write", "cannot create a directory beside " + dir, errno);
   }
   TempDirGuard guard(temp);
   auto write = [&](const std::string& name, const std::string& text) {
@@ -161,16 +150,16 @@ Status RunExport(const ExportFlags& f) {
   ADTGW_TRY(write("log-key.pub.pem", a.key().PublicKeyPem()));
   ADTGW_TRY(
       write("README", ReadmeText(head, rows, checkpoints, a.config.gateway_url, a.config, dir)));
-  ADTGW_TRY(SyncPath(temp));
+  ADTGW_TRY(SyncDirectory(temp));
   if (renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) != 0) {
     int err = errno;
-    return MakeError(err == EEXIST ? ErrorKind::kConflict : ErrorKind::kIo,
-                     err == EEXIST ? "output.exists" : "io.write",
-                     "cannot move the export into " + dir + ": " + std::strerror(err));
+    return ErrnoError(err == EEXIST ? ErrorKind::kConflict : ErrorKind::kIo,
+                      err == EEXIST ? "output.exists" : "io.write",
+                      "cannot move the export into " + dir, err);
   }
   guard.Release();
   std::string parent = dir.rfind('/') == std::string::npos ? "." : dir.substr(0, dir.rfind('/'));
-  ADTGW_TRY(SyncPath(parent.empty() ? "/" : parent));
+  ADTGW_TRY(SyncDirectory(parent.empty() ? "/" : parent));
 
   if (f.auditor.json) {
     value v = value::object();

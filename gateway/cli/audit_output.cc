@@ -1,19 +1,16 @@
 #include "gateway/cli/audit_output.h"
 
+#include "crypto/encoding.h"
+
 namespace adtgw {
 
 using web::json::value;
-
-std::string RootBase64(const Sha256Digest& root) {
-  std::string text = CheckpointText(Checkpoint{"x", 0, root});  // "x\n0\nROOT\n"
-  return text.substr(4, text.size() - 5);
-}
 
 value CheckpointJson(const Checkpoint& c) {
   value v = value::object();
   v["origin"] = value::string(c.origin);
   v["size"] = value::number(c.size);
-  v["root"] = value::string(RootBase64(c.root));
+  v["root"] = value::string(Base64Encode(c.root));
   return v;
 }
 

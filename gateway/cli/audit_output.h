@@ -17,8 +17,6 @@
 
 namespace adtgw {
 
-// The root hash in base64, as a checkpoint's third line writes it.
-std::string RootBase64(const Sha256Digest& root);
 // {"origin", "size", "root"}.
 web::json::value CheckpointJson(const Checkpoint& c);
 // What the witness found, for people; `note_path` is where it keeps the checkpoint.

@@ -28,11 +28,7 @@ struct ShowFlags {
   std::string id;
 };
 
-bool IsTransferId(const std::string& id) {
-  return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
+bool IsTransferId(const std::string& id) { return id.size() == 32 && IsLowerHex(id); }
 
 Status RunShow(const ShowFlags& f) {
   if (!IsTransferId(f.id)) {
@@ -133,7 +129,7 @@ Status RunShow(const ShowFlags& f) {
     std::cout << out.serialize() << "\n";
   } else {
     std::cout << "transfer " << f.id << " in the audit log " << cp.origin << "\n"
-              << "  checkpoint: size " << cp.size << ", root " << RootBase64(cp.root)
+              << "  checkpoint: size " << cp.size << ", root " << Base64Encode(cp.root)
               << ": signature OK (key ID " << KeyId(a.key()) << ")\n"
               << "  witness:    " << DescribeWitness(seen, a.witness.NotePath(cp.origin)) << "\n";
     std::vector<std::vector<std::string>> rows;

@@ -17,6 +17,8 @@
 
 #include "certs/credential_files.h"
 #include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
+#include "crypto/posix_file.h"
 #include "gateway/audit/checkpoint.h"
 #include "gateway/cli/audit_commands.h"
 #include "gateway/cli/audit_log_stream.h"
@@ -43,15 +45,14 @@ constexpr size_t kMaxNoteLine = 6 * kMaxCheckpointNoteSize + 16;
 class ExportLines {
  public:
   static Result<std::unique_ptr<ExportLines>> Open(const std::string& path, size_t max_line) {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return MakeError(ErrorKind::kNotFound, "input.not_found", path + ": " + std::strerror(errno),
-                       "an export holds entries.log, checkpoints.jsonl, checkpoint.note and "
-                       "log-key.pub.pem (adtgw audit export DIR)");
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+      return ErrnoError(ErrorKind::kNotFound, "input.not_found", path, errno,
+                        "an export holds entries.log, checkpoints.jsonl, checkpoint.note and "
+                        "log-key.pub.pem (adtgw audit export DIR)");
     }
-    return std::unique_ptr<ExportLines>(new ExportLines(path, max_line, fd));
+    return std::unique_ptr<ExportLines>(new ExportLines(path, max_line, std::move(fd)));
   }
-  ~ExportLines() { close(fd_); }
   ExportLines(const ExportLines&) = delete;
   ExportLines& operator=(const ExportLines&) = delete;
 
@@ -60,9 +61,9 @@ class ExportLines {
   template <class Each>
   Status ReadSome(Each&& each) {
     for (;;) {
-      ssize_t n = read(fd_, buf_.data(), buf_.size());
+      ssize_t n = read(fd_.get(), buf_.data(), buf_.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return MakeError(ErrorKind::kIo, "io.read", path_ + ": " + std::strerror(errno));
+      if (n < 0) return ErrnoError(ErrorKind::kIo, "io.read", path_, errno);
       if (n == 0) {
         done_ = true;
         return splitter_.Finish(each);
@@ -74,11 +75,11 @@ class ExportLines {
   const std::string& path() const { return path_; }
 
  private:
-  ExportLines(const std::string& path, size_t max_line, int fd)
-      : path_(path), splitter_(path, max_line), fd_(fd), buf_(kReadChunk) {}
+  ExportLines(const std::string& path, size_t max_line, UniqueFd fd)
+      : path_(path), splitter_(path, max_line), fd_(std::move(fd)), buf_(kReadChunk) {}
   std::string path_;
   LineSplitter splitter_;
-  int fd_;
+  UniqueFd fd_;
   std::vector<char> buf_;
   bool done_ = false;
 };
@@ -177,7 +178,7 @@ Status Report(const VerifyFlags& f, const VerifyOutcome& o, const LogAuditor& a)
     std::ostringstream seconds;
     seconds << std::fixed << std::setprecision(1) << o.seconds;
     std::cout << "audit log " << o.head.origin << " (" << o.source << ")\n"
-              << "  checkpoint: size " << o.head.size << ", root " << RootBase64(o.head.root)
+              << "  checkpoint: size " << o.head.size << ", root " << Base64Encode(o.head.root)
               << "\n"
               << "  signature:  OK, " << o.trusted << "\n"
               << "  witness:    " << o.witness << "\n"

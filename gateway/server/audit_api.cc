@@ -25,13 +25,6 @@ Error BadQuery(const std::string& message) {
                    "see docs/api.md, Audit log, for each resource's parameters");
 }
 
-int FromHex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<std::string> PercentDecoded(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -39,8 +32,8 @@ Result<std::string> PercentDecoded(std::string_view text) {
     if (c == '+') {
       out.push_back(' ');
     } else if (c == '%') {
-      int hi = i + 2 < text.size() ? FromHex(text[i + 1]) : -1;
-      int lo = i + 2 < text.size() ? FromHex(text[i + 2]) : -1;
+      int hi = i + 2 < text.size() ? HexDigitValue(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? HexDigitValue(text[i + 2]) : -1;
       if (hi < 0 || lo < 0) return BadQuery("a %-escape in the query is malformed");
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -7,9 +7,12 @@
 
 #include "gateway/server/api_router.h"
 #include "tests/policies/policy_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace adtgw {
 namespace {
+
+using ::testing::Not;
 
 // Parties of PolicyFixture::StandardYaml().
 constexpr char kSupplierOne[] = "00-00-00-00-00-00-00-01";
@@ -25,7 +28,8 @@ constexpr Route<int> kTable[] = {
     {"GET", "/v1/audit/entries", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead, 5},
 };
 
-std::string CodeOf(const Result<RouteMatch<int>>& r) {
+// The row a target resolved to, by its handler, or the refusal's code.
+std::string Outcome(const Result<RouteMatch<int>>& r) {
   return r.ok() ? "handler " + std::to_string(r->route->handler) : r.error().code;
 }
 
@@ -49,12 +53,12 @@ TEST(PathMatches, LiteralsAndOneSegment) {
 }
 
 TEST(MatchRoute, FindsTheRowForMethodAndPath) {
-  EXPECT_EQ(CodeOf(Match("GET", "/v1/inbox")), "handler 1");
-  EXPECT_EQ(CodeOf(Match("POST", "/v1/transfers")), "handler 2");
-  EXPECT_EQ(CodeOf(Match("GET", "/v1/transfers/0123")), "handler 3");
-  EXPECT_EQ(CodeOf(Match("PATCH", "/v1/transfers/0123/envelope")), "handler 4");
+  EXPECT_EQ(Outcome(Match("GET", "/v1/inbox")), "handler 1");
+  EXPECT_EQ(Outcome(Match("POST", "/v1/transfers")), "handler 2");
+  EXPECT_EQ(Outcome(Match("GET", "/v1/transfers/0123")), "handler 3");
+  EXPECT_EQ(Outcome(Match("PATCH", "/v1/transfers/0123/envelope")), "handler 4");
   auto m = Match("PATCH", "/v1/transfers/0123/envelope");
-  ASSERT_TRUE(m.ok());
+  ASSERT_THAT(m, IsOk());
   EXPECT_EQ(m->param, "0123");
   EXPECT_TRUE(m->query.empty());
 }
@@ -65,7 +69,7 @@ TEST(MatchRoute, APathNotInTheTableDoesNotExist) {
         "/v1/transfers/a/envelope/", "/V1/inbox", "/v1/./inbox", "/v1/transfers/../inbox"}) {
     SCOPED_TRACE(target);
     auto m = Match("GET", target);
-    EXPECT_EQ(CodeOf(m), "http.no_route");
+    EXPECT_THAT(m, StatusIs("http.no_route"));
     if (!m.ok()) {
       EXPECT_EQ(m.error().kind, ErrorKind::kNotFound);
     }
@@ -73,24 +77,24 @@ TEST(MatchRoute, APathNotInTheTableDoesNotExist) {
 }
 
 TEST(MatchRoute, AKnownPathWithAnotherMethodIsNotAllowed) {
-  EXPECT_EQ(CodeOf(Match("DELETE", "/v1/inbox")), "http.method_not_allowed");
-  EXPECT_EQ(CodeOf(Match("GET", "/v1/transfers")), "http.method_not_allowed");
-  EXPECT_EQ(CodeOf(Match("PUT", "/v1/transfers/0123/envelope")), "http.method_not_allowed");
+  EXPECT_EQ(Outcome(Match("DELETE", "/v1/inbox")), "http.method_not_allowed");
+  EXPECT_EQ(Outcome(Match("GET", "/v1/transfers")), "http.method_not_allowed");
+  EXPECT_EQ(Outcome(Match("PUT", "/v1/transfers/0123/envelope")), "http.method_not_allowed");
   auto m = Match("POST", "/v1/audit/entries");
-  ASSERT_FALSE(m.ok());
+  ASSERT_THAT(m, Not(IsOk()));
   EXPECT_EQ(m.error().hint, "see docs/api.md, Audit log");
 }
 
 TEST(MatchRoute, OnlyRoutesThatReadAQueryTakeOne) {
-  EXPECT_EQ(CodeOf(Match("GET", "/v1/inbox?x=1")), "http.no_route");
-  EXPECT_EQ(CodeOf(Match("GET", "/v1/inbox?")), "http.no_route");
+  EXPECT_EQ(Outcome(Match("GET", "/v1/inbox?x=1")), "http.no_route");
+  EXPECT_EQ(Outcome(Match("GET", "/v1/inbox?")), "http.no_route");
   auto m = Match("GET", "/v1/audit/entries?from=2&limit=3");
-  ASSERT_TRUE(m.ok());
+  ASSERT_THAT(m, IsOk());
   EXPECT_EQ(m->query, "from=2&limit=3");
 }
 
 TEST(MatchRoute, OverlongPathsAreRefusedUnread) {
-  EXPECT_EQ(CodeOf(Match("GET", "/v1/transfers/" + std::string(300, 'a'))), "http.no_route");
+  EXPECT_EQ(Outcome(Match("GET", "/v1/transfers/" + std::string(300, 'a'))), "http.no_route");
 }
 
 class AudienceTest : public ::testing::Test {
@@ -103,7 +107,6 @@ class AudienceTest : public ::testing::Test {
     c.party = policy_->party_by_eui.at(c.eui64);
     return c;
   }
-  static std::string CodeOf(const Status& s) { return s.ok() ? "ok" : s.error().code; }
 
   testing::PolicyFixture fixture_;
   std::shared_ptr<const Policy> policy_;
@@ -115,14 +118,15 @@ TEST_F(AudienceTest, TheColumnDecidesWhoMayCall) {
   auto check = [](Audience a, Listener l, const Caller& c) {
     return CheckAudience(a, l, c, "/v1/audit/entries");
   };
-  EXPECT_EQ(CodeOf(check(Audience::kParty, Listener::kParties, supplier)), "ok");
-  EXPECT_EQ(CodeOf(check(Audience::kParty, Listener::kAuditors, auditor)), "http.no_route");
-  EXPECT_EQ(CodeOf(check(Audience::kWitness, Listener::kParties, supplier)), "ok");
-  EXPECT_EQ(CodeOf(check(Audience::kWitness, Listener::kAuditors, supplier)), "ok");
-  EXPECT_EQ(CodeOf(check(Audience::kAuditor, Listener::kParties, auditor)),
-            "audit.auditor_listener_only");
-  EXPECT_EQ(CodeOf(check(Audience::kAuditor, Listener::kAuditors, supplier)), "audit.not_auditor");
-  EXPECT_EQ(CodeOf(check(Audience::kAuditor, Listener::kAuditors, auditor)), "ok");
+  EXPECT_THAT(check(Audience::kParty, Listener::kParties, supplier), IsOk());
+  EXPECT_THAT(check(Audience::kParty, Listener::kAuditors, auditor), StatusIs("http.no_route"));
+  EXPECT_THAT(check(Audience::kWitness, Listener::kParties, supplier), IsOk());
+  EXPECT_THAT(check(Audience::kWitness, Listener::kAuditors, supplier), IsOk());
+  EXPECT_THAT(check(Audience::kAuditor, Listener::kParties, auditor),
+              StatusIs("audit.auditor_listener_only"));
+  EXPECT_THAT(check(Audience::kAuditor, Listener::kAuditors, supplier),
+              StatusIs("audit.not_auditor"));
+  EXPECT_THAT(check(Audience::kAuditor, Listener::kAuditors, auditor), IsOk());
 }
 
 // The gateway's own table: every row is reachable, no two rows claim the same method
@@ -137,7 +141,7 @@ TEST(ApiRoutes, EveryRowIsReachableAndUnique) {
       target.replace(open, target.find('}') - open + 1, "0123456789abcdef0123456789abcdef");
     }
     auto m = MatchRoute<RouteHandler>(ApiRouter::Routes(), route.method, target);
-    ASSERT_TRUE(m.ok()) << m.error().code;
+    ASSERT_THAT(m, IsOk());
     EXPECT_EQ(m->route, &route) << "an earlier row shadows this one";
     EXPECT_EQ(route.audit != nullptr, route.audience != Audience::kParty);
     EXPECT_EQ(route.query == QueryUse::kRead, route.audience != Audience::kParty);
