@@ -124,7 +124,7 @@ op_ossl_seal() {
       -recip "$dcc/ka.cert.pem" -keyopt ecdh_kdf_md:sha256 -outform DER -out "$f.ossl.cms"
 }
 # The same pipeline followed by an fsync of its output: adtgw seal always fsyncs
-# (DESIGN.md: nothing half-written), so this is the like-for-like comparison.
+# (docs/architecture.md, section 8: nothing half-written), so this is the like-for-like comparison.
 op_ossl_seal_fsync() {
   op_ossl_seal
   stage fsync sync -- "$f.ossl.cms"

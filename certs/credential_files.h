@@ -1,7 +1,7 @@
 // Loading certificates, private keys and CRLs from PEM or DER files.
 //
 // Private keys are refused when their file is readable or writable by group or
-// others (DESIGN.md section 7, rule 10), before a byte of them is read. Encrypted
+// others (docs/architecture.md, rule 10), before a byte of them is read. Encrypted
 // PEM keys are refused (no passphrase prompt exists yet); PKCS#11 comes later.
 // Every failure names the file and says why.
 //

@@ -1,4 +1,4 @@
-// EUI-64 Entity Identifiers, the names of parties (DESIGN.md section 1).
+// EUI-64 Entity Identifiers, the names of parties (docs/architecture.md, section 1).
 //
 // Canonical text is upper-case hex in hyphenated pairs, "90-B3-D5-1F-30-01-00-00".
 // Parse() also accepts lower case and the 16-digit form without hyphens; anything

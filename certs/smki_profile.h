@@ -1,6 +1,6 @@
-// The SMKI Organisation Certificate profile (DESIGN.md section 1; docs/certificates.md):
-// v3, ECDSA P-256 key, ecdsa-with-SHA256 signature, exactly one critical keyUsage bit
-// (digitalSignature for "DS" certificates, keyAgreement for "KA"), critical
+// The SMKI Organisation Certificate profile (docs/architecture.md, section 1;
+// docs/certificates.md): v3, ECDSA P-256 key, ecdsa-with-SHA256 signature, exactly one critical
+// keyUsage bit (digitalSignature for "DS" certificates, keyAgreement for "KA"), critical
 // certificatePolicies naming an accepted policy OID, subject OU = Remote Party Role,
 // subject x500UniqueIdentifier = BIT STRING of the 8-byte EUI-64, 8-byte subject and
 // authority key identifiers, not a CA.

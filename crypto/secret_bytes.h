@@ -1,6 +1,6 @@
 // A fixed-size buffer for key material that is wiped (OPENSSL_cleanse) when it is
 // destroyed, so content-encryption keys and shared secrets do not linger in freed
-// memory (DESIGN.md section 7, rule 10).
+// memory (docs/architecture.md, rule 10).
 //
 // Thread safety: value type, one owner.
 #pragma once

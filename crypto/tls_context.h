@@ -1,4 +1,4 @@
-// TLS contexts for mutual TLS with DCCKI certificates (DESIGN.md section 7, rule 6):
+// TLS contexts for mutual TLS with DCCKI certificates (docs/architecture.md, rule 6):
 // TLS 1.2 or 1.3 only; on TLS 1.2 only ECDHE key exchange with AEAD ciphers (AES-GCM,
 // ChaCha20-Poly1305); no compression, no renegotiation. Peers are verified against
 // the configured anchors ONLY (the system trust store is never consulted). A server

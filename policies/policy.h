@@ -1,4 +1,4 @@
-// The policy model (DESIGN.md section 5; the YAML form is docs/policy.md): who the
+// The policy model (docs/policy.md): who the
 // parties are and how their TLS and SMKI identities are recognised, which file types
 // exist and how large they may be, which rules allow whom to send what to whom, daily
 // limits, allowed hours and retention. Everything not allowed by a rule is denied.

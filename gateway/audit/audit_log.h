@@ -1,4 +1,4 @@
-// AuditLog: the gateway's tamper-evident log (docs/audit-log.md; DESIGN.md section 3).
+// AuditLog: the gateway's tamper-evident log (docs/audit-log.md; docs/architecture.md, rule 8).
 //
 // Entries (audit_entry.h) are numbered from 0 and appended to a SQLite database
 // (sqlite_database.h) together with the Merkle tree's perfect subtree hashes and a

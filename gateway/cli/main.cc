@@ -1,5 +1,5 @@
-// adtgw: the one binary (DESIGN.md section 6). Parses the command line with CLI11 and
-// runs the chosen subcommand; errors become "adtgw: error: CODE: message" and
+// adtgw: the one binary (docs/cli.md; docs/architecture.md, section 7). Parses the command line
+// with CLI11 and runs the chosen subcommand; errors become "adtgw: error: CODE: message" and
 // "adtgw: hint: ..." with the exit codes of docs/cli.md.
 #include <malloc.h>
 

@@ -1,4 +1,4 @@
-// CheckpointWitness: the client as a witness of the audit log (DESIGN.md section 3,
+// CheckpointWitness: the client as a witness of the audit log (docs/architecture.md, rule 8,
 // docs/audit-log.md "Witnessing"). It keeps the newest checkpoint it has verified per
 // log origin in STATE_DIR/checkpoints/ORIGIN.note, and on every contact checks that the
 // gateway's checkpoint is signed with the configured log key and is consistent with it:

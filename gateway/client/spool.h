@@ -11,7 +11,7 @@
 //                   so nothing is delivered twice
 // A file's sidecar, NAME.adtgw.json, travels with it (docs/push.md, "File types").
 //
-// The spool never runs or interprets what it finds (DESIGN.md section 7, rule 5): it
+// The spool never runs or interprets what it finds (docs/architecture.md, rule 5): it
 // reads names, sizes and times, moves files by rename, and hands their bytes to the
 // sealer. Every record it writes is written whole (temporary file, fsync, rename).
 //

@@ -27,8 +27,8 @@ std::optional<uint32_t> ParseIsoDuration(std::string_view text);
 // A decimal uint32: digits only, no sign, no leading zero.
 std::optional<uint32_t> ParseCount32(std::string_view text);
 
-// A DUIS Request ID, `<originator EUI-64>:<target EUI-64>:<counter>` (DESIGN.md section
-// 1), the counter a decimal uint64 without leading zeros. The originator, or nothing.
+// A DUIS Request ID, `<originator EUI-64>:<target EUI-64>:<counter>` (docs/architecture.md,
+// section 1), the counter a decimal uint64 without leading zeros. The originator, or nothing.
 std::optional<Eui64> ParseRequestId(std::string_view text);
 
 // The H record's format tag, its last field: `fmt=NAME/VERSION` then `;key=value` pairs,

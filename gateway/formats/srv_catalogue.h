@@ -18,7 +18,7 @@
 
 namespace adtgw {
 
-// DESIGN.md section 1: the User Roles files name.
+// docs/architecture.md, section 1: the User Roles files name.
 enum class UserRole : uint8_t { kIS, kES, kGS, kED, kGT, kRSA, kOU };
 inline constexpr const char* kUserRoleNames[] = {"IS", "ES", "GS", "ED", "GT", "RSA", "OU"};
 std::optional<UserRole> ParseUserRole(std::string_view text);

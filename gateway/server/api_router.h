@@ -1,5 +1,5 @@
 // ApiRouter: from a parsed request header to a handler's answer, for both listeners
-// (docs/api.md; docs/architecture.md, "Adding a route"). It identifies the caller
+// (docs/api.md; docs/architecture.md, section 7, "A route"). It identifies the caller
 // (TransferService::Identify), finds the request's row in the route table (Routes()),
 // applies the row's columns (who may call it, what it does with a body) and calls the
 // row's handler with one RequestContext. The transport (https_server.cc) accepts,

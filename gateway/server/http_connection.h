@@ -2,7 +2,7 @@
 // does on it: send a whole, JSON or streamed answer, answer `Expect: 100-continue`,
 // read a small JSON body under its cap. Each write and read arms the connection's
 // timer from the server's limits, so no handler forgets one (docs/architecture.md,
-// "The server").
+// section 6).
 //
 // ConnectionEnvironment is what all connections of one server share: the limits, the
 // shutdown flag (an answer sent while stopping closes the connection) and the

@@ -1,8 +1,8 @@
 // HttpsServer: the gateway's transport: two mutual-TLS HTTP/1.1 listeners on
-// Boost.Beast (DESIGN.md section 4) that accept, handshake, read request headers and
+// Boost.Beast (docs/architecture.md, section 6) that accept, handshake, read request headers and
 // enforce timers, limits, threads and shutdown. It never routes: each request header
 // goes to an ApiRouter (api_router.h), whose route table maps it to a handler that
-// calls the TransferService or the AuditApi (docs/architecture.md, "The server").
+// calls the TransferService or the AuditApi (docs/architecture.md, section 6).
 //
 // Every connection: TLS handshake within the handshake timer, with a client certificate
 // that chains to the DCCKI anchors (crypto/tls_context.h); its certificate is mapped to
@@ -17,7 +17,7 @@
 // connections, let requests in flight finish for shutdown_grace, then cut them: an
 // upload cut short stays resumable); SIGHUP calls on_reload.
 //
-// A second listener serves the auditors (DESIGN.md section 7, rule 4): read-only
+// A second listener serves the auditors (docs/architecture.md, rule 4): read-only
 // resources of the audit log (audit_api.h), nothing else; which routes each listener
 // serves is a column of the route table. TLS handshakes refused and malformed requests
 // are recorded in the audit log (http.busy is not: under overload the log would only

@@ -1,8 +1,8 @@
 // The gateway's routes as data: one row per (method, path pattern) with who may call
 // it, whether it reads a body, its handler and, for the audit log's routes, the
-// resource it reads (docs/architecture.md, "Adding a
-// route"). The table is the API: a request that matches no row is refused, so a
-// route that is not in the table does not exist.
+// resource it reads (docs/architecture.md, section 7, "A route"). The table is the API:
+// a request that matches no row is refused, so a route that is not in the table does
+// not exist.
 //
 // Patterns are literal paths with at most one `{name}` segment, which matches one
 // non-empty path segment (no '/'); the segment's text is handed to the handler
@@ -27,7 +27,7 @@
 
 namespace adtgw {
 
-// The two listeners of `adtgw serve` (DESIGN.md section 7, rule 4).
+// The two listeners of `adtgw serve` (docs/architecture.md, rule 4).
 enum class Listener { kParties, kAuditors };
 
 // Who may call a route.

@@ -10,7 +10,7 @@
 //   a repeated key instead of creating a second one.
 // - State changes are compare-and-set (Transition names the state it expects), so two
 //   racing requests cannot both move a transfer.
-// - Queries are prepared statements with bound parameters only (DESIGN.md 7.1).
+// - Queries are prepared statements with bound parameters only (docs/architecture.md, rule 1).
 // - Thread safety: all methods may be called from any thread.
 #pragma once
 

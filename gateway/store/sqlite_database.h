@@ -2,7 +2,7 @@
 // connection, opened without following links, in WAL mode with synchronous=FULL so a
 // committed transaction is durable, the schema applied and its version checked in
 // PRAGMA user_version. Statements are prepared and values are always bound
-// parameters (DESIGN.md section 7, rule 1); nothing here builds SQL from values.
+// parameters (docs/architecture.md, rule 1); nothing here builds SQL from values.
 //
 // Ownership: a SqliteDatabase owns its connection and the statements it caches;
 // other statements are owned by SqliteStatement. Thread safety: none; each owner
