@@ -194,6 +194,30 @@ TEST_F(ApiRouterTest, OversizedHeaderIsRefusedForTheTlsSubject) {
   EXPECT_EQ(refused[0].reason, "http.header_too_large");
 }
 
+TEST_F(ApiRouterTest, MalformedHeaderIsRefusedForTheTlsSubject) {
+  RawHttpAnswer answer =
+      Send("supplier-a", "GET /v1/inbox HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n");
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(CodeOf(answer), "http.bad_request");
+
+  auto cert = LoadCertificate(gateway_->tls_certificate("supplier-a"));
+  ASSERT_THAT(cert, IsOk());
+  std::vector<AuditEntry> refused = Refusals();
+  ASSERT_THAT(refused, SizeIs(1));
+  EXPECT_EQ(refused[0].actor, std::nullopt);
+  EXPECT_EQ(refused[0].peer, SubjectText(cert->get()));
+  EXPECT_EQ(refused[0].request, "HTTP request");
+  EXPECT_EQ(refused[0].reason, "http.bad_request");
+}
+
+TEST_F(ApiRouterTest, ServiceRefusalIsRecordedOnceByTheService) {
+  // A routed request the service refuses: the router answers without recording it again.
+  RawHttpAnswer answer = Send("supplier-a", Get("/v1/transfers/0123456789abcdef0123456789abcdef"));
+  EXPECT_EQ(answer.status, 404);
+  EXPECT_EQ(CodeOf(answer), "transfer.not_found");
+  ExpectOneRefusal(kSupplierA, "GET transfer", "transfer.not_found");
+}
+
 TEST_F(ApiRouterTest, CheckpointIsServedAndRecordsNothing) {
   RawHttpAnswer answer = Send("supplier-a", Get("/v1/audit/checkpoint"));
   EXPECT_EQ(answer.status, 200) << answer.body;
