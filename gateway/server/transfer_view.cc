@@ -1,6 +1,6 @@
 #include "gateway/server/transfer_view.h"
 
-#include "certs/trust_store.h"
+#include "crypto/encoding.h"
 
 namespace adtgw {
 
