@@ -1,5 +1,7 @@
 #include "tests/support/in_process_gateway.h"
 
+#include "tests/support/test_pki.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -145,6 +147,25 @@ Result<std::vector<AuditEntry>> InProcessGateway::EntriesSince(uint64_t from) {
     }
   }
   return out;
+}
+
+InProcessGateway* InProcessGatewayTest::gateway_ = nullptr;
+
+void InProcessGatewayTest::SetUpTestSuite() {
+  auto started = InProcessGateway::Start();
+  ASSERT_TRUE(started.ok()) << started.error().code << ": " << started.error().message;
+  gateway_ = std::move(started).value().release();
+}
+
+void InProcessGatewayTest::TearDownTestSuite() {
+  delete gateway_;
+  gateway_ = nullptr;
+}
+
+Result<ClientConfig> InProcessGatewayTest::SenderConfig(const std::string& party) {
+  ADTGW_ASSIGN(ClientConfig config, gateway_->ClientConfigFor(party));
+  config.srv_catalogue = FixturePath("duis/srv-catalogue.csv");
+  return config;
 }
 
 }  // namespace adtgw::testing

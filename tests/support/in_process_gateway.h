@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "crypto/result.h"
 #include "gateway/audit/audit_entry.h"
 #include "gateway/audit/audit_log.h"
@@ -74,6 +76,21 @@ class InProcessGateway {
   std::unique_ptr<Parts> parts_;
   AuditLog* audit_ = nullptr;  // owned by parts_
   std::thread runner_;
+};
+
+// A test suite with one in-process gateway for all its tests: started before the
+// first test, stopped after the last (each test offers transfers of its own).
+class InProcessGatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+  void SetUp() override { ASSERT_NE(gateway_, nullptr) << "the gateway did not start"; }
+
+  // `party`'s client configuration (a demo party: "supplier-a", "dcc", ...) for this
+  // gateway, reading the fixtures' SRV catalogue.
+  static Result<ClientConfig> SenderConfig(const std::string& party);
+
+  static InProcessGateway* gateway_;
 };
 
 }  // namespace adtgw::testing

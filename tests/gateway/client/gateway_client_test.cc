@@ -24,7 +24,7 @@
 namespace adtgw {
 namespace {
 
-using ::adtgw::testing::InProcessGateway;
+using ::adtgw::testing::InProcessGatewayTest;
 using ::testing::Contains;
 using ::testing::Field;
 using ::testing::Not;
@@ -36,25 +36,14 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-class GatewayClientTest : public ::testing::Test {
+class GatewayClientTest : public InProcessGatewayTest {
  protected:
-  // One gateway for the suite: each test offers transfers of its own.
-  static void SetUpTestSuite() {
-    auto started = InProcessGateway::Start();
-    ASSERT_THAT(started, IsOk());
-    gateway_ = std::move(started).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete gateway_;
-    gateway_ = nullptr;
-  }
-
   void SetUp() override {
     ADTGW_REQUIRE_FIXTURES();  // the SRV catalogue ADT files are checked against
-    ASSERT_NE(gateway_, nullptr);
-    auto config = gateway_->ClientConfigFor("supplier-a");
+    InProcessGatewayTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto config = SenderConfig("supplier-a");
     ASSERT_THAT(config, IsOk());
-    config->srv_catalogue = ::adtgw::testing::FixturePath("duis/srv-catalogue.csv");
     sender_config_ = *config;
     auto client = NewGatewayClient(sender_config_);
     ASSERT_THAT(client, IsOk());
@@ -76,12 +65,9 @@ class GatewayClientTest : public ::testing::Test {
     return prepared.ok() ? *prepared : PreparedTransfer{};
   }
 
-  static InProcessGateway* gateway_;
   ClientConfig sender_config_;
   std::unique_ptr<GatewayApi> client_;
 };
-
-InProcessGateway* GatewayClientTest::gateway_ = nullptr;
 
 TEST_F(GatewayClientTest, OfferUploadAndReceipt) {
   PreparedTransfer prepared = Prepare(0, "small.csv");

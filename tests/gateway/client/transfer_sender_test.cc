@@ -30,7 +30,7 @@
 namespace adtgw {
 namespace {
 
-using ::adtgw::testing::InProcessGateway;
+using ::adtgw::testing::InProcessGatewayTest;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -49,25 +49,14 @@ RetryPolicy QuickRetries(int max_attempts) {
   return retry;
 }
 
-class TransferSenderTest : public ::testing::Test {
+class TransferSenderTest : public InProcessGatewayTest {
  protected:
-  // One gateway for the suite: each test sends files of its own.
-  static void SetUpTestSuite() {
-    auto started = InProcessGateway::Start();
-    ASSERT_THAT(started, IsOk());
-    gateway_ = std::move(started).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete gateway_;
-    gateway_ = nullptr;
-  }
-
   void SetUp() override {
     ADTGW_REQUIRE_FIXTURES();  // the SRV catalogue ADT files are checked against
-    ASSERT_NE(gateway_, nullptr);
-    auto config = gateway_->ClientConfigFor("supplier-a");
+    InProcessGatewayTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto config = SenderConfig("supplier-a");
     ASSERT_THAT(config, IsOk());
-    config->srv_catalogue = ::adtgw::testing::FixturePath("duis/srv-catalogue.csv");
     config_ = *config;
     auto client = NewGatewayClient(config_);
     ASSERT_THAT(client, IsOk());
@@ -102,13 +91,10 @@ class TransferSenderTest : public ::testing::Test {
     return out;
   }
 
-  static InProcessGateway* gateway_;
   ClientConfig config_;
   std::unique_ptr<GatewayApi> client_;
   std::unique_ptr<TransferSender> sender_;
 };
-
-InProcessGateway* TransferSenderTest::gateway_ = nullptr;
 
 TEST_F(TransferSenderTest, DeliversAValidFileWithAReceiptThatVerifies) {
   PreparedTransfer prepared = PrepareValid("valid.csv");

@@ -24,6 +24,7 @@ namespace adtgw {
 namespace {
 
 using ::adtgw::testing::InProcessGateway;
+using ::adtgw::testing::InProcessGatewayTest;
 using ::adtgw::testing::RawHttpAnswer;
 using ::adtgw::testing::RawHttpsExchange;
 using ::adtgw::testing::RawTlsIdentity;
@@ -37,19 +38,11 @@ constexpr char kAuditor[] = "AD-7C-00-00-00-00-7F-01";
 
 Eui64 Party(const char* text) { return Eui64::Parse(text).value(); }
 
-class ApiRouterTest : public ::testing::Test {
+class ApiRouterTest : public InProcessGatewayTest {
  protected:
-  static void SetUpTestSuite() {
-    auto started = InProcessGateway::Start();
-    ASSERT_THAT(started, IsOk());
-    gateway_ = std::move(started).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete gateway_;
-    gateway_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(gateway_, nullptr);
+    InProcessGatewayTest::SetUp();
+    if (HasFatalFailure()) return;
     audit_before_ = gateway_->AuditSize();
   }
 
@@ -99,11 +92,8 @@ class ApiRouterTest : public ::testing::Test {
     return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
   }
 
-  static InProcessGateway* gateway_;
   uint64_t audit_before_ = 0;
 };
-
-InProcessGateway* ApiRouterTest::gateway_ = nullptr;
 
 TEST_F(ApiRouterTest, UnknownPathIsNoRoute) {
   RawHttpAnswer answer = Send("supplier-a", Get("/v1/no-such-thing"));
