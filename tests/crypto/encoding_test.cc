@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
+
 namespace adtgw {
 namespace {
 
@@ -214,8 +216,7 @@ TEST(Rfc3339, RefusesOtherSpellings) {
 
 TEST(Rfc3339, RefusalSaysWhatToWrite) {
   auto t = ParseTime("next tuesday");
-  ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.error().code, "usage.bad_time");
+  ASSERT_THAT(t, StatusIs("usage.bad_time"));
   EXPECT_EQ(t.error().kind, ErrorKind::kUsage);
   EXPECT_EQ(t.error().message, "'next tuesday' is not a UTC time");
   EXPECT_EQ(t.error().hint, "write it as 2020-01-01T00:00:00Z or 2020-01-01");

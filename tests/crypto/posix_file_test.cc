@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace adtgw {
@@ -70,8 +71,7 @@ TEST(SyncDirectory, SyncsAFolderAndNamesOneThatCannotBeOpened) {
   testing::TempDir dir;
   EXPECT_TRUE(SyncDirectory(dir.path()).ok());
   Status missing = SyncDirectory(dir.path() + "/missing");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, "io.write");
+  ASSERT_THAT(missing, StatusIs("io.write"));
   EXPECT_EQ(missing.error().kind, ErrorKind::kIo);
   EXPECT_EQ(missing.error().message,
             "cannot open " + dir.path() + "/missing: No such file or directory");

@@ -1,7 +1,5 @@
 #include "tests/support/in_process_gateway.h"
 
-#include "tests/support/test_pki.h"
-
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -19,6 +17,8 @@
 #include "gateway/store/sqlite_metadata_store.h"
 #include "policies/policy_holder.h"
 #include "policies/policy_loader.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/test_pki.h"
 
 namespace adtgw::testing {
 
@@ -153,7 +153,7 @@ InProcessGateway* InProcessGatewayTest::gateway_ = nullptr;
 
 void InProcessGatewayTest::SetUpTestSuite() {
   auto started = InProcessGateway::Start();
-  ASSERT_TRUE(started.ok()) << started.error().code << ": " << started.error().message;
+  ASSERT_THAT(started, IsOk());
   gateway_ = std::move(started).value().release();
 }
 

@@ -176,7 +176,7 @@ TEST_F(CheckpointTest, SignThenVerifyRoundTrips) {
 
 TEST_F(CheckpointTest, KeyIdIsTheFirstFourBytesOfSha256OfTheSpki) {
   auto der = I2d(key_.get(), i2d_PUBKEY, "the log public key");
-  ASSERT_TRUE(der.ok());
+  ASSERT_THAT(der, IsOk());
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(der->data(), der->size(), digest);
   uint32_t expected = (uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) |

@@ -128,15 +128,13 @@ TEST_F(GatewayClientTest, UploadResumesFromTheGatewaysOffset) {
 
 TEST_F(GatewayClientTest, UnknownTransferIsNotFound) {
   auto status = client_->Status("0123456789abcdef0123456789abcdef");
-  EXPECT_THAT(status, StatusIs("transfer.not_found"));
-  ASSERT_FALSE(status.ok());
+  ASSERT_THAT(status, StatusIs("transfer.not_found"));
   EXPECT_EQ(status.error().kind, ErrorKind::kNotFound);
 
   // A HEAD answer carries no body, so only its status speaks: the kind, and a code
   // that names the status.
   auto offset = client_->UploadOffset("0123456789abcdef0123456789abcdef");
-  EXPECT_THAT(offset, StatusIs("http.status_404"));
-  ASSERT_FALSE(offset.ok());
+  ASSERT_THAT(offset, StatusIs("http.status_404"));
   EXPECT_EQ(offset.error().kind, ErrorKind::kNotFound);
 }
 
@@ -202,8 +200,7 @@ TEST_F(GatewayClientTest, ClientThatTrustsAnotherCaRefusesTheGateway) {
   auto client = NewGatewayClient(config);
   ASSERT_THAT(client, IsOk());
   auto inbox = (*client)->Inbox();
-  EXPECT_THAT(inbox, StatusIs("tls.handshake_failed"));
-  ASSERT_FALSE(inbox.ok());
+  ASSERT_THAT(inbox, StatusIs("tls.handshake_failed"));
   EXPECT_EQ(inbox.error().kind, ErrorKind::kUnauthenticated);
 }
 

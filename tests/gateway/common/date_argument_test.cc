@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace adtgw {
 namespace {
 
@@ -10,7 +12,7 @@ constexpr std::time_t kNoon = kMarch1 + 12 * 3600;
 
 std::time_t Parsed(const std::string& text) {
   auto t = ParseDate(text, "--since");
-  EXPECT_TRUE(t.ok()) << text << ": " << (t.ok() ? "" : t.error().message);
+  EXPECT_THAT(t, IsOk()) << text;
   return t.ok() ? *t : -1;
 }
 
@@ -46,8 +48,7 @@ TEST(DateArgument, RefusesWhatIsNotADateOrAnRfc3339Time) {
         "2026-03-01T25:00:00Z"}) {
     SCOPED_TRACE(text);
     auto t = ParseDate(text, "--until");
-    ASSERT_FALSE(t.ok());
-    EXPECT_EQ(t.error().code, "usage.bad_time");
+    ASSERT_THAT(t, StatusIs("usage.bad_time"));
     EXPECT_EQ(t.error().message,
               std::string("--until '") + text + "' is not a date or an RFC 3339 time");
     EXPECT_EQ(t.error().hint,
