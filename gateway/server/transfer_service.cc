@@ -242,12 +242,13 @@ Result<OfferOutcome> TransferService::CheckOffer(const Caller& caller, const Ver
   request.recipients = m.recipients;
   request.at = now;
   request.sent_today = sent_today;
-  PolicyDecision decision = Decide(policy, request);
-  if (!decision.allow) {
-    return MakeError(DenialKind(decision.reason), std::string(decision.reason),
-                     ExplainDecision(policy, request, decision),
+  auto denied = [&](const PolicyDecision& d) {
+    return MakeError(DenialKind(d.reason), std::string(d.reason),
+                     ExplainDecision(policy, request, d),
                      "the gateway's policy decides who may send what to whom (docs/policy.md)");
-  }
+  };
+  PolicyDecision decision = Decide(policy, request);
+  if (!decision.allow) return denied(decision);
 
   ADTGW_ASSIGN(StorageKey key, documents_.BeginUpload());
   TransferRecord r;
@@ -267,9 +268,24 @@ Result<OfferOutcome> TransferService::CheckOffer(const Caller& caller, const Ver
   r.signature.assign(signature.begin(), signature.end());
   r.rule = std::string(decision.rule);
   r.policy_sha256 = ToHex(policy.canonical_sha256);
-  auto created = metadata_.CreateOrGet(r);
+  // The daily limit is reserved with the transfer, in the store's own transaction: the
+  // count read above only refuses early; racing offers are settled here.
+  const uint32_t sender_index = policy.party_by_eui.at(m.sender);
+  const uint32_t limit = policy.parties[sender_index].daily_limit;
+  auto created = metadata_.CreateOrGet(r, limit);
   if (!created.ok() || !created->is_new) (void)documents_.AbandonUpload(key);
   if (!created.ok()) return std::move(created).error();
+  if (created->over_quota) {
+    // Other offers took the rest of the day's quota after this one's policy check:
+    // the same decision as if they had been counted.
+    request.sent_today = std::max(sent_today, limit);
+    PolicyDecision refused = Decide(policy, request);
+    if (refused.allow) {
+      refused = PolicyDecision{false, "policy.daily_limit", "daily_limit",
+                               static_cast<int32_t>(sender_index), -1};
+    }
+    return denied(refused);
+  }
   if (!created->is_new) return Repeated(std::move(created->record), manifest_bytes);
   ADTGW_ASSIGN(uint64_t offset, documents_.UploadOffset(key));
   return OfferOutcome{UploadProgress{std::move(created->record), offset}, true};

@@ -31,9 +31,16 @@ class MetadataStore {
 
   struct Created {
     TransferRecord record;
-    bool is_new;  // false: the idempotency key was seen before; record is the original
+    bool is_new = false;      // false: the idempotency key was seen before; record is the original
+    bool over_quota = false;  // nothing was created: the quota is used up (record is empty)
   };
-  virtual Result<Created> CreateOrGet(const TransferRecord& record) = 0;
+  // Creates `record`, reserving one of the `daily_limit` transfers its sender may
+  // create on the UTC day of `record.created`, in the same transaction, so that racing
+  // offers (threads, or processes sharing the database) never create more than the
+  // limit; a repeated idempotency key returns the original and reserves nothing. The
+  // count is a per-sender, per-day counter, not a count of rows, so it costs the same
+  // at the day's last offer as at its first.
+  virtual Result<Created> CreateOrGet(const TransferRecord& record, uint32_t daily_limit) = 0;
   virtual Result<TransferRecord> Get(const std::string& id) = 0;
   // The transfer `sender` made with `idempotency_key`, if any.
   virtual Result<std::optional<TransferRecord>> FindByIdempotencyKey(
@@ -56,7 +63,8 @@ class MetadataStore {
   // Stored transfers (received or downloaded) waiting for `recipient` to acknowledge
   // them, oldest first.
   virtual Result<std::vector<TransferRecord>> Inbox(const Eui64& recipient) = 0;
-  // Transfers `sender` created in [day_start, day_start + 1 day).
+  // Transfers `sender` created in [day_start, day_start + 1 day) (the counter
+  // CreateOrGet keeps; day_start is the first second of a UTC day).
   virtual Result<uint32_t> SentOnDay(const Eui64& sender, std::time_t day_start) = 0;
   // Transfers created before `before` that are still in `state` (retention).
   virtual Result<std::vector<TransferRecord>> CreatedBefore(std::time_t before,

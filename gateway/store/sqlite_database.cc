@@ -16,7 +16,7 @@ Error SqliteDatabase::Fail(const std::string& doing) const {
 }
 
 Result<SqliteDatabase> SqliteDatabase::Open(const std::string& path, const std::string& what,
-                                            const char* schema, int version) {
+                                            const char* schema, int version, const char* upgrade) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &raw,
@@ -31,10 +31,16 @@ Result<SqliteDatabase> SqliteDatabase::Open(const std::string& path, const std::
   ADTGW_ASSIGN(SqliteStatement s, db.Prepare("PRAGMA user_version"));
   if (sqlite3_step(s.get()) != SQLITE_ROW) return db.Fail("reading the schema version");
   int found = sqlite3_column_int(s.get(), 0);
+  // PRAGMA takes no bound parameters; the version is this program's constant.
+  const std::string set_version = "PRAGMA user_version=" + std::to_string(version);
   if (found == 0) {
-    // PRAGMA takes no bound parameters; the version is this program's constant.
-    std::string set = "PRAGMA user_version=" + std::to_string(version);
-    ADTGW_TRY(db.Execute(set.c_str()));
+    ADTGW_TRY(db.Execute(set_version.c_str()));
+  } else if (found == version - 1 && upgrade != nullptr) {
+    Status upgraded = db.InTransaction([&]() -> Status {
+      ADTGW_TRY(db.Execute(upgrade));
+      return db.Execute(set_version.c_str());
+    });
+    if (!upgraded.ok()) return std::move(upgraded).error();
   } else if (found != version) {
     return MakeError(ErrorKind::kIo, "store.schema",
                      path + " has schema version " + std::to_string(found) + "; this adtgw knows " +

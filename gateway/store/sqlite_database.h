@@ -58,9 +58,11 @@ class SqliteDatabase {
  public:
   // `what` names the database in errors ("metadata database"); `schema` is applied
   // with IF NOT EXISTS statements; a new database gets `version`, an existing one must
-  // have it.
+  // have it, or have `version - 1` and an `upgrade` to run (in one transaction, with
+  // the new version): never any other migration.
   static Result<SqliteDatabase> Open(const std::string& path, const std::string& what,
-                                     const char* schema, int version);
+                                     const char* schema, int version,
+                                     const char* upgrade = nullptr);
 
   sqlite3* get() const { return db_.get(); }
   Status Execute(const char* sql);

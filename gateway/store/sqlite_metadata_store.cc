@@ -9,7 +9,9 @@
 namespace adtgw {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+// Version 3 added daily_sent, the per-sender, per-day counter behind daily limits;
+// kUpgradeFrom2 fills it from the transfers a version 2 database holds.
+constexpr int kSchemaVersion = 3;
 
 const char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS transfers (
@@ -42,9 +44,20 @@ CREATE TABLE IF NOT EXISTS transfer_recipients (
   ack_signature BLOB NOT NULL,
   PRIMARY KEY (transfer_id, recipient)
 );
+CREATE TABLE IF NOT EXISTS daily_sent (
+  sender TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (sender, day)
+);
 CREATE INDEX IF NOT EXISTS recipients_by_party ON transfer_recipients (recipient);
 CREATE INDEX IF NOT EXISTS transfers_by_sender_time ON transfers (sender, created);
 CREATE INDEX IF NOT EXISTS transfers_by_state_time ON transfers (state, created);
+)sql";
+
+const char kUpgradeFrom2[] = R"sql(
+INSERT INTO daily_sent (sender, day, count)
+  SELECT sender, created - created % 86400, COUNT(*) FROM transfers GROUP BY 1, 2;
 )sql";
 
 // Every statement the store runs; values are always bound parameters (?N).
@@ -100,9 +113,13 @@ SELECT t.id
   ORDER BY t.created, t.id
 )sql";
 constexpr char kCountSentOnDay[] = R"sql(
-SELECT COUNT(*)
-  FROM transfers
-  WHERE sender = ?1 AND created >= ?2 AND created < ?3
+SELECT count FROM daily_sent WHERE sender = ?1 AND day = ?2
+)sql";
+// One more transfer of ?1's quota of ?3 for day ?2, if one is left: one statement, so
+// the check and the increment cannot be separated by another writer.
+constexpr char kReserveDaily[] = R"sql(
+INSERT INTO daily_sent (sender, day, count) SELECT ?1, ?2, 1 WHERE ?3 > 0
+  ON CONFLICT (sender, day) DO UPDATE SET count = count + 1 WHERE count < ?3
 )sql";
 constexpr char kCreatedBefore[] = R"sql(
 SELECT id
@@ -114,8 +131,8 @@ SELECT id
 }  // namespace
 
 Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const std::string& path) {
-  ADTGW_ASSIGN(SqliteDatabase db,
-               SqliteDatabase::Open(path, "metadata database", kSchema, kSchemaVersion));
+  ADTGW_ASSIGN(SqliteDatabase db, SqliteDatabase::Open(path, "metadata database", kSchema,
+                                                       kSchemaVersion, kUpgradeFrom2));
   return std::unique_ptr<SqliteMetadataStore>(new SqliteMetadataStore(std::move(db)));
 }
 
@@ -186,7 +203,8 @@ Result<std::optional<TransferRecord>> SqliteMetadataStore::FindByIdempotencyKey(
   return std::optional<TransferRecord>(std::move(existing));
 }
 
-Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRecord& r) {
+Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRecord& r,
+                                                                uint32_t daily_limit) {
   std::lock_guard<std::mutex> lock(mu_);
   return db_.InTransaction([&]() -> Result<Created> {
     ADTGW_ASSIGN(SqliteStatement find, db_.Prepare(kFindByIdempotencyKey));
@@ -197,6 +215,16 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
       return Created{std::move(existing), false};
     }
     if (rc != SQLITE_DONE) return db_.Fail("looking up an idempotency key");
+    ADTGW_ASSIGN(SqliteStatement reserve, db_.Prepare(kReserveDaily));
+    const int64_t day = static_cast<int64_t>(r.created - r.created % 86400);
+    ADTGW_TRY(
+        db_.Bind(reserve.get(), {r.sender.ToString(), day, static_cast<int64_t>(daily_limit)}));
+    if (sqlite3_step(reserve.get()) != SQLITE_DONE) return db_.Fail("counting the day's transfers");
+    if (sqlite3_changes(db_.get()) == 0) {
+      Created over;
+      over.over_quota = true;
+      return over;
+    }
     ADTGW_ASSIGN(SqliteStatement insert, db_.Prepare(kInsertTransfer));
     ADTGW_TRY(db_.Bind(
         insert.get(), {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
@@ -340,9 +368,10 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
 Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {
   std::lock_guard<std::mutex> lock(mu_);
   ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kCountSentOnDay));
-  ADTGW_TRY(db_.Bind(s.get(), {sender.ToString(), static_cast<int64_t>(day_start),
-                               static_cast<int64_t>(day_start + 86400)}));
-  if (sqlite3_step(s.get()) != SQLITE_ROW) return db_.Fail("counting transfers");
+  ADTGW_TRY(db_.Bind(s.get(), {sender.ToString(), static_cast<int64_t>(day_start)}));
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return uint32_t{0};
+  if (rc != SQLITE_ROW) return db_.Fail("counting transfers");
   return static_cast<uint32_t>(sqlite3_column_int64(s.get(), 0));
 }
 

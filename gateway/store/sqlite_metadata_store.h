@@ -21,7 +21,7 @@ class SqliteMetadataStore final : public MetadataStore {
  public:
   static Result<std::unique_ptr<SqliteMetadataStore>> Create(const std::string& path);
 
-  Result<Created> CreateOrGet(const TransferRecord& record) override;
+  Result<Created> CreateOrGet(const TransferRecord& record, uint32_t daily_limit) override;
   Result<TransferRecord> Get(const std::string& id) override;
   Result<std::optional<TransferRecord>> FindByIdempotencyKey(
       const Eui64& sender, const std::string& idempotency_key) override;

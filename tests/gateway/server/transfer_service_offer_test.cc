@@ -1,5 +1,8 @@
 // TransferService: offers refused before the transfer exists, and offers repeated
 // (idempotency and replay).
+#include <atomic>
+#include <thread>
+
 #include "tests/gateway/server/transfer_service_fixture.h"
 
 namespace adtgw::transfer_service_test {
@@ -206,6 +209,39 @@ TEST_F(TransferServiceTest, TheDailyLimitCountsOffers) {
   SignedManifest st = Sign(tomorrow, &supplier_b_ds_);
   auto next_day = service_->Offer(SupplierB(), AsBytes(st.json), st.signature, now_ + kDay);
   EXPECT_THAT(next_day, IsOk());
+}
+
+// Issue 17: the count and the insert were separate steps, so racing offers passed the
+// limit. Supplier B may send one a day; 20 offers at once make exactly one transfer.
+TEST_F(TransferServiceTest, RacingOffersNeverPassTheDailyLimit) {
+  Envelope env = Seal();
+  std::vector<SignedManifest> offers;
+  for (int i = 0; i < 20; ++i) {
+    Manifest m = ManifestFor(env, "supplier-b-race-" + std::to_string(100 + i));
+    m.sender = E(kSupplierB);
+    offers.push_back(Sign(m, &supplier_b_ds_));
+  }
+  const Caller caller = SupplierB();
+  std::atomic<int> accepted{0}, limited{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); i < offers.size(); i += 4) {
+        auto r = service_->Offer(caller, AsBytes(offers[i].json), offers[i].signature, now_);
+        if (r.ok()) {
+          ++accepted;
+        } else if (r.error().code == "policy.daily_limit") {
+          ++limited;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(limited.load(), 19);
+  EXPECT_EQ(other.load(), 0);
 }
 
 // ---------------------------------------------------------------------------------------
