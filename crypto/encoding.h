@@ -57,6 +57,10 @@ std::optional<char32_t> DecodeUtf8(std::string_view s, size_t& i);
 
 bool IsValidUtf8(std::string_view s);
 
+// `s` with every byte that does not begin a well-formed sequence replaced by U+FFFD,
+// so that text echoed from a request (a URL, a header) is always valid UTF-8.
+std::string ToValidUtf8(std::string_view s);
+
 // ---- RFC 3339 times, UTC ----
 
 // "2025-10-29T23:59:59Z": whole seconds, always Z.

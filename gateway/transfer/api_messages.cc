@@ -213,8 +213,10 @@ Result<PartyView> ParsePartyView(std::span<const uint8_t> body) {
 std::string ErrorToJson(const Error& error) {
   value out = value::object();
   out["code"] = value::string(error.code);
-  out["message"] = value::string(error.message);
-  out["hint"] = value::string(error.hint);
+  // A message may quote the request (an id from the URL): its bytes are not trusted to
+  // be UTF-8, and the answer must stay valid JSON whatever they are.
+  out["message"] = value::string(ToValidUtf8(error.message));
+  out["hint"] = value::string(ToValidUtf8(error.hint));
   return out.serialize();
 }
 

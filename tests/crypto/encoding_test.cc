@@ -224,3 +224,23 @@ TEST(Rfc3339, RefusalSaysWhatToWrite) {
 
 }  // namespace
 }  // namespace adtgw
+
+namespace adtgw {
+namespace {
+
+TEST(ToValidUtf8, KeepsWellFormedTextAndReplacesEachStrayByte) {
+  const std::string kBad = "\xEF\xBF\xBD";
+  EXPECT_EQ(ToValidUtf8("plain"), "plain");
+  EXPECT_EQ(ToValidUtf8("\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80"),
+            "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(ToValidUtf8("a\xFF"
+                        "b"),
+            "a" + kBad + "b");
+  EXPECT_EQ(ToValidUtf8("\xC3"), kBad);                        // truncated
+  EXPECT_EQ(ToValidUtf8("\xC0\xAF"), kBad + kBad);             // overlong
+  EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), kBad + kBad + kBad);  // a surrogate
+  EXPECT_TRUE(IsValidUtf8(ToValidUtf8("\x80\x80\xF5\xF8 ok")));
+}
+
+}  // namespace
+}  // namespace adtgw

@@ -13,6 +13,7 @@
 #include "certs/eui64.h"
 #include "certs/trust_store.h"
 #include "crypto/byte_stream.h"
+#include "crypto/encoding.h"
 #include "gateway/audit/audit_entry.h"
 #include "gateway/common/http_status.h"
 #include "gateway/transfer/api_messages.h"
@@ -29,6 +30,7 @@ using ::adtgw::testing::RawHttpAnswer;
 using ::adtgw::testing::RawHttpsExchange;
 using ::adtgw::testing::RawTlsIdentity;
 using ::testing::Eq;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 using ::testing::SizeIs;
@@ -206,6 +208,19 @@ TEST_F(ApiRouterTest, ServiceRefusalIsRecordedOnceByTheService) {
   EXPECT_EQ(answer.status, 404);
   EXPECT_EQ(CodeOf(answer), "transfer.not_found");
   ExpectOneRefusal(kSupplierA, "GET transfer", "transfer.not_found");
+}
+
+// Issue 17: a 404 echoed invalid UTF-8 from the URL, so the error body was not JSON.
+TEST_F(ApiRouterTest, AnErrorBodyIsValidJsonWhateverTheUrlHeld) {
+  RawHttpAnswer answer = Send("supplier-a", Get("/v1/transfers/ab\xff\xfe\x80\xc3"
+                                                "cd"));
+  EXPECT_EQ(answer.status, 404);
+  EXPECT_TRUE(IsValidUtf8(answer.body)) << answer.body;
+  Error error = ParseErrorJson(AsBytes(answer.body), ErrorKind::kNotFound, answer.status);
+  EXPECT_EQ(error.code, "transfer.not_found") << answer.body;
+  // Each byte that begins no UTF-8 sequence is shown as U+FFFD.
+  const std::string kBad = "\xEF\xBF\xBD";
+  EXPECT_THAT(error.message, HasSubstr("ab" + kBad + kBad + kBad + kBad + "cd"));
 }
 
 TEST_F(ApiRouterTest, CheckpointIsServedAndRecordsNothing) {
