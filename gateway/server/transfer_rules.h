@@ -17,8 +17,13 @@ namespace adtgw::transfer_rules {
 inline constexpr std::time_t kDay = 86400;
 
 // transfer.not_found for `id`: also the answer for an id of the wrong form, and for a
-// transfer the caller is no party to where that must not be disclosed.
+// transfer the caller is no party to (TransferService::Refused), so that an outsider
+// cannot tell which ids exist.
 Error NotFound(const std::string& id);
+
+// The reason recorded when a caller who is no party to a transfer asks about it; the
+// caller is answered NotFound.
+inline constexpr char kNotParty[] = "transfer.not_party";
 
 bool IsParty(const TransferRecord& r, const Eui64& who);
 bool IsRecipient(const TransferRecord& r, const Eui64& who);

@@ -123,6 +123,9 @@ Error TransferService::Refused(Error error, AuditEntry entry) {
   if (entry.event == audit_event::kTransferOffered) entry.outcome = "refused";
   entry.reason = error.code;
   (void)audit_.Append(entry);
+  // No existence oracle: a non-party is answered exactly as for an id that does not
+  // exist; the entry above records the truth.
+  if (error.code == kNotParty) return NotFound(entry.transfer_id);
   return error;
 }
 
@@ -321,7 +324,7 @@ Result<TransferRecord> TransferService::ReadableBy(const Caller& caller, const s
     return std::move(record).error();
   }
   if (!IsParty(*record, caller.eui64)) {
-    return MakeError(ErrorKind::kDenied, "transfer.not_party",
+    return MakeError(ErrorKind::kDenied, kNotParty,
                      "transfer " + id + " is neither from nor to " + caller.eui64.ToString(),
                      "only the sender and the recipients may see a transfer");
   }

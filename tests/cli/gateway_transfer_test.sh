@@ -40,15 +40,16 @@ CHECKS=$((CHECKS + 1))
 if grep -rqF "H,AD-7C-00-00-00-00-02-01" "$STATE"; then fail "plaintext found in the gateway's state"; fi
 
 # --- 2. Who may see and download --------------------------------------------------------
-expect_refusal "status by an unrelated supplier" 11 transfer.not_party -- \
+# A non-party is answered as if the transfer did not exist (no existence oracle).
+expect_refusal "status by an unrelated supplier" 6 transfer.not_found -- \
   status "$first_id" --config "$PKI/config/client-supplier-b.yaml" --gateway "$URL"
 before=$(snapshot)
 api supplier-b "/v1/transfers/$first_id/envelope"
-expect_api "download by a non-party" 403 transfer.not_party
+expect_api "download by a non-party" 404 transfer.not_found
 api supplier-a "/v1/transfers/$first_id/envelope"
 expect_api "download by the sender (not a recipient)" 403 transfer.not_recipient
 api network-operator "/v1/transfers/$first_id/envelope"
-expect_api "download by another user" 403 transfer.not_party
+expect_api "download by another user" 404 transfer.not_found
 expect_unchanged "refused downloads" "$before"
 
 # --- 3. A connection cut mid-upload, then resumed: one correct transfer ---------------

@@ -66,7 +66,8 @@ TEST_F(TransferServiceTest, WrongAcknowledgementsAreRefusedAndChangeNothing) {
       {"about another transfer", Dcc(), wrong_transfer, &dcc_ds_, "ack.wrong_transfer"},
       {"in another party's name", Dcc(), in_b_name, &supplier_b_ds_, "policy.tls_signer_mismatch"},
       {"by the sender", SupplierA(), AckFor(r), &supplier_a_ds_, "transfer.not_recipient"},
-      {"by a third party", SupplierB(), AckFor(r), &supplier_b_ds_, "transfer.not_party"},
+      {"by a third party (as if there were none)", SupplierB(), AckFor(r), &supplier_b_ds_,
+       "transfer.not_found"},
       {"signed with a key-agreement key", Dcc(), AckFor(r), &dcc_ka_, "cert.wrong_usage"},
   };
   for (const Case& c : cases) {
