@@ -90,6 +90,19 @@ class ApiRouterTest : public InProcessGatewayTest {
     EXPECT_EQ(refused[0].reason, reason);
   }
 
+  // Checks that exactly one refusal was recorded for a request whose header was never
+  // parsed: no party is named, only the subject of the certificate `party` presented.
+  void ExpectOneUnparsedRefusal(const std::string& party, const std::string& reason) {
+    auto cert = LoadCertificate(gateway_->tls_certificate(party));
+    ASSERT_THAT(cert, IsOk());
+    std::vector<AuditEntry> refused = Refusals();
+    ASSERT_THAT(refused, SizeIs(1));
+    EXPECT_EQ(refused[0].actor, std::nullopt);
+    EXPECT_EQ(refused[0].peer, SubjectText(cert->get()));
+    EXPECT_EQ(refused[0].request, "HTTP request");
+    EXPECT_EQ(refused[0].reason, reason);
+  }
+
   static std::string Get(const std::string& target, const std::string& extra = "") {
     return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
   }
@@ -175,15 +188,7 @@ TEST_F(ApiRouterTest, OversizedHeaderIsRefusedForTheTlsSubject) {
   EXPECT_EQ(answer.status, 413);
   EXPECT_EQ(CodeOf(answer), "http.header_too_large");
 
-  auto cert = LoadCertificate(gateway_->tls_certificate("supplier-a"));
-  ASSERT_THAT(cert, IsOk());
-  std::vector<AuditEntry> refused = Refusals();
-  ASSERT_THAT(refused, SizeIs(1));
-  // The header was never parsed: no party is named, only who presented the certificate.
-  EXPECT_EQ(refused[0].actor, std::nullopt);
-  EXPECT_EQ(refused[0].peer, SubjectText(cert->get()));
-  EXPECT_EQ(refused[0].request, "HTTP request");
-  EXPECT_EQ(refused[0].reason, "http.header_too_large");
+  ExpectOneUnparsedRefusal("supplier-a", "http.header_too_large");
 }
 
 TEST_F(ApiRouterTest, MalformedHeaderIsRefusedForTheTlsSubject) {
@@ -192,14 +197,7 @@ TEST_F(ApiRouterTest, MalformedHeaderIsRefusedForTheTlsSubject) {
   EXPECT_EQ(answer.status, 400);
   EXPECT_EQ(CodeOf(answer), "http.bad_request");
 
-  auto cert = LoadCertificate(gateway_->tls_certificate("supplier-a"));
-  ASSERT_THAT(cert, IsOk());
-  std::vector<AuditEntry> refused = Refusals();
-  ASSERT_THAT(refused, SizeIs(1));
-  EXPECT_EQ(refused[0].actor, std::nullopt);
-  EXPECT_EQ(refused[0].peer, SubjectText(cert->get()));
-  EXPECT_EQ(refused[0].request, "HTTP request");
-  EXPECT_EQ(refused[0].reason, "http.bad_request");
+  ExpectOneUnparsedRefusal("supplier-a", "http.bad_request");
 }
 
 TEST_F(ApiRouterTest, ServiceRefusalIsRecordedOnceByTheService) {
