@@ -51,7 +51,7 @@ der::Bytes KeyUsageDer(uint32_t ku) {
 
 der::Bytes KeyId(EVP_PKEY* key, size_t length) {
   // RFC 7093 method 4 style: leading bytes of SHA-256 over the public key.
-  Sha256Digest digest = Sha256Of(I2d(key, i2d_PUBKEY, "a public key (i2d_PUBKEY)").value());
+  Sha256Digest digest = Sha256Of(I2dKept(key, i2d_PUBKEY, "a public key (i2d_PUBKEY)"));
   return der::Bytes(digest.begin(),
                     digest.begin() + static_cast<long>(std::min<size_t>(length, 32)));
 }
@@ -133,9 +133,10 @@ Result<X509Ptr> IssueCertificate(const CertificateSpec& spec, EVP_PKEY* subject_
   if (!spec.extended_key_usage.empty()) {
     der::Bytes content;
     for (int nid : spec.extended_key_usage) {
-      char buf[64];
-      OBJ_obj2txt(buf, sizeof buf, OBJ_nid2obj(nid), 1);
-      der::Append(content, der::Oid(buf));
+      std::string dotted = DottedOid(OBJ_nid2obj(nid));
+      if (dotted.empty())
+        return InternalOpenSslError("extended key usage OID " + std::to_string(nid));
+      der::Append(content, der::Oid(dotted));
     }
     ADTGW_TRY(
         AddExtension(cert.get(), NID_ext_key_usage, false, der::Tlv(der::kSequence, content)));

@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "crypto/ossl_error.h"
+#include "crypto/ossl_string.h"
 #include "crypto/posix_file.h"
 
 namespace adtgw {
@@ -29,13 +30,6 @@ BioPtr MemBio(const std::vector<uint8_t>& bytes) {
 Error Unreadable(const std::string& path, const std::string& what, const std::string& hint) {
   return OpenSslError(ErrorKind::kInvalidInput, "input.bad_credential",
                       path + ": not a valid " + what, hint);
-}
-
-Result<std::string> BioText(BIO* bio) {
-  BUF_MEM* mem = nullptr;
-  BIO_get_mem_ptr(bio, &mem);
-  if (mem == nullptr) return InternalOpenSslError("PEM encoding failed");
-  return std::string(mem->data, mem->length);
 }
 
 }  // namespace
@@ -140,7 +134,7 @@ Result<std::string> CertificateToPem(X509* cert) {
   if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
     return InternalOpenSslError("PEM encoding failed");
   }
-  return BioText(bio.get());
+  return BioContents(bio.get());
 }
 
 Result<std::string> PrivateKeyToPem(EVP_PKEY* key) {
@@ -149,7 +143,7 @@ Result<std::string> PrivateKeyToPem(EVP_PKEY* key) {
       PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return InternalOpenSslError("PEM encoding failed");
   }
-  return BioText(bio.get());
+  return BioContents(bio.get());
 }
 
 Result<std::string> CrlToPem(X509_CRL* crl) {
@@ -157,7 +151,7 @@ Result<std::string> CrlToPem(X509_CRL* crl) {
   if (!bio || PEM_write_bio_X509_CRL(bio.get(), crl) != 1) {
     return InternalOpenSslError("PEM encoding failed");
   }
-  return BioText(bio.get());
+  return BioContents(bio.get());
 }
 
 }  // namespace adtgw

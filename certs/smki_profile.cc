@@ -37,11 +37,6 @@ int CountEntries(X509_NAME* name, int nid) {
   return count;
 }
 
-std::string OidText(const ASN1_OBJECT* obj) {
-  char buf[128];
-  OBJ_obj2txt(buf, sizeof buf, obj, 1);
-  return buf;
-}
 
 }  // namespace
 
@@ -73,7 +68,7 @@ std::vector<std::string> PolicyOids(X509* cert) {
       X509_get_ext_d2i(cert, NID_certificate_policies, nullptr, nullptr)));
   if (!policies) return out;
   for (int i = 0; i < sk_POLICYINFO_num(policies.get()); ++i) {
-    out.push_back(OidText(sk_POLICYINFO_value(policies.get(), i)->policyid));
+    out.push_back(DottedOid(sk_POLICYINFO_value(policies.get(), i)->policyid));
   }
   return out;
 }

@@ -93,27 +93,17 @@ Result<TrustedSmkiCertificate> VerifySmkiCertificateFor(X509* cert, const TrustC
 Sha256Digest CertificateSha256(X509* cert) {
   Sha256Digest d{};
   unsigned int len = 0;
-  X509_digest(cert, EVP_sha256(), d.data(), &len);
+  // A parsed certificate keeps its DER; hashing it fails only without memory, and a
+  // made-up fingerprint would be worse than stopping (as Sha256 does, crypto/sha256.h).
+  if (X509_digest(cert, EVP_sha256(), d.data(), &len) != 1 || len != d.size()) std::abort();
   return d;
 }
 
-std::string SubjectText(X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0,
-                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return "'" + std::string(data, static_cast<size_t>(n)) + "'";
-}
+std::string SubjectText(X509* cert) { return "'" + NameText(X509_get_subject_name(cert)) + "'"; }
 
 CertificateId CertificateIdOf(X509* cert) {
   CertificateId id;
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), X509_get_issuer_name(cert), 0,
-                     XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  id.issuer.assign(data, static_cast<size_t>(n));
+  id.issuer = NameText(X509_get_issuer_name(cert));
   BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   if (serial) {
     OsslString hex(BN_bn2hex(serial.get()));

@@ -39,7 +39,8 @@ class GcmEncryptor {
     buf.Reserve(plain.size());
     int n = 0;
     if (EVP_EncryptUpdate(ctx_.get(), buf.data(), &n, plain.data(),
-                          static_cast<int>(plain.size())) != 1) {
+                          static_cast<int>(plain.size())) != 1 ||
+        static_cast<size_t>(n) != plain.size()) {  // GCM is a stream: as many out as in
       return InternalOpenSslError("AES-256-GCM encryption failed");
     }
     return out.Write(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));

@@ -68,7 +68,8 @@ Result<der::Bytes> WrapKey(const SecretBytes& kek, std::span<const uint8_t> cek)
   int n = 0, m = 0;
   if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_wrap(), nullptr, kek.data(), nullptr) != 1 ||
       EVP_EncryptUpdate(ctx.get(), out.data(), &n, cek.data(), static_cast<int>(cek.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), out.data() + n, &m) != 1) {
+      EVP_EncryptFinal_ex(ctx.get(), out.data() + n, &m) != 1 || n < 0 || m < 0 ||
+      static_cast<size_t>(n + m) != cek.size() + 8) {  // RFC 3394: +8 bytes
     return InternalOpenSslError("AES key wrap failed");
   }
   out.resize(static_cast<size_t>(n + m));
@@ -129,11 +130,10 @@ bool IsP256Key(EVP_PKEY* key) {
 }
 
 der::Bytes IssuerAndSerialNumber(X509* cert) {
-  // Parts of a parsed certificate encode again: failing here is a broken library.
   return der::Sequence(
-      {I2d(X509_get_issuer_name(cert), i2d_X509_NAME, "an issuer name (i2d_X509_NAME)").value(),
-       I2d(X509_get0_serialNumber(cert), i2d_ASN1_INTEGER, "a serial number (i2d_ASN1_INTEGER)")
-           .value()});
+      {I2dKept(X509_get_issuer_name(cert), i2d_X509_NAME, "an issuer name (i2d_X509_NAME)"),
+       I2dKept(X509_get0_serialNumber(cert), i2d_ASN1_INTEGER,
+               "a serial number (i2d_ASN1_INTEGER)")});
 }
 
 Result<der::Bytes> BuildKeyAgreeRecipientInfo(X509* recipient, std::span<const uint8_t> cek) {

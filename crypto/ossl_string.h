@@ -1,14 +1,20 @@
 // Owners for the buffers OpenSSL allocates for its caller, beside crypto/ossl_ptr.h:
 // OsslString holds a char* that must go back through OPENSSL_free (BN_bn2hex,
 // ASN1_STRING_to_UTF8 and the like), and I2d runs an i2d_* encoder into an owned
-// byte vector, so no caller handles OpenSSL's output buffer by hand.
+// byte vector, so no caller handles OpenSSL's output buffer by hand. The text
+// functions below are the one place OpenSSL's lengths for a BIO's contents, an OID or
+// a printed name are checked before a string is made of them: a length OpenSSL returns
+// is never used as a size unchecked.
 //
 // Thread safety: plain values and unique_ptrs; safe from any thread for distinct objects.
 #pragma once
 
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,5 +45,26 @@ Result<std::vector<uint8_t>> I2d(T* obj, I2dFunction i2d, const std::string& wha
   if (n <= 0 || raw == nullptr) return InternalOpenSslError("encoding " + what);
   return std::vector<uint8_t>(raw, raw + n);
 }
+
+// I2d for an object that was parsed from DER (which OpenSSL keeps and writes back) or
+// built here: its encoding can fail only when memory runs out, and then adtgw stops, as
+// Sha256 does, rather than go on with a made-up encoding.
+template <typename T, typename I2dFunction>
+std::vector<uint8_t> I2dKept(T* obj, I2dFunction i2d, const std::string& what) {
+  Result<std::vector<uint8_t>> der = I2d(obj, i2d, what);
+  if (!der.ok()) std::abort();
+  return std::move(der).value();
+}
+
+// What a memory BIO holds; an error when OpenSSL reports no buffer.
+Result<std::string> BioContents(BIO* bio);
+
+// An OID in dotted form ("2.5.4.3"); empty when OpenSSL cannot write it (or it would
+// not fit the 128 bytes an OID of any certificate adtgw reads needs).
+std::string DottedOid(const ASN1_OBJECT* obj);
+
+// A name as RFC 2253 text, UTF-8 left as it is (for messages and the audit log). A name
+// OpenSSL cannot print gives "(unprintable name)", never a partial or negative length.
+std::string NameText(const X509_NAME* name);
 
 }  // namespace adtgw

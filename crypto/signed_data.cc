@@ -21,8 +21,7 @@ constexpr size_t kStreamChunk = 1 << 20;
 
 der::Bytes Sha256AlgorithmId() { return der::Sequence({der::Oid(oid::kSha256)}); }
 
-// A certificate that was parsed encodes again: failing here is a broken library.
-der::Bytes CertDer(X509* cert) { return I2d(cert, i2d_X509, "a certificate (i2d_X509)").value(); }
+der::Bytes CertDer(X509* cert) { return I2dKept(cert, i2d_X509, "a certificate (i2d_X509)"); }
 
 Error SignatureError(std::string code, std::string message, std::string hint = {}) {
   return MakeError(ErrorKind::kIntegrity, std::move(code), std::move(message), std::move(hint));

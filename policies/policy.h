@@ -48,7 +48,8 @@ struct PolicyParty {
   std::string name;
   std::bitset<kPartyRoleCount> roles;
   std::vector<Sha256Digest> tls_fingerprints;  // SHA-256 of DCCKI client certificates (DER)
-  std::vector<std::string> tls_subjects;       // RFC 2253 subject names
+  std::vector<std::string> tls_subjects;       // subject names as the policy writes them
+  std::vector<std::string> tls_subject_keys;   // the same, as CanonicalNameKey (matching)
   TrustConfig smki;                            // how this party's SMKI certificates are trusted
   uint32_t daily_limit = 0;
   // The users this party may sign domain files for besides itself (docs/formats.md,
@@ -99,6 +100,7 @@ struct Policy {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  // Keyed by CanonicalNameKey (certs/distinguished_name.h), never by display text.
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> party_by_subject;
 
   // Index of a file type by name, or -1.

@@ -33,7 +33,7 @@ namespace adtgw {
 // How the TLS peer presented itself: its certificate's SHA-256 and subject.
 struct TlsIdentity {
   Sha256Digest fingerprint{};
-  std::string_view subject;
+  std::string_view subject;  // CanonicalNameKey of the subject (certs/distinguished_name.h)
 };
 
 struct PolicyRequest {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "certs/credential_files.h"
+#include "certs/distinguished_name.h"
 #include "crypto/byte_stream.h"
 #include "crypto/canonical_json.h"
 #include "crypto/ossl_string.h"
@@ -34,6 +35,7 @@ class PolicyParser : public YamlReader {
   void Rule(const YAML::Node& node);
   std::vector<bool> Parties(const YAML::Node& node, const char* what) const;
   std::string Canonical() const;
+  cjson::Text CrlsJson(const std::vector<X509CrlPtr>& crls) const;
 
   std::shared_ptr<Policy> policy_ = std::make_shared<Policy>();
   std::optional<TrustConfig> default_smki_;
@@ -133,12 +135,17 @@ void PolicyParser::Party(const YAML::Node& node) {
     if (tls.count("subjects")) {
       for (const auto& item : List(tls["subjects"], "tls.subjects")) {
         std::string subject = Scalar(item, "subject");
-        auto [it, fresh] = policy_->party_by_subject.emplace(subject, index);
+        Result<std::string> key = CanonicalNameKey(subject);
+        if (!key.ok()) Fail(item, key.error().message, key.error().hint);
+        auto [it, fresh] = policy_->party_by_subject.emplace(*key, index);
         if (!fresh && it->second != index) {
           Fail(item, "TLS subject '" + subject + "' already identifies party " +
                          policy_->parties[it->second].eui64.ToString());
         }
-        if (fresh) p.tls_subjects.push_back(subject);
+        if (fresh) {
+          p.tls_subjects.push_back(subject);
+          p.tls_subject_keys.push_back(*key);
+        }
       }
     }
   }
@@ -268,14 +275,21 @@ cjson::Text CertsJson(const std::vector<X509Ptr>& certs) {
   return cjson::Array(fps, /*sort=*/true);
 }
 
-cjson::Text CrlsJson(const std::vector<X509CrlPtr>& crls) {
+}  // namespace
+
+// A CRL is named by the SHA-256 of its DER. One that was read but does not encode again
+// is refused rather than named by something else.
+cjson::Text PolicyParser::CrlsJson(const std::vector<X509CrlPtr>& crls) const {
   std::vector<cjson::Text> out;
   for (const auto& c : crls) {
-    std::vector<uint8_t> der = I2d(c.get(), i2d_X509_CRL, "a CRL (i2d_X509_CRL)").value();
-    out.push_back(cjson::String(ToHex(Sha256Of(der))));
+    Result<std::vector<uint8_t>> der = I2d(c.get(), i2d_X509_CRL, "a CRL (i2d_X509_CRL)");
+    if (!der.ok()) Fail(1, 1, der.error().message, "re-export the CRL from its issuer");
+    out.push_back(cjson::String(ToHex(Sha256Of(*der))));
   }
   return cjson::Array(out, /*sort=*/true);
 }
+
+namespace {
 
 cjson::Text StringsJson(const std::vector<std::string>& items) {
   std::vector<cjson::Text> out;

@@ -300,9 +300,9 @@ Result<LogVerifier> LogVerifier::LoadPublicKey(const std::string& pem_file, std:
 std::string LogVerifier::PublicKeyPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) std::abort();  // no memory
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(n));
+  Result<std::string> pem = BioContents(bio.get());
+  if (!pem.ok()) std::abort();
+  return std::move(pem).value();
 }
 
 Result<Checkpoint> LogVerifier::Verify(std::string_view note) const {

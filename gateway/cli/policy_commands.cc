@@ -91,8 +91,8 @@ Status RunExplain(const ExplainFlags& f) {
     const PolicyParty& p = policy->parties[party->second];
     if (!p.tls_fingerprints.empty())
       req.tls.fingerprint = p.tls_fingerprints.front();
-    else if (!p.tls_subjects.empty())
-      req.tls.subject = p.tls_subjects.front();
+    else if (!p.tls_subject_keys.empty())
+      req.tls.subject = p.tls_subject_keys.front();
   }
   req.signer = from;
   req.file_type = f.type;

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "certs/distinguished_name.h"
 #include "certs/trust_store.h"
 #include "gateway/server/api_router.h"
 #include "gateway/server/http_connection.h"
@@ -240,7 +241,8 @@ class HttpsServer::Impl {
     }
     X509* cert = SSL_get0_peer_certificate(s->stream.native_handle());
     if (cert == nullptr) co_return;  // the context requires one; fail closed regardless
-    PeerCertificate peer{CertificateSha256(cert), SubjectText(cert)};
+    PeerCertificate peer{CertificateSha256(cert), SubjectText(cert),
+                         CanonicalNameKey(X509_get_subject_name(cert))};
 
     beast::flat_buffer buffer;
     buffer.reserve(options_.limits.read_buffer);

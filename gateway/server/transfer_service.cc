@@ -138,7 +138,7 @@ Result<Caller> TransferService::Identify(const PeerCertificate& peer) const {
   if (by_fp != p.party_by_fingerprint.end()) {
     caller.party = by_fp->second;
   } else {
-    auto by_subject = p.party_by_subject.find(peer.subject);
+    auto by_subject = p.party_by_subject.find(peer.subject_key);
     if (by_subject == p.party_by_subject.end()) {
       AuditEntry e;
       e.at = std::time(nullptr);
@@ -238,7 +238,7 @@ Result<OfferOutcome> TransferService::CheckOffer(const Caller& caller, const Ver
   }
   ADTGW_ASSIGN(uint32_t sent_today, metadata_.SentOnDay(m.sender, now - now % kDay));
   PolicyRequest request;
-  request.tls = {caller.peer.fingerprint, caller.peer.subject};
+  request.tls = {caller.peer.fingerprint, caller.peer.subject_key};
   request.signer = m.sender;
   request.file_type = m.file_type;
   request.size = m.envelope_size;

@@ -51,7 +51,8 @@ namespace adtgw {
 // The TLS peer of a connection (its verified DCCKI client certificate).
 struct PeerCertificate {
   Sha256Digest fingerprint{};
-  std::string subject;
+  std::string subject;      // for people: SubjectText (certs/trust_store.h)
+  std::string subject_key;  // for matching: CanonicalNameKey (certs/distinguished_name.h)
 };
 
 // Who is calling: the party the policy maps the peer to, under the policy that did so.

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "certs/distinguished_name.h"
 #include "crypto/encoding.h"
 #include "policies/policy_holder.h"
 #include "tests/policies/policy_fixture.h"
@@ -17,6 +18,14 @@ using testing::PolicyFixture;
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
 std::time_t T(const char* text) { return ParseTime(text).value(); }
+
+// The policy names supplier two by subject ("CN=supplier two"); a peer presenting a
+// certificate with that subject is matched by the name's canonical key. Written
+// differently here on purpose: spacing and case do not change a distinguished name.
+std::string_view SupplierTwoSubjectKey() {
+  static const std::string key = CanonicalNameKey("  cn = Supplier  Two ").value();
+  return key;
+}
 
 // The request comes from party `n` (its fake TLS fingerprint and EUI-64 00-..-n).
 void As(PolicyRequest& r, int n) {
@@ -95,7 +104,7 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
       {"TLS identity by subject name",
        [](PolicyRequest& r, auto&) {
          r.tls.fingerprint = FakeFingerprintDigest(2);  // not registered: subject decides
-         r.tls.subject = "CN=supplier two";
+         r.tls.subject = SupplierTwoSubjectKey();
          r.signer = E("00-00-00-00-00-00-00-02");
          r.sent_today = 1;
        },
@@ -103,7 +112,7 @@ TEST_F(PolicyEvaluatorTest, EveryReasonCodeAndRuleOrder) {
       {"party's own daily limit",
        [](PolicyRequest& r, auto&) {
          r.tls.fingerprint = FakeFingerprintDigest(2);
-         r.tls.subject = "CN=supplier two";
+         r.tls.subject = SupplierTwoSubjectKey();
          r.signer = E("00-00-00-00-00-00-00-02");
          r.sent_today = 2;
        },

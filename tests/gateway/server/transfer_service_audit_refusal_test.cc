@@ -106,7 +106,7 @@ TEST_F(TransferServiceAuditTest, AnUnknownTlsClientIsLogged) {
   Auditor();
   EXPECT_EQ(LogSize(), before) << "identifying a known party is not an event";
   const std::time_t t0 = std::time(nullptr);
-  auto caller = service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"});
+  auto caller = service_->Identify(Peer(0x33, "CN=stranger"));
   ASSERT_THAT(caller, StatusIs("tls.unknown_client"));
   std::vector<AuditEntry> logged = Logged(before);
   ASSERT_EQ(logged.size(), 1u);

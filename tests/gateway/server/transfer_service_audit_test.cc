@@ -399,7 +399,7 @@ TEST_F(TransferServiceAuditTest, NoEntryHoldsTheFileNameTheManifestOrTheContent)
   altered[0] ^= 1;
   ASSERT_THAT(Upload(SupplierA(), w.id, altered, 0, altered.size()),
               StatusIs("upload.hash_mismatch"));
-  ASSERT_THAT(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"}), Not(IsOk()));
+  ASSERT_THAT(service_->Identify(Peer(0x33, "CN=stranger")), Not(IsOk()));
   ASSERT_THAT(service_->ExpireEnvelopes(now_ + 31 * kDay), IsOk());
 
   std::vector<StoredEntry> rows = audit_->Entries(0, 1000).value();

@@ -1,5 +1,7 @@
 #include "tests/gateway/server/transfer_service_fixture.h"
 
+#include "certs/distinguished_name.h"
+
 namespace adtgw::transfer_service_test {
 
 Eui64 E(const char* text) { return Eui64::Parse(text).value(); }
@@ -123,8 +125,14 @@ void TransferServiceTest::NewService() {
   service_ = std::make_unique<TransferService>(*holder_, *documents_, *metadata_, *audit_, options);
 }
 
+PeerCertificate TransferServiceTest::Peer(uint8_t fingerprint, const std::string& subject) {
+  Result<std::string> key = CanonicalNameKey(subject);
+  EXPECT_THAT(key, IsOk());
+  return PeerCertificate{Fingerprint(fingerprint), subject, key.ok() ? *key : std::string()};
+}
+
 Caller TransferServiceTest::As(uint8_t fingerprint, const std::string& subject) {
-  auto caller = service_->Identify(PeerCertificate{Fingerprint(fingerprint), subject});
+  auto caller = service_->Identify(Peer(fingerprint, subject));
   EXPECT_THAT(caller, IsOk());
   return caller.ok() ? *caller : Caller{};
 }

@@ -93,6 +93,8 @@ class TransferServiceTest : public ::testing::Test {
 
   void NewService();
 
+  // A verified TLS peer presenting this fingerprint and subject (RFC 2253 text).
+  static PeerCertificate Peer(uint8_t fingerprint, const std::string& subject);
   Caller As(uint8_t fingerprint, const std::string& subject = "CN=somebody");
   Caller SupplierA() { return As(1); }
   Caller SupplierB() { return As(2); }

@@ -14,11 +14,11 @@ using ::testing::Not;
 // Offers that are refused before the transfer exists
 
 TEST_F(TransferServiceTest, AnUnknownTlsPeerIsNotAParty) {
-  auto caller = service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=stranger"});
+  auto caller = service_->Identify(Peer(0x33, "CN=stranger"));
   ASSERT_THAT(caller, StatusIs("tls.unknown_client"));
   EXPECT_EQ(caller.error().kind, ErrorKind::kUnauthenticated);
   // The subject of a known fingerprint-mapped party does not identify it either.
-  EXPECT_THAT(service_->Identify(PeerCertificate{Fingerprint(0x33), "CN=Supplier A"}), Not(IsOk()));
+  EXPECT_THAT(service_->Identify(Peer(0x33, "CN=Supplier A")), Not(IsOk()));
   // Both ways of mapping work.
   EXPECT_EQ(SupplierA().eui64, E(kSupplierA));
   EXPECT_EQ(Auditor().eui64, E(kAuditor));
@@ -275,7 +275,7 @@ TEST_F(TransferServiceTest, APolicyReloadAppliesToTheNextIdentification) {
   auto smaller = ParsePolicy(yaml, "policy.yaml", dir_.path());
   ASSERT_THAT(smaller, IsOk());
   holder_->Replace(*smaller);
-  auto after = service_->Identify(PeerCertificate{Fingerprint(2), "CN=somebody"});
+  auto after = service_->Identify(Peer(2, "CN=somebody"));
   ASSERT_THAT(after, StatusIs("tls.unknown_client"));
   EXPECT_EQ(before_reload.eui64, E(kSupplierB)) << "a caller keeps the policy it was made under";
   EXPECT_EQ(SupplierA().policy, *smaller);
