@@ -112,15 +112,17 @@ awaitable<bool> ApiRouter::Upload(RequestContext& ctx) {
     co_await http::async_read(connection.stream, ctx.body.buffer, parser,
                               asio::redirect_error(use_awaitable, ec));
     if (ec == http::error::need_buffer) ec = {};
+    // Every byte read is handed to the writer, also when the read then failed: the
+    // offer in docs/api.md ("Upload") is that what arrived is kept.
+    size_t got = chunk_size - parser.get().body().size;
+    Status wrote = (*writer)->Write(std::span<const uint8_t>(chunk.get(), got));
     if (ec) {
-      // The connection broke or stalled: what arrived is kept (the writer's destructor
-      // makes it durable) and the sender resumes from HEAD's offset.
+      // The connection broke or stalled: the writer's destructor makes what arrived
+      // durable, and HEAD's offset is then exactly what the store holds.
       env_.Log(ctx.label() + " interrupted at " + std::to_string((*writer)->offset()) + ": " +
                ec.message());
       co_return false;
     }
-    size_t got = chunk_size - parser.get().body().size;
-    Status wrote = (*writer)->Write(std::span<const uint8_t>(chunk.get(), got));
     if (!wrote.ok()) co_return co_await Answer(ctx, wrote.error(), true);
   }
   auto finished = (*writer)->Finish(std::time(nullptr));
