@@ -12,6 +12,7 @@ void AddAuditorFlags(CLI::App* cmd, AuditorFlags& f) {
   cmd->add_option("--auditor", f.auditor,
                   "the gateway's auditor listener, instead of the configuration's auditor_url")
       ->type_name("URL");
+  AddTimeoutFlag(cmd, f.timeouts);
   cmd->add_flag("--json", f.json, "print the result as JSON");
 }
 
@@ -30,6 +31,7 @@ Result<AuditorSession> ConnectAuditor(const AuditorFlags& f) {
   }
   while (url.back() == '/') url.pop_back();
   a.config.gateway_url = url;  // every call goes to the auditor listener
+  ADTGW_TRY(ApplyTimeoutFlags(f.timeouts, a.config.timeouts));
   ADTGW_ASSIGN(a.api, NewGatewayClient(a.config));
   a.witness = CheckpointWitness(a.config.state_dir);
   return a;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,10 +23,11 @@ namespace adtgw {
 struct AuditorFlags {
   std::string config;
   std::string auditor;
+  std::vector<std::string> timeouts;  // --timeout, as for the client commands
   bool json = false;
 };
 
-// --config, --auditor and --json.
+// --config, --auditor, --timeout and --json.
 void AddAuditorFlags(CLI::App* cmd, AuditorFlags& flags);
 
 struct AuditorSession : ClientSession {

@@ -10,7 +10,20 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& f) {
                   "~/.config/adtgw/client.yaml)");
   cmd->add_option("--gateway", f.gateway, "gateway URL, instead of the configuration's")
       ->type_name("URL");
+  AddTimeoutFlag(cmd, f.timeouts);
   cmd->add_flag("--json", f.json, "print the result as JSON");
+}
+
+void AddTimeoutFlag(CLI::App* cmd, std::vector<std::string>& timeouts) {
+  cmd->add_option("--timeout", timeouts,
+                  "how long to wait on the gateway, e.g. connect=5s,handshake=30s,idle=60s "
+                  "(the defaults; units ms, s, m); overrides the configuration's timeouts")
+      ->type_name("NAME=DURATION,...");
+}
+
+Status ApplyTimeoutFlags(const std::vector<std::string>& flags, ClientTimeouts& timeouts) {
+  for (const auto& spec : flags) ADTGW_TRY(ParseTimeoutSpec(spec, timeouts));
+  return OkStatus();
 }
 
 Result<ClientConfig> LoadClientConfigFor(const ClientFlags& f) {
@@ -22,6 +35,7 @@ Result<ClientConfig> LoadClientConfigFor(const ClientFlags& f) {
     }
     config.gateway_url = f.gateway;
   }
+  ADTGW_TRY(ApplyTimeoutFlags(f.timeouts, config.timeouts));
   return config;
 }
 

@@ -1,6 +1,7 @@
 // ClientSession: what every client command (send, push, inbox, receive, status) does
 // before and after talking to the gateway: load the client configuration (--config,
-// $ADTGW_CONFIG, ~/.config/adtgw/client.yaml; --gateway overrides its URL; the SRV
+// $ADTGW_CONFIG, ~/.config/adtgw/client.yaml; --gateway overrides its URL, --timeout
+// its timeouts (client_timeouts.h); the SRV
 // catalogue resolved as docs/formats.md section 8 says), connect, and witness the
 // gateway's audit log against the newest checkpoint this client has seen
 // (checkpoint_witness.h), so that a forked or rolled-back log stops the command before
@@ -13,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,11 +28,17 @@ namespace adtgw {
 struct ClientFlags {
   std::string config;
   std::string gateway;
+  std::vector<std::string> timeouts;  // each "connect=5s,handshake=30s,idle=60s" or part
   bool json = false;
 };
 
-// --config, --gateway and --json.
+// --config, --gateway, --timeout and --json.
 void AddClientFlags(CLI::App* cmd, ClientFlags& flags);
+
+// --timeout NAME=DURATION[,...] (repeatable) into `timeouts`.
+void AddTimeoutFlag(CLI::App* cmd, std::vector<std::string>& timeouts);
+// Applies the --timeout values, in order, over the configuration's timeouts.
+Status ApplyTimeoutFlags(const std::vector<std::string>& flags, ClientTimeouts& timeouts);
 
 struct ClientSession {
   ClientConfig config;

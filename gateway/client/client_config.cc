@@ -44,7 +44,7 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
       path, kMaxConfigSize, "config.invalid", [&](YamlReader& y, const YAML::Node& root) {
         auto top = y.Mapping(root, "the client configuration",
                              {"party", "gateway", "tls", "smki", "recipients", "audit_log",
-                              "auditor_url", "state_dir", "srv_catalogue"});
+                              "auditor_url", "state_dir", "srv_catalogue", "timeouts"});
         for (const char* required : {"party", "gateway", "tls", "smki", "audit_log"}) {
           if (top.count(required) == 0) {
             y.Fail(root, std::string("the client configuration needs '") + required + "'",
@@ -60,6 +60,22 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
         }
         if (top.count("srv_catalogue")) {
           c.srv_catalogue = y.PathAt(top["srv_catalogue"], "srv_catalogue");
+        }
+        if (top.count("timeouts")) {
+          auto t = y.Mapping(top["timeouts"], "timeouts", {"connect", "handshake", "idle"});
+          for (auto& [name, slot] : {std::pair{"connect", &c.timeouts.connect},
+                                     std::pair{"handshake", &c.timeouts.handshake},
+                                     std::pair{"idle", &c.timeouts.idle}}) {
+            if (t.count(name) == 0) continue;
+            std::string what = std::string("timeouts.") + name;
+            auto parsed = ParseTimeoutDuration(y.Scalar(t[name], what.c_str()), what);
+            if (!parsed.ok()) {
+              y.Fail(t[name], parsed.error().message,
+                     "write e.g. 5s, 1500ms or 2m (a bare number is seconds); see docs/cli.md, "
+                     "Timeouts");
+            }
+            *slot = *parsed;
+          }
         }
         c.state_dir = top.count("state_dir") ? y.PathAt(top["state_dir"], "state_dir")
                                              : DefaultClientStateDir();

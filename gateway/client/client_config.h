@@ -5,7 +5,8 @@
 // certificates, the recipients' KA certificates, the audit log this client witnesses
 // (its origin and public key, loaded at once), the auditor listener's URL, where
 // the client keeps its state (the newest checkpoint it has seen, checkpoint_witness.h),
-// and the SRV catalogue domain files are checked against (docs/formats.md).
+// the SRV catalogue domain files are checked against (docs/formats.md), and how long
+// to wait on the gateway (timeouts, client_timeouts.h).
 //
 // Found by --config, else $ADTGW_CONFIG, else ~/.config/adtgw/client.yaml.
 //
@@ -20,6 +21,7 @@
 #include "certs/trust_store.h"
 #include "crypto/result.h"
 #include "gateway/audit/checkpoint.h"
+#include "gateway/client/client_timeouts.h"
 
 namespace adtgw {
 
@@ -45,6 +47,8 @@ struct ClientConfig {
   // The DUIS SRV catalogue send and receive check files against; empty when not set
   // (the commands then use $ADTGW_SRV_CATALOGUE, then the build's default).
   std::string srv_catalogue;
+  // timeouts: {connect, handshake, idle}; the defaults where not set.
+  ClientTimeouts timeouts;
 };
 
 // The path the client commands read: `flag` if given, else $ADTGW_CONFIG, else the

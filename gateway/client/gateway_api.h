@@ -4,8 +4,10 @@
 // listener and the auditor listener alike; AuditGet is the auditor commands' generic
 // read. Every answer is size-capped before it is parsed. Errors carry
 // the gateway's {code, message, hint} and the kind its HTTP status maps to
-// (gateway/common/http_status.h); transport failures are kUnavailable (net.*) or,
-// for a refused TLS handshake, kUnauthenticated (tls.handshake_failed).
+// (gateway/common/http_status.h); transport failures are kUnavailable (net.*, and
+// the timeouts of client_timeouts.h: net.connect_timeout, tls.handshake_timeout,
+// net.idle_timeout) or, for a refused TLS handshake, kUnauthenticated
+// (tls.handshake_failed).
 //
 // The implementation (NewGatewayClient) is cpprestsdk's http_client with the
 // configured client certificate and ONLY the configured CA as trust anchor.

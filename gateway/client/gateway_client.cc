@@ -4,6 +4,7 @@
 #include <cpprest/rawptrstream.h>
 #include <pplx/threadpool.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "crypto/tls_context.h"
 #include "gateway/audit/checkpoint.h"
 #include "gateway/client/gateway_api.h"
+#include "gateway/client/tls_dial.h"
 #include "gateway/client/tls_probe.h"
 #include "gateway/common/http_status.h"
 #include "gateway/common/strict_json.h"
@@ -31,6 +33,10 @@ using http::client::http_client_config;
 // (bench/gateway_load.cc: two answers per upload).
 constexpr size_t kChunk = 1 << 20;
 constexpr size_t kAnswerPiece = 64 * 1024;
+// What cpprestsdk moves per step of a body, each way; its idle timer restarts after
+// each step, so this is the progress a transfer must make within the idle timeout:
+// 64 KiB in 60 s by default, about 1 KiB/s (docs/cli.md, Timeouts).
+constexpr size_t kProgressPiece = 64 * 1024;
 constexpr size_t kAnswerReserveCap = 16 << 20;
 // A consistency proof answer: kMaxAuditProof hashes of 64 hex digits, quoted, and keys.
 constexpr size_t kMaxConsistencyAnswer = 16 * 1024;
@@ -45,11 +51,13 @@ struct TlsCredentials {
 class CpprestGatewayClient final : public GatewayApi {
  public:
   CpprestGatewayClient(std::string url, const http_client_config& config,
-                       std::shared_ptr<TlsCredentials> creds, TlsEndpoint endpoint)
+                       std::shared_ptr<TlsCredentials> creds, TlsEndpoint endpoint,
+                       ClientTimeouts timeouts)
       : url_(std::move(url)),
         client_(utility::conversions::to_string_t(url_), config),
         creds_(std::move(creds)),
-        endpoint_(std::move(endpoint)) {}
+        endpoint_(std::move(endpoint)),
+        timeouts_(timeouts) {}
 
   Result<TransferView> Offer(const SignedDocument& manifest) override {
     http::http_request req(http::methods::POST);
@@ -145,7 +153,7 @@ class CpprestGatewayClient final : public GatewayApi {
         if (progress) progress(got);
       }
     } catch (const std::exception& e) {
-      return TransportError(e.what());
+      return TransportError(e);
     }
     if (got != size) {
       return MakeError(ErrorKind::kUnavailable, "net.short_download",
@@ -222,7 +230,7 @@ class CpprestGatewayClient final : public GatewayApi {
         ADTGW_TRY(sink(std::string_view(reinterpret_cast<const char*>(buf.get()), n)));
       }
     } catch (const std::exception& e) {
-      return TransportError(e.what());
+      return TransportError(e);
     }
     return OkStatus();
   }
@@ -233,6 +241,10 @@ class CpprestGatewayClient final : public GatewayApi {
   ::adtgw::Status Exchange(http::http_request& req, std::initializer_list<int> ok,
                            http::http_response* res, std::string* body, bool read_body = true,
                            size_t max_body = kMaxInboxBody) {
+    if (!dialed_) {
+      ADTGW_TRY(DialOnce());
+      dialed_ = true;
+    }
     try {
       *res = client_.request(req).get();
       int status = res->status_code();
@@ -247,7 +259,7 @@ class CpprestGatewayClient final : public GatewayApi {
       }
       return OkStatus();
     } catch (const std::exception& e) {
-      return TransportError(e.what());
+      return TransportError(e);
     }
   }
 
@@ -285,14 +297,49 @@ class CpprestGatewayClient final : public GatewayApi {
     return body;
   }
 
-  // A transport failure, named as a TLS refusal when it was one (tls_probe.h).
-  Error TransportError(const std::string& what) {
+  // Before the first request: one connection of our own, so that a gateway that does
+  // not accept, or accepts and never completes TLS, is named within the connect and
+  // handshake timeouts (tls_dial.h). The HTTP library's single timer is then the idle
+  // timeout alone.
+  ::adtgw::Status DialOnce() {
+    std::string host;
+    int port = 0;
+    try {
+      web::uri uri(utility::conversions::to_string_t(url_));
+      host = utility::conversions::to_utf8string(uri.host());
+      port = uri.port() > 0 ? uri.port() : 443;
+    } catch (const std::exception& e) {
+      return MakeError(ErrorKind::kUsage, "config.bad_gateway_url",
+                       "gateway URL '" + url_ + "' is not usable: " + e.what());
+    }
+    ADTGW_ASSIGN(SslCtxPtr ctx, NewTlsClientContext(endpoint_));
+    ADTGW_ASSIGN(TlsConnection dialed, DialTls(ctx.get(), host, port, timeouts_, url_));
+    // Polite close, not waited for: the gateway reads the close_notify or the FIN alike.
+    SigpipeSuppressed quiet;
+    SSL_shutdown(dialed.ssl.get());
+    return OkStatus();
+  }
+
+  // A transport failure: the idle timeout when the HTTP library's timer ended it, a TLS
+  // refusal when it was one (tls_probe.h), else the gateway is unreachable.
+  Error TransportError(const std::exception& failure) {
+    const auto* http_failure = dynamic_cast<const http::http_exception*>(&failure);
+    if (http_failure != nullptr && http_failure->error_code().value() == ETIMEDOUT) {
+      return MakeError(ErrorKind::kUnavailable, "net.idle_timeout",
+                       "the gateway at " + url_ + " sent and took nothing for " +
+                           DescribeTimeout(timeouts_.idle) + ", so the request was given up",
+                       "the gateway or the network stalled; run the command again (an upload "
+                       "resumes where it stopped). A slow link may need more: --timeout "
+                       "idle=SECONDS, or timeouts.idle in the client configuration");
+    }
+    const std::string what = failure.what();
     std::optional<std::string> refusal;
     try {
       web::uri uri(utility::conversions::to_string_t(url_));
       auto ctx = NewTlsClientContext(endpoint_);
       if (ctx.ok()) {
-        refusal = ProbeTlsRefusal(ctx->get(), uri.host(), uri.port() > 0 ? uri.port() : 443);
+        refusal =
+            ProbeTlsRefusal(ctx->get(), uri.host(), uri.port() > 0 ? uri.port() : 443, timeouts_);
       }
     } catch (const std::exception&) {
     }
@@ -311,6 +358,8 @@ class CpprestGatewayClient final : public GatewayApi {
   http_client client_;
   std::shared_ptr<TlsCredentials> creds_;  // keeps endpoint_'s borrowed handles alive
   TlsEndpoint endpoint_;
+  ClientTimeouts timeouts_;
+  bool dialed_ = false;
 };
 
 }  // namespace
@@ -345,8 +394,12 @@ Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config)
   setenv("SSL_CERT_DIR", config.tls_ca.c_str(), 1);
   http_client_config cfg;
   cfg.set_validate_certificates(true);
-  cfg.set_timeout(std::chrono::seconds(600));
-  cfg.set_chunksize(kChunk);
+  // cpprestsdk's one timer per request, restarted each time a step of it completes
+  // (connected, a body piece of kProgressPiece bytes written or read, the headers read):
+  // it measures silence, not the request's length. Connect and handshake are bounded
+  // before the first request (DialOnce).
+  cfg.set_timeout(config.timeouts.idle);
+  cfg.set_chunksize(kProgressPiece);
   cfg.set_ssl_context_callback([creds, endpoint](boost::asio::ssl::context& ctx) {
     // Already validated above; a failure here leaves the context without a trust
     // anchor, so the handshake fails closed.
@@ -363,7 +416,7 @@ Result<std::unique_ptr<GatewayApi>> NewGatewayClient(const ClientConfig& config)
   });
   try {
     return std::unique_ptr<GatewayApi>(
-        new CpprestGatewayClient(config.gateway_url, cfg, creds, endpoint));
+        new CpprestGatewayClient(config.gateway_url, cfg, creds, endpoint, config.timeouts));
   } catch (const std::exception& e) {
     return MakeError(ErrorKind::kUsage, "config.bad_gateway_url",
                      "gateway URL '" + config.gateway_url + "' is not usable: " + e.what());

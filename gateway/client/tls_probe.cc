@@ -1,15 +1,16 @@
 #include "gateway/client/tls_probe.h"
 
 #include <openssl/err.h>
-#include <sys/socket.h>
-#include <sys/time.h>
+#include <poll.h>
 
-#include "crypto/ossl_ptr.h"
+#include <chrono>
+
+#include "gateway/client/tls_dial.h"
 
 namespace adtgw {
 namespace {
 
-constexpr int kTimeoutSeconds = 5;
+using Clock = std::chrono::steady_clock;
 
 std::optional<std::string> LastTlsError() {
   unsigned long e = ERR_peek_last_error();
@@ -19,44 +20,56 @@ std::optional<std::string> LastTlsError() {
   return std::string(reason != nullptr ? reason : "TLS error");
 }
 
+// Runs `step` (an SSL_write or SSL_read) on the non-blocking connection until it moves
+// bytes, fails, or `deadline` passes (then: nothing to report).
+template <typename Step>
+std::optional<std::string> Drive(TlsConnection& c, Clock::time_point deadline, Step step) {
+  for (;;) {
+    int r = step(c.ssl.get());
+    if (r > 0) return std::nullopt;
+    int want = SSL_get_error(c.ssl.get(), r);
+    short events = want == SSL_ERROR_WANT_READ    ? POLLIN
+                   : want == SSL_ERROR_WANT_WRITE ? POLLOUT
+                                                  : 0;
+    if (events == 0) return LastTlsError();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{c.socket.get(), events, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+      ERR_clear_error();
+      return std::nullopt;
+    }
+  }
+}
+
 }  // namespace
 
-std::optional<std::string> ProbeTlsRefusal(SSL_CTX* ctx, const std::string& host, int port) {
+std::optional<std::string> ProbeTlsRefusal(SSL_CTX* ctx, const std::string& host, int port,
+                                           const ClientTimeouts& timeouts) {
+  SigpipeSuppressed quiet;
   ERR_clear_error();
-  std::string target =
-      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
-  BioPtr bio(BIO_new_connect(target.c_str()));
-  if (!bio) return std::nullopt;
-  BIO_set_nbio(bio.get(), 1);
-  if (BIO_do_connect_retry(bio.get(), kTimeoutSeconds, 100) != 1) {
-    ERR_clear_error();
-    return std::nullopt;  // not reachable: not a TLS matter
-  }
-  BIO_set_nbio(bio.get(), 0);
-  int fd = -1;
-  BIO_get_fd(bio.get(), &fd);
-  timeval tv{kTimeoutSeconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  SslPtr ssl(SSL_new(ctx));
-  if (!ssl) return std::nullopt;
-  BIO* raw = bio.release();
-  SSL_set_bio(ssl.get(), raw, raw);  // the SSL object owns the BIO now
-  if (SSL_connect(ssl.get()) != 1) {
-    long verify = SSL_get_verify_result(ssl.get());
-    if (verify != X509_V_OK) {
-      ERR_clear_error();
-      return std::string("the gateway's certificate: ") + X509_verify_cert_error_string(verify);
+  auto dialed = DialTls(ctx, host, port, timeouts, host);
+  if (!dialed.ok()) {
+    const Error& e = dialed.error();
+    if (e.code == "tls.handshake_failed") {
+      // DialTls words it "TLS with URL failed: REASON"; the caller wants the reason.
+      size_t at = e.message.find("failed: ");
+      return at == std::string::npos ? e.message : e.message.substr(at + 8);
     }
-    return LastTlsError().value_or("handshake failed");
+    return std::nullopt;  // not reachable, or silent: not a refusal
   }
+  TlsConnection& c = *dialed;
+  const auto deadline = Clock::now() + timeouts.handshake;
   static const char kRequest[] =
       "GET /v1/inbox HTTP/1.1\r\nHost: adtgw\r\nConnection: close\r\n\r\n";
-  if (SSL_write(ssl.get(), kRequest, sizeof kRequest - 1) <= 0) return LastTlsError();
+  if (auto refused =
+          Drive(c, deadline, [](SSL* s) { return SSL_write(s, kRequest, sizeof kRequest - 1); })) {
+    return refused;
+  }
   char answer[64];
-  if (SSL_read(ssl.get(), answer, sizeof answer) <= 0) return LastTlsError();
+  auto refused =
+      Drive(c, deadline, [&answer](SSL* s) { return SSL_read(s, answer, sizeof answer); });
   ERR_clear_error();
-  return std::nullopt;
+  return refused;
 }
 
 }  // namespace adtgw

@@ -134,6 +134,38 @@ TEST_F(ClientConfigTest, EverythingOptionalAndRelativePathsResolved) {
   EXPECT_EQ(c->recipients["other"], "/abs/other-ka.pem");
 }
 
+TEST_F(ClientConfigTest, TimeoutsDefaultAndAreSetOneByOne) {
+  auto plain = Load(Join(Minimal()));
+  ASSERT_THAT(plain, IsOk());
+  EXPECT_EQ(plain->timeouts.connect, std::chrono::seconds(5));
+  EXPECT_EQ(plain->timeouts.handshake, std::chrono::seconds(30));
+  EXPECT_EQ(plain->timeouts.idle, std::chrono::seconds(60));
+
+  std::vector<std::string> lines = Minimal();
+  lines.push_back("timeouts:");
+  lines.push_back("  connect: 1500ms");
+  lines.push_back("  idle: 2m");
+  auto c = Load(Join(lines));
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->timeouts.connect, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c->timeouts.handshake, std::chrono::seconds(30)) << "not named: the default";
+  EXPECT_EQ(c->timeouts.idle, std::chrono::minutes(2));
+}
+
+TEST_F(ClientConfigTest, BadTimeoutsAreRefusedWithTheirKey) {
+  for (const char* bad : {"  idle: 0", "  idle: soon", "  connect: -5", "  handshake: 2h",
+                          "  handshake: 90000s", "  ping: 5s"}) {
+    std::vector<std::string> lines = Minimal();
+    lines.push_back("timeouts:");
+    lines.push_back(bad);
+    auto c = Load(Join(lines));
+    EXPECT_THAT(c, StatusIs("config.invalid")) << bad;
+  }
+  std::vector<std::string> lines = Minimal();
+  lines.push_back("timeouts: 30");
+  EXPECT_THAT(Load(Join(lines)), StatusIs("config.invalid"));
+}
+
 TEST_F(ClientConfigTest, AuditorUrlAndStateDir) {
   std::vector<std::string> lines = Minimal();
   lines.push_back("auditor_url: https://127.0.0.1:8444/");
