@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/encoding.h"
+
 namespace adtgw {
 namespace {
 
@@ -38,32 +40,6 @@ void AppendUtf8(uint32_t cp, std::string& out) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-}
-
-// The length of the well-formed UTF-8 sequence at the start of `s` (Unicode 15,
-// table 3-7: no overlong forms, no encoded surrogates, nothing above U+10FFFF), or 0.
-size_t Utf8SequenceLength(std::span<const uint8_t> s) {
-  const uint8_t b0 = s[0];
-  size_t n = 0;
-  uint8_t lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() < n || s[1] < lo || s[1] > hi) return 0;
-  for (size_t i = 2; i < n; ++i) {
-    if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-  }
-  return n;
 }
 
 class Reader {
@@ -351,7 +327,8 @@ class Reader {
         out.push_back(static_cast<char>(c));
         ++pos_;
       } else {
-        const size_t n = Utf8SequenceLength(bytes_.subspan(pos_));
+        const size_t n = Utf8SequenceLength(
+            std::string_view(reinterpret_cast<const char*>(bytes_.data()), bytes_.size()), pos_);
         if (n == 0) return Fail("bad_text", "invalid UTF-8");
         out.append(reinterpret_cast<const char*>(bytes_.data() + pos_), n);
         pos_ += n;
