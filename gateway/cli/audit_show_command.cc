@@ -115,7 +115,10 @@ Status RunShow(const ShowFlags& f) {
   if (f.auditor.json) {
     std::vector<value> items;
     for (const auto& s : shown) {
-      value item = s.entry ? value::parse(s.text) : value::object();
+      value item = value::object();
+      if (s.entry) {
+        ADTGW_ASSIGN(item, ParseCappedJson(AsBytes(s.text), rules));
+      }
       item["index"] = value::number(s.index);
       item["proof_ok"] = value::boolean(!s.problem);
       if (s.problem) item["problem"] = value::string(s.problem->code + ": " + s.problem->message);

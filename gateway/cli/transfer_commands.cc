@@ -9,6 +9,7 @@
 
 #include <iostream>
 
+#include "crypto/byte_stream.h"
 #include "crypto/encoding.h"
 #include "gateway/cli/client_output.h"
 #include "gateway/cli/client_session.h"
@@ -19,15 +20,26 @@
 #include "gateway/client/transfer_receiver.h"
 #include "gateway/client/transfer_sender.h"
 #include "gateway/common/atomic_file.h"
+#include "gateway/common/strict_json.h"
 
 namespace adtgw {
 namespace {
 
 using web::json::value;
 
-value ViewJson(const TransferView& v) {
-  value out = value::parse(TransferViewToJson(v, /*full=*/false));
-  if (!v.receipt.empty()) out["receipt"] = value::parse(v.receipt);
+// The receipt as it came from the gateway, read by the strict reader like every answer.
+Result<value> ReceiptJson(const std::string& receipt) {
+  return ParseCappedJson(AsBytes(receipt),
+                         {"receipt", "see docs/api.md, Receipt", kMaxTransferViewBody, 2});
+}
+
+Result<value> ViewJson(const TransferView& v) {
+  ADTGW_ASSIGN(value out,
+               ParseCappedJson(AsBytes(TransferViewToJson(v, /*full=*/false)),
+                               {"response", "see docs/api.md", kMaxTransferViewBody, 3}));
+  if (!v.receipt.empty()) {
+    ADTGW_ASSIGN(out["receipt"], ReceiptJson(v.receipt));
+  }
   return out;
 }
 
@@ -97,7 +109,7 @@ Status RunSend(const SendFlags& f) {
     v["envelope_size"] = value::number(sent.envelope_size);
     v["envelope_sha256"] = value::string(sent.envelope_sha256);
     v["upload_requests"] = value::number(sent.attempts);
-    v["receipt"] = value::parse(sent.receipt_json);
+    ADTGW_ASSIGN(v["receipt"], ReceiptJson(sent.receipt_json));
     v["log_index"] = value::number(proof.receipt.log_index);
     v["checkpoint_size"] = value::number(proof.checkpoint.size);
     std::cout << v.serialize() << "\n";
@@ -163,7 +175,7 @@ Status RunStatus(const StatusFlags& f) {
     }
   }
   if (f.client.json) {
-    value out = ViewJson(v);
+    ADTGW_ASSIGN(value out, ViewJson(v));
     for (size_t i = 0; i < acks.size(); ++i) {
       value& d = out["deliveries"][i];
       d["acknowledgement_verified"] = value::boolean(acks[i].has_value());

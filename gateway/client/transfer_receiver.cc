@@ -81,10 +81,10 @@ Result<TransferView> TransferReceiver::Acknowledge(
   ack.accepted = !problem.has_value();
   if (problem) {
     ack.reason = problem->code.substr(0, 64);
-    ack.problems.push_back(problem->message.substr(0, 512));
+    ack.problems.push_back(AcknowledgementProblem(problem->message));
     for (const std::string& line : content_problems) {
       if (ack.problems.size() == kMaxAcknowledgementProblems) break;
-      ack.problems.push_back(line.substr(0, 512));
+      ack.problems.push_back(AcknowledgementProblem(line));
     }
     // Problems quote what they found, which JSON may need to escape: the last are left
     // out until the acknowledgement fits (the sender can list them all with validate).

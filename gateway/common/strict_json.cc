@@ -13,48 +13,11 @@ Error BadDocument(const StrictJsonObject::Rules& rules, const std::string& field
                    rules.hint);
 }
 
-// Rejects nesting deeper than `limit` before a general (recursive) parser sees it.
-bool NestingWithin(std::span<const uint8_t> bytes, int limit) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (uint8_t c : bytes) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<web::json::value> ParseCappedJson(std::span<const uint8_t> bytes,
                                          const StrictJsonObject::Rules& rules) {
-  if (bytes.empty()) return BadDocument(rules, "empty", "is empty");
-  if (bytes.size() > rules.max_size) {
-    return BadDocument(rules, "too_large",
-                       "is larger than " + std::to_string(rules.max_size) + " bytes");
-  }
-  if (!NestingWithin(bytes, rules.max_depth)) {
-    return BadDocument(rules, "malformed", "is nested too deeply");
-  }
-  web::json::value v;
-  try {
-    v = web::json::value::parse(std::string(bytes.begin(), bytes.end()));
-  } catch (const std::exception& e) {
-    return BadDocument(rules, "malformed", std::string("is not JSON: ") + e.what());
-  }
-  return v;
+  return ReadJson(bytes, rules);
 }
 
 Result<StrictJsonObject> StrictJsonObject::Parse(std::span<const uint8_t> bytes, const Rules& rules,

@@ -1,7 +1,9 @@
 // Strict reading of the small JSON documents adtgw signs or exchanges (manifests,
-// acknowledgements, receipts, API bodies): a size cap and a nesting cap before any
-// general parser sees the bytes, only the expected keys, typed getters. Every error
-// is kInvalidInput with the code "<what>.<field>" and a hint naming the spec.
+// acknowledgements, receipts, API bodies): the bytes are read by adtgw's one JSON
+// reader (json_reader.h: RFC 8259 exactly, size and nesting caps, no repeated keys,
+// Unicode text, whole numbers only), then only the expected keys are allowed and the
+// typed getters check each field. Every error is kInvalidInput with the code
+// "<what>.<field>" and a hint naming the spec.
 //
 // Thread safety: an object is immutable after Parse.
 #pragma once
@@ -15,17 +17,13 @@
 
 #include "crypto/result.h"
 #include "crypto/sha256.h"
+#include "gateway/common/json_reader.h"
 
 namespace adtgw {
 
 class StrictJsonObject {
  public:
-  struct Rules {
-    std::string what;  // "manifest": prefixes codes and messages
-    std::string hint;  // "see docs/manifest.md"
-    size_t max_size = 8 * 1024;
-    int max_depth = 2;
-  };
+  using Rules = JsonRules;
 
   // Parses `bytes` as one JSON object whose keys are all in `keys`.
   static Result<StrictJsonObject> Parse(std::span<const uint8_t> bytes, const Rules& rules,
@@ -47,7 +45,7 @@ class StrictJsonObject {
   Rules rules_;
 };
 
-// Any JSON value, after the size and nesting caps (for API views that are not signed).
+// Any JSON value, read by ReadJson (for API views that are not signed).
 Result<web::json::value> ParseCappedJson(std::span<const uint8_t> bytes,
                                          const StrictJsonObject::Rules& rules);
 

@@ -37,7 +37,13 @@ Status ValidateAcknowledgement(const Acknowledgement& a) {
     return Bad("problems", "lists more than 100 problems");
   }
   for (const auto& p : a.problems) {
-    if (p.size() > 512) return Bad("problems", "has a problem longer than 512 bytes");
+    if (p.size() > kMaxAcknowledgementProblemSize) {
+      return Bad("problems", "has a problem longer than 512 bytes");
+    }
+    // What the gateway's JSON reader would refuse is refused before it is signed.
+    if (!IsValidUtf8(p) || p.find('\0') != std::string::npos) {
+      return Bad("problems", "has a problem that is not UTF-8 text without U+0000");
+    }
   }
   if (a.created <= 0) return Bad("created", "created is not a valid time");
   // The limit is on the encoded form (escapes can make it six times the raw text), so
@@ -46,6 +52,20 @@ Status ValidateAcknowledgement(const Acknowledgement& a) {
     return Bad("too_large", "is larger than 64 KiB once encoded; shorten the problems");
   }
   return OkStatus();
+}
+
+std::string AcknowledgementProblem(std::string_view text) {
+  std::string valid = ToValidUtf8(text);
+  std::string out;
+  for (size_t i = 0; i < valid.size();) {
+    const size_t n = Utf8SequenceLength(valid, i);
+    const std::string_view ch =
+        valid[i] == '\0' ? std::string_view("\xEF\xBF\xBD") : std::string_view(valid).substr(i, n);
+    if (out.size() + ch.size() > kMaxAcknowledgementProblemSize) break;
+    out.append(ch);
+    i += n;
+  }
+  return out;
 }
 
 std::string AcknowledgementToJson(const Acknowledgement& a) {

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certs/eui64.h"
@@ -23,6 +24,7 @@ namespace adtgw {
 
 inline constexpr size_t kMaxAcknowledgementSize = 64 * 1024;
 inline constexpr size_t kMaxAcknowledgementProblems = 100;
+inline constexpr size_t kMaxAcknowledgementProblemSize = 512;
 
 struct Acknowledgement {
   std::string transfer_id;  // 32 lower-case hex digits
@@ -30,12 +32,16 @@ struct Acknowledgement {
   Sha256Digest envelope_sha256{};
   bool accepted = false;
   std::string reason;  // empty when accepted; a reason code ([a-z0-9._-], <= 64) otherwise
-  std::vector<std::string> problems;  // what was wrong, for people (each <= 512 bytes)
+  // What was wrong, for people: each valid UTF-8 without U+0000, at most 512 bytes.
+  std::vector<std::string> problems;
   std::time_t created = 0;
   bool operator==(const Acknowledgement&) const = default;
 };
 
 Status ValidateAcknowledgement(const Acknowledgement& ack);
+// `text` as a problem line: bytes that are not UTF-8 and U+0000 become U+FFFD (the JSON
+// reader refuses both), cut to kMaxAcknowledgementProblemSize at a character boundary.
+std::string AcknowledgementProblem(std::string_view text);
 std::string AcknowledgementToJson(const Acknowledgement& ack);
 Result<Acknowledgement> ParseAcknowledgement(std::span<const uint8_t> bytes);
 

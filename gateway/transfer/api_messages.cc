@@ -30,10 +30,16 @@ std::string Text(const value& obj, const char* key) {
   return obj.at(key).as_string();
 }
 
-uint64_t Number(const value& obj, const char* key) {
-  if (!obj.is_object() || !obj.has_field(key) || !obj.at(key).is_number()) return 0;
-  const auto& n = obj.at(key).as_number();
-  return n.is_uint64() ? n.to_uint64() : 0;
+// A size or offset: absent is 0, anything but a whole number >= 0 is refused.
+Result<uint64_t> Number(const value& obj, const char* key) {
+  if (!obj.has_field(key)) return uint64_t{0};
+  const value& v = obj.at(key);
+  if (!v.is_integer() || !v.as_number().is_uint64()) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     std::string("the gateway's transfer description has a ") + key +
+                         " that is not a whole number from 0");
+  }
+  return v.as_number().to_uint64();
 }
 
 value ViewToValue(const TransferView& v, bool full) {
@@ -99,8 +105,13 @@ Result<TransferView> ValueToView(const value& obj) {
   v.file_type = Text(obj, "file_type");
   v.file_name = Text(obj, "file_name");
   v.envelope_sha256 = Text(obj, "envelope_sha256");
-  v.envelope_size = Number(obj, "envelope_size");
-  v.upload_offset = Number(obj, "upload_offset");
+  ADTGW_ASSIGN(v.envelope_size, Number(obj, "envelope_size"));
+  ADTGW_ASSIGN(v.upload_offset, Number(obj, "upload_offset"));
+  if (v.upload_offset > v.envelope_size) {
+    return MakeError(ErrorKind::kInvalidInput, "response.malformed",
+                     "the gateway's transfer description has more bytes uploaded than its "
+                     "envelope holds");
+  }
   v.created = Text(obj, "created");
   v.updated = Text(obj, "updated");
   v.reason = Text(obj, "reason");

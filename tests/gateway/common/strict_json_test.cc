@@ -60,10 +60,14 @@ TEST(StrictJson, GettersRefuseOtherTypes) {
   ExpectRefused(AsStatus(obj->Text("name")), "doc.name", "number as text");
   ExpectRefused(AsStatus(obj->Number("size")), "doc.size", "text as number");
   ExpectRefused(AsStatus(obj->TextArray("list")), "doc.list", "text as list");
-  for (const char* bad : {"-1", "1.5", "1e3", "true", "null", "18446744073709551616"}) {
+  for (const char* bad : {"-1", "-9223372036854775808", "true", "null", "[1]"}) {
     auto o = Parse(std::string("{\"size\":") + bad + "}");
     ASSERT_THAT(o, IsOk()) << bad;
     ExpectRefused(AsStatus(o->Number("size")), "doc.size", bad);
+  }
+  // Fractions, exponents and integers beyond uint64 never reach a getter.
+  for (const char* bad : {"1.5", "1e3", "18446744073709551616"}) {
+    ExpectRefused(AsStatus(Parse(std::string("{\"size\":") + bad + "}")), "doc.bad_number", bad);
   }
   auto max = Parse("{\"size\":18446744073709551615}");
   ASSERT_THAT(max, IsOk());
@@ -105,6 +109,16 @@ TEST(StrictJson, NestingIsCappedBeforeParsing) {
   roomy.max_size = 1 << 20;
   auto deep = ParseCappedJson(AsBytes(std::string(500000, '[') + std::string(500000, ']')), roomy);
   ASSERT_THAT(deep, StatusIs("doc.malformed"));
+}
+
+TEST(StrictJson, ReadsThroughTheStrictReader) {
+  // What cpprestsdk's own parser took (first value wins, comments) is refused.
+  ExpectRefused(AsStatus(Parse("{\"name\":\"a\",\"name\":\"b\"}")), "doc.duplicate_key",
+                "repeated key");
+  ExpectRefused(AsStatus(Parse("{\"name\":\"a\"/**/}")), "doc.malformed", "comment");
+  ExpectRefused(AsStatus(Parse("{\"name\":\"\\ud800\"}")), "doc.bad_text", "lone surrogate");
+  ExpectRefused(AsStatus(ParseCappedJson(AsBytes("[1,1,]"), kRules)), "doc.malformed",
+                "trailing comma");
 }
 
 TEST(StrictJson, NotJsonIsRefused) {

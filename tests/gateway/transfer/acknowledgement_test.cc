@@ -93,7 +93,6 @@ TEST(Acknowledgement, OnlyTheCanonicalBytesAreAccepted) {
       {"a trailing newline", canonical + "\n"},
       {"a leading space", " " + canonical},
       {"keys out of order", reordered},
-      {"a duplicate key", Replaced(canonical, "\"version\":1}", "\"version\":1,\"version\":1}")},
       {"lower-case EUI-64",
        Replaced(canonical, "AD-7C-00-00-00-00-04-01", "ad-7c-00-00-00-00-04-01")},
       {"EUI-64 without hyphens",
@@ -108,6 +107,10 @@ TEST(Acknowledgement, OnlyTheCanonicalBytesAreAccepted) {
     ASSERT_THAT(r, StatusIs("ack.not_canonical")) << what;
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << what;
   }
+  // A repeated key is refused by the reader, before the canonical form is compared.
+  EXPECT_THAT(ParseAcknowledgement(
+                  AsBytes(Replaced(canonical, "\"version\":1}", "\"version\":1,\"version\":1}"))),
+              StatusIs("ack.duplicate_key"));
   // Problems written with a needlessly escaped character are another byte form too.
   std::string rejected = AcknowledgementToJson(Rejected());
   auto escaped = ParseAcknowledgement(AsBytes(Replaced(rejected, "row 9", "row \\u0039")));
@@ -158,6 +161,10 @@ TEST(Acknowledgement, EachFieldIsValidated) {
       {"101 problems", [](Acknowledgement& a) { a.problems.assign(101, "x"); }, "ack.problems"},
       {"a problem of 513 bytes", [](Acknowledgement& a) { a.problems = {std::string(513, 'p')}; },
        "ack.problems"},
+      {"a problem with a byte that is not UTF-8",
+       [](Acknowledgement& a) { a.problems = {"caf\xC3"}; }, "ack.problems"},
+      {"a problem with U+0000", [](Acknowledgement& a) { a.problems = {std::string("a\0b", 3)}; },
+       "ack.problems"},
       {"no time", [](Acknowledgement& a) { a.created = 0; }, "ack.created"},
       {"negative time", [](Acknowledgement& a) { a.created = -5; }, "ack.created"},
   };
@@ -188,7 +195,7 @@ TEST(Acknowledgement, EachFieldIsCheckedWhenParsed) {
       {"version 2", Replaced(canonical, "\"version\":1", "\"version\":2"), "ack.version"},
       {"version as text", Replaced(canonical, "\"version\":1", "\"version\":\"1\""), "ack.version"},
       {"version as a fraction", Replaced(canonical, "\"version\":1", "\"version\":1.0"),
-       "ack.version"},
+       "ack.bad_number"},
       {"no version", Replaced(canonical, ",\"version\":1", ""), "ack.version"},
       {"decision maybe", Replaced(canonical, "\"accepted\"", "\"maybe\""), "ack.decision"},
       {"decision as a boolean", Replaced(canonical, "\"accepted\"", "true"), "ack.decision"},
@@ -254,6 +261,27 @@ TEST(Acknowledgement, MalformedAndOversizedInputIsRefused) {
 // Regression: ValidateAcknowledgement capped problems by their raw length while
 // ParseAcknowledgement caps the encoded document at 64 KiB, so characters that canonical
 // JSON escapes made a valid, signed acknowledgement that the gateway refused.
+TEST(Acknowledgement, ProblemLinesAreMadeTextThatTheGatewayReads) {
+  EXPECT_EQ(AcknowledgementProblem("row 3: \xC3\x9C ok"), "row 3: \xC3\x9C ok");
+  // Bytes that are not UTF-8 and NUL become U+FFFD.
+  EXPECT_EQ(AcknowledgementProblem(std::string("a\xFF\0b", 4)),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
+  // Cut at 512 bytes, never inside a character: 511 ASCII bytes and a 2-byte character
+  // leave 511 bytes.
+  const std::string cut = AcknowledgementProblem(std::string(511, 'x') + "\xC3\x9C" + "tail");
+  EXPECT_EQ(cut, std::string(511, 'x'));
+  EXPECT_EQ(AcknowledgementProblem(std::string(600, 'y')), std::string(512, 'y'));
+  // Whatever the input, the line validates, and the acknowledgement reads back.
+  Acknowledgement a = Rejected();
+  a.problems = {AcknowledgementProblem(std::string(300, '\xE2') + std::string("\0\x80", 2)),
+                AcknowledgementProblem(std::string(510, 'z') + "\xF0\x9F\x98\x80")};
+  ASSERT_THAT(ValidateAcknowledgement(a), IsOk());
+  auto back = ParseAcknowledgement(AsBytes(AcknowledgementToJson(a)));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->problems, a.problems);
+}
+
 TEST(Acknowledgement, WhatValidatesIsExactlyWhatParsesBack) {
   // Each problem of 512 '"' encodes to 1027 bytes: about 63 of them fit in 64 KiB.
   testing::TestPki pki;

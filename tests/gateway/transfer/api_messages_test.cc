@@ -162,10 +162,10 @@ TEST(ApiMessages, TransferViewsRoundTrip) {
 TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
   auto extra = ParseTransferView(
       AsBytes("{\"id\":\"0123456789abcdef0123456789abcdef\",\"state\":\"received\","
-              "\"new_field\":{\"x\":[1,2]},\"envelope_size\":-4,\"recipients\":[1,\"A\"]}"));
+              "\"new_field\":{\"x\":[1,2]},\"recipients\":[1,\"A\"]}"));
   ASSERT_THAT(extra, IsOk());
   EXPECT_EQ(extra->state, "received");
-  EXPECT_EQ(extra->envelope_size, 0u) << "a negative size is not taken";
+  EXPECT_EQ(extra->envelope_size, 0u) << "an absent size is 0";
   EXPECT_EQ(extra->recipients, std::vector<std::string>{"A"});
   const struct {
     const char* what;
@@ -180,6 +180,21 @@ TEST(ApiMessages, ViewsIgnoreUnknownKeysButNeedAnIdAndAState) {
       {"id as a number", "{\"id\":5,\"state\":\"received\"}", "response.malformed"},
       {"manifest not base64", "{\"id\":\"x\",\"state\":\"y\",\"manifest\":\"!!!!\"}",
        "request.bad_base64"},
+      {"a negative size", "{\"id\":\"x\",\"state\":\"y\",\"envelope_size\":-4}",
+       "response.malformed"},
+      {"a size as text", "{\"id\":\"x\",\"state\":\"y\",\"envelope_size\":\"4\"}",
+       "response.malformed"},
+      {"a fractional offset", "{\"id\":\"x\",\"state\":\"y\",\"upload_offset\":1.5}",
+       "response.bad_number"},
+      {"more uploaded than the envelope holds",
+       "{\"id\":\"x\",\"state\":\"y\",\"envelope_size\":4,\"upload_offset\":5}",
+       "response.malformed"},
+      {"a size beyond uint64",
+       "{\"id\":\"x\",\"state\":\"y\",\"envelope_size\":18446744073709551616}",
+       "response.bad_number"},
+      {"a repeated key", "{\"id\":\"x\",\"state\":\"y\",\"state\":\"z\"}",
+       "response.duplicate_key"},
+      {"a comment", "{\"id\":\"x\",/* c */\"state\":\"y\"}", "response.malformed"},
       {"nested too deeply", "{\"id\":\"x\",\"state\":\"y\",\"a\":[[[[[[1]]]]]]}",
        "response.malformed"},
       {"over 4 MiB",

@@ -113,10 +113,10 @@ TEST(Receipt, EachFieldIsChecked) {
        "receipt.envelope_sha256"},
       {"short policy digest", Replaced(canonical, "cdcd\"", "cd\""), "receipt.policy_sha256"},
       {"negative size", Replaced(canonical, "1310", "-1310"), "receipt.envelope_size"},
-      {"fractional size", Replaced(canonical, "1310", "1310.5"), "receipt.envelope_size"},
+      {"fractional size", Replaced(canonical, "1310", "1310.5"), "receipt.bad_number"},
       {"size as text", Replaced(canonical, "1310", "\"1310\""), "receipt.envelope_size"},
       {"size past 64 bits", Replaced(canonical, "1310", "18446744073709551616"),
-       "receipt.envelope_size"},
+       "receipt.bad_number"},
       {"no rule", Replaced(canonical, "\"rule\":\"users-send-adt-to-dcc\",", ""), "receipt.rule"},
   };
   for (const auto& c : cases) {
