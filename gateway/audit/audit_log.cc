@@ -38,6 +38,8 @@ constexpr auto kBusyGap = std::chrono::milliseconds(20);
 constexpr auto kGatherWindow = std::chrono::milliseconds(10);
 constexpr auto kGatherGap = std::chrono::milliseconds(4);
 constexpr size_t kGatherEnough = 16;
+// A batch is committed at most this many times when other writers keep moving the head.
+constexpr int kCommitAttempts = 8;
 
 // docs/audit-log.md, "Storage". The query columns (at, event, transfer_id, file_type,
 // audit_parties) are copies of what the entry says, for lookups only: answers always
@@ -564,6 +566,14 @@ class AuditLog::Impl {
         }
       }
       auto result = Commit(batch);
+      // Another process sharing the database moved the head: Commit has reloaded (and
+      // verified) what is stored, so the batch goes on top of it. Bounded, because each
+      // attempt can lose again to a busy neighbour.
+      for (int attempt = 1;
+           attempt < kCommitAttempts && !result.ok() && result.error().code == "audit.head_moved";
+           ++attempt) {
+        result = Commit(batch);
+      }
       last_commit_ = std::chrono::steady_clock::now();
       last_batch_ = batch.size();
       for (size_t i = 0; i < batch.size(); ++i) {
