@@ -61,6 +61,10 @@ class HttpsServer::Impl {
     for (size_t i = 1; i < options_.limits.threads; ++i) {
       session_ios_.push_back(std::make_unique<asio::io_context>(1));
       session_work_.push_back(asio::make_work_guard(*session_ios_.back()));
+      // Makes the context's reactor now. Made lazily, by the first connection dealt to
+      // it, it would need descriptors (epoll, eventfd, timerfd) just when they may have
+      // run out, and its failure would throw out of the accept loop and end the server.
+      tcp::socket reactor_now(*session_ios_.back());
     }
   }
 

@@ -6,7 +6,9 @@
 #   its inbox and downloads as usual: connections in their handshake have a budget of
 #   their own, per source address, and never take a session's slot;
 # - a thousand connect-and-close cycles add at most the documented summary entries to
-#   the audit log (9 a minute), whose counts add up to the thousand.
+#   the audit log (9 a minute), whose counts add up to the thousand;
+# - out of file descriptors, the accept loop waits instead of spinning, and serves
+#   again once connections end.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/gateway_lib.sh"
 require_openssl
@@ -104,4 +106,37 @@ counted=$(refused_sum "AND idx >= $before AND CAST(entry AS TEXT) LIKE '%\"addre
 [ "$counted" = 1000 ] || fail "the summary entries count $counted refused handshakes, not 1000"
 expect_contains "the operational log sums them up" "$(cat "$WORK/gateway.log")" \
   "refused before authentication since the start: "
+
+# --- out of file descriptors: the accept loop waits, it does not spin ---------------------
+# 120 open files at most (hard limit, so the gateway cannot raise it), and more idle
+# connections from more sources than that: accept() fails with EMFILE while they last.
+printf '#!/bin/bash\nulimit -n 120\nexec %q "$@"\n' "$ADTGW_UNTIMED" >"$WORK/adtgw-few-fds"
+chmod +x "$WORK/adtgw-few-fds"
+ADTGW=$WORK/adtgw-few-fds
+start_gateway
+ADTGW=$ADTGW_UNTIMED
+expect_contains "the gateway says its descriptors are too few" "$(cat "$WORK/gateway.log")" \
+  "warning: at most 120 open files"
+rm -f "$WORK/flood.ready"
+python3 "$(dirname "$0")/idle_flood.py" "${URL##*:}" \
+  "$(seq -s, -f '127.0.1.%g' 1 16)" 12 "$WORK/flood.ready" 60 &
+FLOOD_PID=$!
+for _ in $(seq 200); do [ -s "$WORK/flood.ready" ] && break; sleep 0.05; done
+sleep 0.5
+cpu() { awk '{ print $14 + $15 }' "/proc/$GW_PID/stat"; }
+cpu_before=$(cpu)
+sleep 2
+cpu_after=$(cpu)
+CHECKS=$((CHECKS + 1))
+grep -q "accept failed" "$WORK/gateway.log" || fail "accept never ran out of descriptors"
+CHECKS=$((CHECKS + 1))
+# A loop retrying accept() at once would burn a core: about 200 ticks in these 2 s.
+[ $((cpu_after - cpu_before)) -lt 50 ] ||
+  fail "out of descriptors, the gateway used $((cpu_after - cpu_before)) CPU ticks in 2 s"
+kill "$FLOOD_PID" 2>/dev/null || true
+wait "$FLOOD_PID" 2>/dev/null || true
+FLOOD_PID=
+expect_ok "once the flood ends, a party is served again" -- \
+  inbox --config "$(config dcc)" --gateway "$URL"
+stop_gateway TERM
 finish
