@@ -117,6 +117,10 @@ start_gateway
 ADTGW=$ADTGW_UNTIMED
 expect_contains "the gateway says its descriptors are too few" "$(cat "$WORK/gateway.log")" \
   "warning: at most 120 open files"
+# (Before the flood: an auditor reads the summary of the 1000 cycles through the API.)
+expect_ok "an auditor lists the summaries" -- audit query --event tls.handshakes_refused --csv \
+  --config "$(config auditor)" --auditor "$AUDITOR_URL"
+expect_contains "...with their address and count" "$OUT" ",127.0.0.1,1000"
 rm -f "$WORK/flood.ready"
 python3 "$(dirname "$0")/idle_flood.py" "${URL##*:}" \
   "$(seq -s, -f '127.0.1.%g' 1 16)" 12 "$WORK/flood.ready" 60 &
