@@ -45,10 +45,10 @@ class HttpsServer::Impl {
  public:
   Impl(Options options, asio::ssl::context ctx, TransferService& service, AuditApi& audit)
       : options_(std::move(options)),
+        handshakes_(options_.limits.max_handshakes, options_.limits.max_handshakes_per_address),
         ctx_(std::move(ctx)),
         service_(service),
         router_(service, audit, env_),
-        handshakes_(options_.limits.max_handshakes, options_.limits.max_handshakes_per_address),
         acceptor_(io_),
         auditor_acceptor_(io_),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
@@ -429,6 +429,10 @@ class HttpsServer::Impl {
   }
 
   Options options_;
+  // Before the I/O contexts: a connection's coroutine, destroyed with its context,
+  // releases its handshake slot and may count a refusal.
+  HandshakeBudget handshakes_;
+  HandshakeRefusals refusals_;
   asio::io_context io_;
   std::vector<std::unique_ptr<asio::io_context>> session_ios_;  // one per other I/O thread
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> session_work_;
@@ -437,8 +441,6 @@ class HttpsServer::Impl {
   ConnectionEnvironment env_;  // shared by every connection; before router_, which borrows it
   TransferService& service_;   // records the refusal summaries
   ApiRouter router_;
-  HandshakeBudget handshakes_;
-  HandshakeRefusals refusals_;
   std::atomic<size_t> accept_failures_{0};  // for want of descriptors, this window
   tcp::acceptor acceptor_;
   tcp::acceptor auditor_acceptor_;
