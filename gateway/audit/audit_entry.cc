@@ -18,13 +18,14 @@ constexpr const char* kEvents[] = {
     audit_event::kTransferOffered,      audit_event::kEnvelopeStored,
     audit_event::kUploadAbandoned,      audit_event::kEnvelopeDownloaded,
     audit_event::kTransferAcknowledged, audit_event::kEnvelopeExpired,
-    audit_event::kRequestRefused,
+    audit_event::kRequestRefused,       audit_event::kTlsHandshakesRefused,
 };
 
 // The optional text fields, by key, in the entry. AuditEntryToJson writes them by hand,
 // in key order: a field added here goes there too.
 std::vector<std::pair<const char*, std::string AuditEntry::*>> TextFields() {
-  return {{"envelope_sha256", &AuditEntry::envelope_sha256},
+  return {{"address", &AuditEntry::address},
+          {"envelope_sha256", &AuditEntry::envelope_sha256},
           {"file_type", &AuditEntry::file_type},
           {"outcome", &AuditEntry::outcome},
           {"peer", &AuditEntry::peer},
@@ -76,8 +77,13 @@ std::string AuditEntryToJson(const AuditEntry& e) {
     cjson::AppendString(value, &out);
   };
   if (e.actor) text("actor", e.actor->ToString());
+  text("address", e.address);
   key("at");
   cjson::AppendString(FormatTime(e.at), &out);
+  if (e.count) {
+    key("count");
+    out += cjson::Integer(*e.count);
+  }
   text("envelope_sha256", e.envelope_sha256);
   if (e.envelope_size) {
     key("envelope_size");
@@ -119,12 +125,14 @@ std::string AuditEntryToJson(const AuditEntry& e) {
 Result<AuditEntry> ParseAuditEntry(std::span<const uint8_t> bytes) {
   StrictJsonObject::Rules rules{"audit_entry", "see docs/audit-log.md, Entries", kMaxAuditEntrySize,
                                 2};
-  ADTGW_ASSIGN(StrictJsonObject obj,
-               StrictJsonObject::Parse(
-                   bytes, rules,
-                   {"actor", "at", "envelope_sha256", "envelope_size", "event", "file_type",
-                    "outcome", "peer", "policy_sha256", "reason", "recipients", "request", "rule",
-                    "sender", "signer_issuer", "signer_serial", "transfer_id", "version"}));
+  ADTGW_ASSIGN(
+      StrictJsonObject obj,
+      StrictJsonObject::Parse(
+          bytes, rules,
+          {"actor",       "address",   "at",      "count",  "envelope_sha256", "envelope_size",
+           "event",       "file_type", "outcome", "peer",   "policy_sha256",   "reason",
+           "recipients",  "request",   "rule",    "sender", "signer_issuer",   "signer_serial",
+           "transfer_id", "version"}));
   ADTGW_ASSIGN(uint64_t version, obj.Number("version"));
   if (version != kEntryVersion) return obj.Bad("version", "version is not 1");
   AuditEntry e;
@@ -150,8 +158,10 @@ Result<AuditEntry> ParseAuditEntry(std::span<const uint8_t> bytes) {
       e.recipients.push_back(r);
     }
   }
-  if (obj.Has("envelope_size")) {
-    ADTGW_ASSIGN(e.envelope_size, obj.Number("envelope_size"));
+  for (auto [key, out] :
+       {std::pair{"envelope_size", &e.envelope_size}, std::pair{"count", &e.count}}) {
+    if (!obj.Has(key)) continue;
+    ADTGW_ASSIGN(*out, obj.Number(key));
   }
   if (!SameBytes(bytes, AuditEntryToJson(e))) {
     return obj.Bad("not_canonical",

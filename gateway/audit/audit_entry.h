@@ -2,8 +2,9 @@
 // when, who did it, to which transfer, under which policy, with which outcome.
 // Entries are the leaves of the Merkle log, so their bytes are canonical JSON
 // (crypto/canonical_json.h) and an entry parses back to exactly the bytes it came
-// from. They hold identities and digests only: never file contents, file names, keys
-// or anything a party would not want an auditor to read.
+// from. They hold identities and digests (and, in the once-a-minute summary of refused
+// handshakes, source addresses) only: never file contents, file names, keys or
+// anything a party would not want an auditor to read.
 //
 // Thread safety: value types and pure functions.
 #pragma once
@@ -26,6 +27,8 @@ inline constexpr char kGatewayStarted[] = "gateway.started";
 inline constexpr char kGatewayStopped[] = "gateway.stopped";
 inline constexpr char kPolicyLoaded[] = "policy.loaded";
 inline constexpr char kTlsClientRefused[] = "tls.client_refused";
+// A minute's refused handshakes from one source (pre-authentication noise, summarised).
+inline constexpr char kTlsHandshakesRefused[] = "tls.handshakes_refused";
 inline constexpr char kTransferOffered[] = "transfer.offered";  // outcome accepted|refused
 inline constexpr char kEnvelopeStored[] = "envelope.stored";
 inline constexpr char kUploadAbandoned[] = "upload.abandoned";
@@ -56,6 +59,9 @@ struct AuditEntry {
   std::string policy_sha256;
   std::string rule;
   std::string request;  // request.refused: which API operation, e.g. "GET envelope"
+  // tls.handshakes_refused: the source address (or "other") and how many were refused.
+  std::string address;
+  std::optional<uint64_t> count;
   bool operator==(const AuditEntry&) const = default;
 
   // Every EUI-64 the entry names (actor, sender, recipients), without repeats.

@@ -27,6 +27,9 @@ std::string DescribeWitness(const WitnessReport& r, const std::string& note_path
 
 std::string Actor(const AuditEntry& e) {
   if (e.actor) return e.actor->ToString();
+  if (!e.address.empty()) {
+    return "address " + e.address + ", " + std::to_string(e.count.value_or(0)) + " refused";
+  }
   return e.peer.empty() ? "" : "peer " + e.peer;
 }
 

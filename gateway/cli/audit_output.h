@@ -21,7 +21,8 @@ namespace adtgw {
 web::json::value CheckpointJson(const Checkpoint& c);
 // What the witness found, for people; `note_path` is where it keeps the checkpoint.
 std::string DescribeWitness(const WitnessReport& r, const std::string& note_path);
-// The EUI-64 of the party that acted, else "peer <TLS subject>", else "".
+// The EUI-64 of the party that acted, else "peer <TLS subject>", else, for a summary of
+// refused handshakes, "address <ADDRESS>, <N> refused", else "".
 std::string Actor(const AuditEntry& e);
 
 }  // namespace adtgw

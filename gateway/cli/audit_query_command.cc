@@ -137,12 +137,12 @@ Status RunQuery(const QueryFlags& f) {
     }
     std::cout << "],\"truncated\":" << (truncated ? "true" : "false") << "}\n";
   } else if (f.csv) {
-    const std::vector<std::string> header = {"index",         "time",          "event",
-                                             "outcome",       "reason",        "actor",
-                                             "peer",          "sender",        "recipients",
-                                             "transfer_id",   "file_type",     "envelope_sha256",
-                                             "envelope_size", "rule",          "policy_sha256",
-                                             "request",       "signer_issuer", "signer_serial"};
+    const std::vector<std::string> header = {
+        "index",         "time",          "event",         "outcome",
+        "reason",        "actor",         "peer",          "sender",
+        "recipients",    "transfer_id",   "file_type",     "envelope_sha256",
+        "envelope_size", "rule",          "policy_sha256", "request",
+        "signer_issuer", "signer_serial", "address",       "count"};
     std::string line;
     for (const auto& h : header) line += (line.empty() ? "" : ",") + h;
     std::cout << line << "\r\n";
@@ -165,7 +165,9 @@ Status RunQuery(const QueryFlags& f) {
                                       e.policy_sha256,
                                       e.request,
                                       e.signer_issuer,
-                                      e.signer_serial};
+                                      e.signer_serial,
+                                      e.address,
+                                      e.count ? std::to_string(*e.count) : ""};
       line.clear();
       for (size_t i = 0; i < row.size(); ++i) line += (i ? "," : "") + CsvField(row[i]);
       std::cout << line << "\r\n";

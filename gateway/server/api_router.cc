@@ -81,16 +81,6 @@ awaitable<bool> ApiRouter::RefuseUnrouted(HttpConnection& connection, const Peer
   co_return co_await connection.SendError(error, /*body_pending=*/true);
 }
 
-void ApiRouter::RecordHandshakeRefused(const std::string& subject) {
-  AuditEntry e;
-  e.at = std::time(nullptr);
-  e.event = audit_event::kTlsClientRefused;
-  e.peer = subject.substr(0, 200);
-  e.reason = "tls.handshake_failed";
-  Status logged = service_.RecordEvent(std::move(e));
-  if (!logged.ok()) env_.Log("audit log: " + logged.error().code + ": " + logged.error().message);
-}
-
 void ApiRouter::NoteRefusal(const std::string& label, const RequestRefusal& refusal,
                             const Error& error) {
   env_.Log(label + " -> " + std::to_string(HttpStatusFor(error.kind)) + " " + error.code);

@@ -88,9 +88,6 @@ class ApiRouter {
   http_io::awaitable<bool> RefuseUnrouted(HttpConnection& connection, const PeerCertificate& peer,
                                           const Error& error);
 
-  // A TLS handshake that failed (`subject`: of the certificate presented, if any).
-  void RecordHandshakeRefused(const std::string& subject);
-
  private:
   // Logs a refusal under `label` and records it (request.refused). Not a coroutine:
   // with g++ 12, a RequestRefusal built inside a co_await expression and passed by

@@ -81,10 +81,11 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
           y.Fail(audit["auditor_listen"], auditor.error().message, auditor.error().hint);
         }
         if (top.count("limits")) {
-          auto l = y.Mapping(top["limits"], "limits",
-                             {"max_connections", "threads", "header_limit", "json_body_limit",
-                              "handshake_timeout", "header_timeout", "idle_timeout", "body_timeout",
-                              "shutdown_grace", "retention_sweep"});
+          auto l = y.Mapping(
+              top["limits"], "limits",
+              {"max_connections", "max_handshakes", "max_handshakes_per_address", "threads",
+               "header_limit", "json_body_limit", "handshake_timeout", "header_timeout",
+               "idle_timeout", "body_timeout", "shutdown_grace", "retention_sweep"});
           auto seconds = [&](const char* key, std::chrono::seconds* out) {
             if (l.count(key)) *out = std::chrono::seconds(y.Number(l[key], key, 86400));
             if (out->count() == 0)
@@ -93,6 +94,12 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
           };
           if (l.count("max_connections"))
             c.limits.max_connections = y.Number(l["max_connections"], "max_connections", 100000);
+          if (l.count("max_handshakes"))
+            c.limits.max_handshakes = y.Number(l["max_handshakes"], "max_handshakes", 100000);
+          if (l.count("max_handshakes_per_address")) {
+            c.limits.max_handshakes_per_address =
+                y.Number(l["max_handshakes_per_address"], "max_handshakes_per_address", 100000);
+          }
           if (l.count("threads")) c.limits.threads = y.Number(l["threads"], "threads", 256);
           if (l.count("header_limit"))
             c.limits.header_limit = y.Size(l["header_limit"], "header_limit");
@@ -104,8 +111,20 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
           seconds("body_timeout", &c.limits.body_timeout);
           seconds("shutdown_grace", &c.limits.shutdown_grace);
           seconds("retention_sweep", &c.limits.retention_sweep);
-          if (c.limits.max_connections == 0 || c.limits.threads == 0) {
-            y.Fail(top["limits"], "max_connections and threads must be at least 1");
+          if (c.limits.max_connections == 0 || c.limits.threads == 0 ||
+              c.limits.max_handshakes == 0 || c.limits.max_handshakes_per_address == 0) {
+            y.Fail(top["limits"],
+                   "max_connections, max_handshakes, max_handshakes_per_address and threads "
+                   "must be at least 1");
+          }
+          if (c.limits.max_handshakes_per_address > c.limits.max_handshakes) {
+            y.Fail(l.count("max_handshakes_per_address") ? l["max_handshakes_per_address"]
+                                                         : top["limits"],
+                   "max_handshakes_per_address (" +
+                       std::to_string(c.limits.max_handshakes_per_address) +
+                       ") is more than max_handshakes (" + std::to_string(c.limits.max_handshakes) +
+                       ")",
+                   "one source address may hold at most the whole handshake budget");
           }
           if (c.limits.header_limit > 64 * 1024 ||
               c.limits.json_body_limit > kMaxSignedDocumentBody) {

@@ -16,19 +16,25 @@
 namespace adtgw {
 
 struct ServerLimits {
+  // Sessions: connections whose TLS handshake has completed (docs/api.md, "Connections").
   size_t max_connections = 256;
+  // Connections still in their TLS handshake: a budget of their own, overall and per
+  // source address, so that connections that never authenticate cannot take a
+  // session's place (handshake_budget.h).
+  size_t max_handshakes = 128;
+  size_t max_handshakes_per_address = 16;
   // I/O threads; a connection stays on one, and that thread also waits for its fsyncs
   // and the audit log's group commit (up to 10 ms under load), so there are enough for
   // busy connections not to share one.
   size_t threads = 32;
-  size_t header_limit = 16 * 1024;      // request line + headers
-  size_t json_body_limit = 256 * 1024;  // manifest and acknowledgement requests
-  size_t read_buffer = 256 * 1024;      // per connection
-  std::chrono::seconds handshake_timeout{10};
-  std::chrono::seconds header_timeout{10};  // from a request's first byte to its last header
-  std::chrono::seconds idle_timeout{60};    // keep-alive: waiting for the next request
-  std::chrono::seconds body_timeout{60};    // no body byte for this long ends the request
-  std::chrono::seconds shutdown_grace{30};  // SIGTERM: in-flight requests may finish
+  size_t header_limit = 16 * 1024;            // request line + headers
+  size_t json_body_limit = 256 * 1024;        // manifest and acknowledgement requests
+  size_t read_buffer = 256 * 1024;            // per connection
+  std::chrono::seconds handshake_timeout{5};  // short: a handshake holds a scarce slot
+  std::chrono::seconds header_timeout{10};    // from a request's first byte to its last header
+  std::chrono::seconds idle_timeout{60};      // keep-alive: waiting for the next request
+  std::chrono::seconds body_timeout{60};      // no body byte for this long ends the request
+  std::chrono::seconds shutdown_grace{30};    // SIGTERM: in-flight requests may finish
   std::chrono::seconds retention_sweep{3600};
 };
 

@@ -11,7 +11,11 @@
 // bodies capped; envelope bodies streamed to the document store in constant memory,
 // with `Expect: 100-continue` answered only after the request has been authorised;
 // the body timer ends a stalled upload (what arrived stays durable, for resumption).
-// At most max_connections connections are served; beyond that a client gets 503.
+// Until its handshake completes, a connection holds a slot of the handshake budget
+// (max_handshakes, max_handshakes_per_address; handshake_budget.h), and one it cannot
+// admit is closed at once, before any TLS work; only an authenticated connection takes
+// one of the max_connections session slots, and beyond them a client gets 503. When
+// accept() runs out of descriptors, the loop waits instead of spinning.
 //
 // Signals: SIGTERM and SIGINT begin a graceful shutdown (stop accepting, close idle
 // connections, let requests in flight finish for shutdown_grace, then cut them: an
@@ -19,9 +23,11 @@
 //
 // A second listener serves the auditors (docs/architecture.md, rule 4): read-only
 // resources of the audit log (audit_api.h), nothing else; which routes each listener
-// serves is a column of the route table. TLS handshakes refused and malformed requests
-// are recorded in the audit log (http.busy is not: under overload the log would only
-// add load).
+// serves is a column of the route table. Malformed requests of authenticated peers are
+// recorded in the audit log (http.busy is not: under overload the log would only add
+// load); refusals before authentication (failed handshakes, connections over the
+// handshake budget) are counted and summarised once a minute, in at most 9 audit
+// entries (handshake_refusals.h, docs/audit-log.md, "What the log records").
 //
 // Threads: Run() blocks on the calling thread plus limits.threads - 1 others, each with
 // its own asio context; connections are dealt to them in turn and stay on theirs, so a

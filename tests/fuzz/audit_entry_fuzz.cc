@@ -45,6 +45,8 @@ AuditEntry Full(const char* event) {
   e.policy_sha256 = std::string(64, '0');
   e.rule = "suppliers-send-adt-to-dcc";
   e.request = "GET envelope";
+  e.address = "192.0.2.7";
+  e.count = 1000;
   return e;
 }
 
@@ -55,7 +57,7 @@ std::vector<der::Bytes> Seeds() {
         audit_event::kTlsClientRefused, audit_event::kTransferOffered, audit_event::kEnvelopeStored,
         audit_event::kUploadAbandoned, audit_event::kEnvelopeDownloaded,
         audit_event::kTransferAcknowledged, audit_event::kEnvelopeExpired,
-        audit_event::kRequestRefused}) {
+        audit_event::kRequestRefused, audit_event::kTlsHandshakesRefused}) {
     seeds.push_back(BytesOf(AuditEntryToJson(Full(event))));
   }
   AuditEntry small;

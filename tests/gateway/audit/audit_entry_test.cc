@@ -60,6 +60,7 @@ std::string ReferenceEncoding(const AuditEntry& e) {
   m["event"] = cjson::String(e.event);
   m["version"] = cjson::Integer(1);
   const std::pair<const char*, const std::string*> texts[] = {
+      {"address", &e.address},
       {"envelope_sha256", &e.envelope_sha256},
       {"file_type", &e.file_type},
       {"outcome", &e.outcome},
@@ -82,6 +83,7 @@ std::string ReferenceEncoding(const AuditEntry& e) {
     m["recipients"] = cjson::Array(items, /*sort=*/true);
   }
   if (e.envelope_size) m["envelope_size"] = cjson::Integer(*e.envelope_size);
+  if (e.count) m["count"] = cjson::Integer(*e.count);
   return cjson::Object(m);
 }
 
@@ -109,9 +111,33 @@ TEST(AuditEntry, EncodingIsTheCanonicalObjectOfItsMembers) {
   only_parties.sender = E("AD-7C-00-00-00-00-02-02");
   only_parties.actor = E("AD-7C-00-00-00-00-02-01");
   cases.push_back(only_parties);
+  AuditEntry summary;
+  summary.event = audit_event::kTlsHandshakesRefused;
+  summary.address = "2001:db8::/64";
+  summary.count = 1000;
+  cases.push_back(summary);
+  AuditEntry everything = all;
+  everything.address = "other";
+  everything.count = 0;
+  cases.push_back(everything);
   for (const AuditEntry& e : cases) {
     EXPECT_EQ(AuditEntryToJson(e), ReferenceEncoding(e));
   }
+}
+
+TEST(AuditEntry, AHandshakeSummaryParsesBackToItself) {
+  AuditEntry summary;
+  summary.at = 1764417600;
+  summary.event = audit_event::kTlsHandshakesRefused;
+  summary.address = "192.0.2.7";
+  summary.count = 1000;
+  const std::string json = AuditEntryToJson(summary);
+  EXPECT_EQ(json,
+            "{\"address\":\"192.0.2.7\",\"at\":\"2025-11-29T12:00:00Z\",\"count\":1000,"
+            "\"event\":\"tls.handshakes_refused\",\"version\":1}");
+  auto parsed = ParseAuditEntry(AsBytes(json));
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(*parsed, summary);
 }
 
 TEST(AuditEntry, EmptyFieldsAreLeftOutAndPartiesAreNamedOnce) {
@@ -166,7 +192,7 @@ TEST(AuditEntry, EveryEventNameIsKnown) {
         audit_event::kTlsClientRefused, audit_event::kTransferOffered, audit_event::kEnvelopeStored,
         audit_event::kUploadAbandoned, audit_event::kEnvelopeDownloaded,
         audit_event::kTransferAcknowledged, audit_event::kEnvelopeExpired,
-        audit_event::kRequestRefused}) {
+        audit_event::kRequestRefused, audit_event::kTlsHandshakesRefused}) {
     EXPECT_TRUE(IsAuditEvent(name)) << name;
   }
   EXPECT_FALSE(IsAuditEvent("transfer"));

@@ -62,6 +62,9 @@ TEST_F(GatewayConfigTest, TheMinimalFileLoadsWithDefaults) {
   EXPECT_EQ(c->listen_port, 8443);
   ServerLimits defaults;
   EXPECT_EQ(c->limits.max_connections, defaults.max_connections);
+  EXPECT_EQ(c->limits.max_handshakes, 128u);
+  EXPECT_EQ(c->limits.max_handshakes_per_address, 16u);
+  EXPECT_EQ(c->limits.handshake_timeout.count(), 5);
   EXPECT_EQ(c->limits.threads, defaults.threads);
   EXPECT_EQ(c->limits.json_body_limit, defaults.json_body_limit);
   EXPECT_EQ(c->limits.idle_timeout, defaults.idle_timeout);
@@ -87,8 +90,9 @@ TEST_F(GatewayConfigTest, RelativePathsAreResolvedAgainstTheFilesFolder) {
 
 TEST_F(GatewayConfigTest, EveryLimitCanBeSet) {
   std::vector<std::string> lines = Minimal();
-  for (const char* l : {"limits:", "  max_connections: 10", "  threads: 2", "  header_limit: 32KiB",
-                        "  json_body_limit: 128KiB", "  handshake_timeout: 5",
+  for (const char* l : {"limits:", "  max_connections: 10", "  max_handshakes: 40",
+                        "  max_handshakes_per_address: 4", "  threads: 2", "  header_limit: 32KiB",
+                        "  json_body_limit: 128KiB", "  handshake_timeout: 3",
                         "  header_timeout: 6", "  idle_timeout: 7", "  body_timeout: 8",
                         "  shutdown_grace: 9", "  retention_sweep: 86400"}) {
     lines.push_back(l);
@@ -96,10 +100,12 @@ TEST_F(GatewayConfigTest, EveryLimitCanBeSet) {
   auto c = Load(Join(lines));
   ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->limits.max_connections, 10u);
+  EXPECT_EQ(c->limits.max_handshakes, 40u);
+  EXPECT_EQ(c->limits.max_handshakes_per_address, 4u);
   EXPECT_EQ(c->limits.threads, 2u);
   EXPECT_EQ(c->limits.header_limit, 32u * 1024);
   EXPECT_EQ(c->limits.json_body_limit, 128u * 1024);
-  EXPECT_EQ(c->limits.handshake_timeout.count(), 5);
+  EXPECT_EQ(c->limits.handshake_timeout.count(), 3);
   EXPECT_EQ(c->limits.header_timeout.count(), 6);
   EXPECT_EQ(c->limits.idle_timeout.count(), 7);
   EXPECT_EQ(c->limits.body_timeout.count(), 8);
@@ -176,6 +182,18 @@ TEST_F(GatewayConfigTest, EachMistakeIsNamedAtItsLineAndColumn) {
          l.push_back("  threads: 0");
        },
        ":13:3: ", "must be at least 1"},
+      {"no handshake budget",
+       [](auto& l) {
+         l.push_back("limits:");
+         l.push_back("  max_handshakes: 0");
+       },
+       ":13:3: ", "max_handshakes, max_handshakes_per_address and threads must be at least 1"},
+      {"an address's share larger than the handshake budget",
+       [](auto& l) {
+         l.push_back("limits:");
+         l.push_back("  max_handshakes_per_address: 200");
+       },
+       ":13:31: ", "max_handshakes_per_address (200) is more than max_handshakes (128)"},
       {"a timeout of zero",
        [](auto& l) {
          l.push_back("limits:");
