@@ -397,16 +397,15 @@ class HttpsServer::Impl {
       RequestHeaderParser header;
       LimitRequestHeader(header, options_.limits);
       tcp_stream.expires_after(options_.limits.header_timeout);
-      co_await http::async_read_header(s->stream, buffer, header,
-                                       asio::redirect_error(use_awaitable, ec));
-      if (ec) {
-        // Too large or malformed gets an answer; a closed, stalled or cancelled
-        // connection nothing.
-        if (auto refusal = HeaderReadRefusal(ec, options_.limits)) {
-          co_await router_.RefuseUnrouted(*s, peer, *refusal);
-        }
+      const size_t header_bytes = co_await http::async_read_header(
+          s->stream, buffer, header, asio::redirect_error(use_awaitable, ec));
+      // Too large or malformed gets an answer; a closed, stalled or cancelled
+      // connection nothing.
+      if (auto refusal = HeaderReadRefusal(ec, header_bytes, options_.limits)) {
+        co_await router_.RefuseUnrouted(*s, peer, *refusal);
         break;
       }
+      if (ec) break;
       RequestBody body{buffer, header};
       bool keep = co_await router_.Handle(*s, body, peer);
       if (!keep) break;

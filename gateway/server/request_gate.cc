@@ -31,9 +31,9 @@ void LimitRequestHeader(RequestHeaderParser& parser, const ServerLimits& limits)
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
 }
 
-std::optional<Error> HeaderReadRefusal(const boost::beast::error_code& ec,
+std::optional<Error> HeaderReadRefusal(const boost::beast::error_code& ec, size_t header_bytes,
                                        const ServerLimits& limits) {
-  if (ec == http::error::header_limit) {
+  if (ec == http::error::header_limit || (!ec && header_bytes > limits.header_limit)) {
     return MakeError(
         ErrorKind::kTooLarge, "http.header_too_large",
         "the request's headers exceed " + std::to_string(limits.header_limit) + " bytes");

@@ -29,10 +29,13 @@ using RequestHeaderParser = boost::beast::http::request_parser<boost::beast::htt
 // before reading a body.
 void LimitRequestHeader(RequestHeaderParser& parser, const ServerLimits& limits);
 
-// The answer to a failed header read: http.header_too_large beyond the header cap,
-// http.bad_request for a malformed request; none (the connection just closes) for a
-// closed, stalled or cancelled connection.
-std::optional<Error> HeaderReadRefusal(const boost::beast::error_code& ec,
+// The answer to a header read that failed (`ec`) or took `header_bytes` bytes:
+// http.header_too_large beyond the header cap, http.bad_request for a malformed
+// request; none for a header within the cap, or (the connection just closes) for a
+// closed, stalled or cancelled connection. Beast's header limit bounds the request line
+// and the fields each on their own, so a header it accepts may still be up to twice
+// the cap: the bytes it took are checked here, against the cap on both together.
+std::optional<Error> HeaderReadRefusal(const boost::beast::error_code& ec, size_t header_bytes,
                                        const ServerLimits& limits);
 
 // What routing is given of a parsed header (string views into it) that came to
