@@ -2,8 +2,12 @@
 
 #include <utility>  // std::exchange, used by asio's awaitable.hpp without including it
 
+#include <cstdlib>
+#include <vector>
+
 #include "gateway/audit/audit_entry.h"
 #include "gateway/common/http_status.h"
+#include "gateway/server/request_gate.h"
 
 namespace adtgw {
 
@@ -35,8 +39,7 @@ awaitable<bool> ApiRouter::Handle(HttpConnection& connection, RequestBody& body,
              std::to_string(HttpStatusFor(caller.error().kind)) + " " + caller.error().code);
     co_return co_await connection.SendError(caller.error(), has_body);
   }
-  RouteRequest request{method, target, connection.listener, has_body,
-                       req.find(http::field::transfer_encoding) != req.end()};
+  const RouteRequest request = RouteRequestOf(body.header, connection.listener);
   const Route<RouteHandler>* refused_route = nullptr;
   auto match = Resolve(request, *caller, &refused_route);
   if (!match.ok()) {
@@ -53,23 +56,7 @@ awaitable<bool> ApiRouter::Handle(HttpConnection& connection, RequestBody& body,
 Result<RouteMatch<RouteHandler>> ApiRouter::Resolve(const RouteRequest& request,
                                                     const Caller& caller,
                                                     const Route<RouteHandler>** refused_route) {
-  ADTGW_ASSIGN(RouteMatch<RouteHandler> match,
-               MatchRoute<RouteHandler>(Routes(), request.method, request.target));
-  const Route<RouteHandler>& route = *match.route;
-  *refused_route = &route;
-  const std::string_view path = request.target.substr(0, request.target.find('?'));
-  ADTGW_TRY(CheckAudience(route.audience, request.listener, caller, path));
-  if (route.body == BodyUse::kRefused && request.has_body) {
-    return MakeError(ErrorKind::kUsage, "http.method_not_allowed",
-                     "this resource is read with a GET without a body",
-                     std::string(RouteDocs(&route)));
-  }
-  if (request.chunked) {
-    return MakeError(ErrorKind::kUsage, "http.length_required",
-                     "chunked request bodies are not accepted; send Content-Length");
-  }
-  *refused_route = nullptr;
-  return match;
+  return ResolveRoute<RouteHandler>(Routes(), request, caller, refused_route);
 }
 
 awaitable<bool> ApiRouter::RefuseUnrouted(HttpConnection& connection, const PeerCertificate& peer,
@@ -128,46 +115,66 @@ awaitable<bool> ApiRouter::Audit(RequestContext& ctx) {
   co_return co_await ctx.connection.Send(res, true);
 }
 
-// The whole API of both listeners (docs/api.md). A request no row matches does not
-// reach any handler.
-const Route<RouteHandler> ApiRouter::kRoutes[] = {
-    // method, pattern, who may call it, request body, query string, handler[, audit resource]
-    {"GET", "/v1/inbox", Audience::kParty, BodyUse::kIgnored, QueryUse::kRefused,
-     &ApiRouter::Inbox},
-    {"POST", "/v1/transfers", Audience::kParty, BodyUse::kJson, QueryUse::kRefused,
-     &ApiRouter::OfferTransfer},
-    {"GET", "/v1/transfers/{id}", Audience::kParty, BodyUse::kIgnored, QueryUse::kRefused,
-     &ApiRouter::TransferStatus},
-    {"HEAD", "/v1/transfers/{id}/envelope", Audience::kParty, BodyUse::kIgnored, QueryUse::kRefused,
-     &ApiRouter::UploadOffset},
-    {"PATCH", "/v1/transfers/{id}/envelope", Audience::kParty, BodyUse::kStream, QueryUse::kRefused,
-     &ApiRouter::Upload},
-    {"GET", "/v1/transfers/{id}/envelope", Audience::kParty, BodyUse::kIgnored, QueryUse::kRefused,
-     &ApiRouter::DownloadEnvelope},
-    {"POST", "/v1/transfers/{id}/acknowledgement", Audience::kParty, BodyUse::kJson,
-     QueryUse::kRefused, &ApiRouter::AcknowledgeTransfer},
-    {"GET", "/v1/parties/{eui64}", Audience::kParty, BodyUse::kIgnored, QueryUse::kRefused,
-     &ApiRouter::PartyEntry},
-    // The audit log: witnessed by every party, read whole by auditors.
-    {"GET", "/v1/audit/checkpoint", Audience::kWitness, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::Checkpoint},
-    {"GET", "/v1/audit/consistency", Audience::kWitness, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::Consistency},
-    {"GET", "/v1/audit/inclusion", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::Inclusion},
-    {"GET", "/v1/audit/entries", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::Entries},
-    {"GET", "/v1/audit/checkpoints", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::Checkpoints},
-    {"GET", "/v1/audit/query", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::Query},
-    {"GET", "/v1/audit/transfers/{id}", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::TransferLife},
-    // Last: an audit resource that is not above is still the auditors' to be told so.
-    {"GET", "/v1/audit/{name}", Audience::kAuditor, BodyUse::kRefused, QueryUse::kRead,
-     &ApiRouter::Audit, &AuditApi::NoSuchResource},
+namespace {
+
+// The handler of each operation of kApiRoutes and, for the audit log's, its resource.
+struct Operation {
+  RouteHandler handler;
+  AuditResource audit = nullptr;
 };
 
-std::span<const Route<RouteHandler>> ApiRouter::Routes() { return kRoutes; }
+}  // namespace
+
+std::span<const Route<RouteHandler>> ApiRouter::Routes() {
+  // A lambda of a member: the handlers are private.
+  auto operation_of = [](ApiOperation op) -> Operation {
+    switch (op) {
+      case ApiOperation::kInbox:
+        return {&ApiRouter::Inbox};
+      case ApiOperation::kOfferTransfer:
+        return {&ApiRouter::OfferTransfer};
+      case ApiOperation::kTransferStatus:
+        return {&ApiRouter::TransferStatus};
+      case ApiOperation::kUploadOffset:
+        return {&ApiRouter::UploadOffset};
+      case ApiOperation::kUpload:
+        return {&ApiRouter::Upload};
+      case ApiOperation::kDownloadEnvelope:
+        return {&ApiRouter::DownloadEnvelope};
+      case ApiOperation::kAcknowledgeTransfer:
+        return {&ApiRouter::AcknowledgeTransfer};
+      case ApiOperation::kPartyEntry:
+        return {&ApiRouter::PartyEntry};
+      case ApiOperation::kAuditCheckpoint:
+        return {&ApiRouter::Audit, &AuditApi::Checkpoint};
+      case ApiOperation::kAuditConsistency:
+        return {&ApiRouter::Audit, &AuditApi::Consistency};
+      case ApiOperation::kAuditInclusion:
+        return {&ApiRouter::Audit, &AuditApi::Inclusion};
+      case ApiOperation::kAuditEntries:
+        return {&ApiRouter::Audit, &AuditApi::Entries};
+      case ApiOperation::kAuditCheckpoints:
+        return {&ApiRouter::Audit, &AuditApi::Checkpoints};
+      case ApiOperation::kAuditQuery:
+        return {&ApiRouter::Audit, &AuditApi::Query};
+      case ApiOperation::kAuditTransferLife:
+        return {&ApiRouter::Audit, &AuditApi::TransferLife};
+      case ApiOperation::kAuditNoSuchResource:
+        return {&ApiRouter::Audit, &AuditApi::NoSuchResource};
+    }
+    std::abort();  // every operation is above
+  };
+
+  static const std::vector<Route<RouteHandler>> routes = [&operation_of] {
+    std::vector<Route<RouteHandler>> rows;
+    for (const Route<ApiOperation>& row : kApiRoutes) {
+      const Operation op = operation_of(row.handler);
+      rows.push_back(
+          {row.method, row.pattern, row.audience, row.body, row.query, op.handler, op.audit});
+    }
+    return rows;
+  }();
+  return routes;
+}
 
 }  // namespace adtgw

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 
+#include "gateway/server/api_routes.h"
 #include "gateway/server/audit_api.h"
 #include "gateway/server/http_connection.h"
 #include "gateway/server/route_table.h"
@@ -54,27 +55,16 @@ struct RequestContext {
   std::string label() const { return caller.eui64.ToString() + " " + what; }
 };
 
-// What routing looks at in a request.
-struct RouteRequest {
-  std::string_view method;
-  std::string_view target;
-  Listener listener;
-  bool has_body = false;
-  bool chunked = false;  // Transfer-Encoding was given
-};
-
 class ApiRouter {
  public:
   ApiRouter(TransferService& service, AuditApi& audit, const ConnectionEnvironment& env)
       : service_(service), audit_(audit), env_(env) {}
 
-  // The route table: every resource of both listeners.
+  // The route table: every resource of both listeners, the rows of kApiRoutes
+  // (api_routes.h) with their handlers.
   static std::span<const Route<RouteHandler>> Routes();
 
-  // The route `request` takes for `caller`, or why it is refused: the table's match,
-  // then the row's columns (who may call it, its body rule), then the request's framing
-  // (chunked bodies are refused). `refused_route`: the row a refusal concerns, or null.
-  // Pure: no I/O, no audit entry (Handle records the refusal).
+  // ResolveRoute (route_table.h) in Routes(): Handle records the refusal.
   static Result<RouteMatch<RouteHandler>> Resolve(const RouteRequest& request, const Caller& caller,
                                                   const Route<RouteHandler>** refused_route);
 
@@ -113,8 +103,6 @@ class ApiRouter {
 
   // The audit log's routes: answers with the row's audit resource.
   http_io::awaitable<bool> Audit(RequestContext& ctx);
-
-  static const Route<RouteHandler> kRoutes[];
 
   TransferService& service_;
   AuditApi& audit_;

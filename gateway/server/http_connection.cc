@@ -3,6 +3,7 @@
 #include <utility>  // std::exchange, used by asio's awaitable.hpp without including it
 
 #include "gateway/common/http_status.h"
+#include "gateway/server/request_gate.h"
 #include "gateway/transfer/api_messages.h"
 
 namespace adtgw {
@@ -75,12 +76,7 @@ awaitable<bool> HttpConnection::Continue(const http::request<http::empty_body>& 
 
 awaitable<Result<std::string>> HttpConnection::ReadJsonBody(RequestBody& body) {
   const size_t cap = env.limits.json_body_limit;
-  auto too_large = [cap] {
-    return MakeError(ErrorKind::kTooLarge, "http.body_too_large",
-                     "the request body is larger than " + std::to_string(cap) + " bytes");
-  };
-  auto length = body.header.content_length();
-  if (length && *length > cap) co_return too_large();
+  if (Status fits = CheckJsonBodyLength(body.header, cap); !fits.ok()) co_return fits.error();
   if (!co_await Continue(body.header.get())) {
     co_return MakeError(ErrorKind::kUnavailable, "net.broken", "the connection broke");
   }
@@ -89,7 +85,7 @@ awaitable<Result<std::string>> HttpConnection::ReadJsonBody(RequestBody& body) {
   beast::error_code ec;
   tcp().expires_after(env.limits.body_timeout);
   co_await http::async_read(stream, body.buffer, parser, asio::redirect_error(use_awaitable, ec));
-  if (ec == http::error::body_limit) co_return too_large();
+  if (ec == http::error::body_limit) co_return JsonBodyTooLarge(cap);
   if (ec) co_return MakeError(ErrorKind::kUnavailable, "net.broken", ec.message());
   co_return std::move(parser.get().body());
 }

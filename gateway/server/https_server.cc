@@ -19,6 +19,7 @@
 #include "gateway/server/handshake_budget.h"
 #include "gateway/server/handshake_refusals.h"
 #include "gateway/server/http_connection.h"
+#include "gateway/server/request_gate.h"
 #include "gateway/transfer/api_messages.h"
 
 namespace adtgw {
@@ -312,9 +313,8 @@ class HttpsServer::Impl {
     auto& tcp_stream = beast::get_lowest_layer(s.stream);
     {
       beast::flat_buffer buffer;
-      http::request_parser<http::empty_body> header;
-      header.header_limit(static_cast<std::uint32_t>(options_.limits.header_limit));
-      header.body_limit(std::numeric_limits<std::uint64_t>::max());
+      RequestHeaderParser header;
+      LimitRequestHeader(header, options_.limits);
       tcp_stream.expires_after(options_.limits.header_timeout);
       co_await http::async_read_header(s.stream, buffer, header,
                                        asio::redirect_error(use_awaitable, ec));
@@ -394,34 +394,18 @@ class HttpsServer::Impl {
         buffer.commit(n);
       }
       first = false;
-      http::request_parser<http::empty_body> header;
-      header.header_limit(static_cast<std::uint32_t>(options_.limits.header_limit));
-      // Beast checks Content-Length against the body limit while reading the header
-      // (1 MiB by default); each route sets the real limit before reading a body.
-      header.body_limit(std::numeric_limits<std::uint64_t>::max());
+      RequestHeaderParser header;
+      LimitRequestHeader(header, options_.limits);
       tcp_stream.expires_after(options_.limits.header_timeout);
-      co_await http::async_read_header(s->stream, buffer, header,
-                                       asio::redirect_error(use_awaitable, ec));
-      if (ec == http::error::header_limit) {
-        co_await router_.RefuseUnrouted(
-            *s, peer,
-            MakeError(ErrorKind::kTooLarge, "http.header_too_large",
-                      "the request's headers exceed " +
-                          std::to_string(options_.limits.header_limit) + " bytes"));
+      const size_t header_bytes = co_await http::async_read_header(
+          s->stream, buffer, header, asio::redirect_error(use_awaitable, ec));
+      // Too large or malformed gets an answer; a closed, stalled or cancelled
+      // connection nothing.
+      if (auto refusal = HeaderReadRefusal(ec, header_bytes, options_.limits)) {
+        co_await router_.RefuseUnrouted(*s, peer, *refusal);
         break;
       }
-      if (ec) {
-        // A malformed request gets a 400; a closed, stalled or cancelled connection nothing.
-        bool malformed =
-            ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
-            ec != http::error::end_of_stream && ec != http::error::partial_message;
-        if (malformed) {
-          co_await router_.RefuseUnrouted(*s, peer,
-                                          MakeError(ErrorKind::kUsage, "http.bad_request",
-                                                    "malformed HTTP request: " + ec.message()));
-        }
-        break;
-      }
+      if (ec) break;
       RequestBody body{buffer, header};
       bool keep = co_await router_.Handle(*s, body, peer);
       if (!keep) break;

@@ -120,4 +120,41 @@ Result<RouteMatch<Handler>> MatchRoute(std::span<const Route<Handler>> table,
 Status CheckAudience(Audience audience, Listener listener, const Caller& caller,
                      std::string_view path);
 
+// What routing looks at in a request.
+struct RouteRequest {
+  std::string_view method;
+  std::string_view target;
+  Listener listener;
+  bool has_body = false;
+  bool chunked = false;  // Transfer-Encoding was given
+};
+
+// The route `request` takes in `table` for `caller`, or why it is refused: the table's
+// match, then the row's columns (who may call it, its body rule), then the request's
+// framing (chunked bodies are refused). `refused_route`: the row a refusal concerns,
+// or null. Pure: no I/O, no audit entry.
+template <typename Handler>
+Result<RouteMatch<Handler>> ResolveRoute(std::span<const Route<Handler>> table,
+                                         const RouteRequest& request, const Caller& caller,
+                                         const Route<Handler>** refused_route) {
+  *refused_route = nullptr;
+  ADTGW_ASSIGN(RouteMatch<Handler> match,
+               MatchRoute<Handler>(table, request.method, request.target));
+  const Route<Handler>& route = *match.route;
+  *refused_route = &route;
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
+  ADTGW_TRY(CheckAudience(route.audience, request.listener, caller, path));
+  if (route.body == BodyUse::kRefused && request.has_body) {
+    return MakeError(ErrorKind::kUsage, "http.method_not_allowed",
+                     "this resource is read with a GET without a body",
+                     std::string(RouteDocs(&route)));
+  }
+  if (request.chunked) {
+    return MakeError(ErrorKind::kUsage, "http.length_required",
+                     "chunked request bodies are not accepted; send Content-Length");
+  }
+  *refused_route = nullptr;
+  return match;
+}
+
 }  // namespace adtgw

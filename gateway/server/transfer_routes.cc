@@ -4,10 +4,10 @@
 #include <utility>  // std::exchange, used by asio's awaitable.hpp without including it
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 
 #include "gateway/server/api_router.h"
+#include "gateway/server/request_gate.h"
 #include "gateway/server/transfer_view.h"
 #include "gateway/transfer/api_messages.h"
 
@@ -19,13 +19,6 @@ namespace {
 
 constexpr size_t kDownloadChunk = 256 * 1024;
 constexpr char kTusVersion[] = "1.0.0";
-
-std::optional<uint64_t> ParseUint(std::string_view text) {
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
 
 }  // namespace
 
@@ -76,24 +69,10 @@ awaitable<bool> ApiRouter::Upload(RequestContext& ctx) {
   HttpConnection& connection = ctx.connection;
   auto& header = ctx.body.header;
   const auto& req = header.get();
-  auto offset =
-      ParseUint(std::string_view(req["Upload-Offset"].data(), req["Upload-Offset"].size()));
-  auto length = header.content_length();
-  std::optional<Error> bad;
-  if (req[http::field::content_type] != "application/offset+octet-stream") {
-    bad = MakeError(ErrorKind::kUsage, "http.content_type",
-                    "PATCH needs Content-Type: application/offset+octet-stream");
-  } else if (req["Tus-Resumable"] != kTusVersion) {
-    bad = MakeError(ErrorKind::kUsage, "http.tus_version", "PATCH needs Tus-Resumable: 1.0.0");
-  } else if (!offset || !length) {
-    bad = MakeError(ErrorKind::kUsage, "http.upload_offset",
-                    "PATCH needs Upload-Offset and Content-Length");
-  }
-  if (bad) {
-    bad->hint = "see docs/api.md, Upload";
-    co_return co_await RefuseRouted(ctx, *bad, ctx.body.pending());
-  }
-  auto writer = service_.BeginAppend(ctx.caller, ctx.param(), *offset, *length);
+  auto range = CheckUploadHeaders(header);
+  if (!range.ok()) co_return co_await RefuseRouted(ctx, range.error(), ctx.body.pending());
+  const uint64_t length = range->length;
+  auto writer = service_.BeginAppend(ctx.caller, ctx.param(), range->offset, length);
   if (!writer.ok()) co_return co_await Answer(ctx, writer.error(), ctx.body.pending());
   if (!co_await connection.Continue(req)) co_return false;
   http::request_parser<http::buffer_body> parser(std::move(header));
@@ -102,7 +81,7 @@ awaitable<bool> ApiRouter::Upload(RequestContext& ctx) {
   // 10 KiB upload (and glibc trimming the heap when it was freed) cost more CPU than
   // reading the body (bench/gateway_load.cc).
   const size_t chunk_size =
-      static_cast<size_t>(std::clamp<uint64_t>(*length, 1, env_.limits.read_buffer));
+      static_cast<size_t>(std::clamp<uint64_t>(length, 1, env_.limits.read_buffer));
   auto chunk = std::make_unique_for_overwrite<uint8_t[]>(chunk_size);
   beast::error_code ec;
   while (!parser.is_done()) {

@@ -106,6 +106,10 @@ api supplier-a -H 'Content-Type: application/json' -H 'Expect: 100-continue' \
 expect_api "an oversized request body" 413 http.body_too_large
 api supplier-a -H "X-Padding: $(head -c 20000 /dev/zero | tr '\0' a)" /v1/inbox
 expect_api "oversized headers" 413 http.header_too_large
+# The cap holds for the request line and the headers together, each under it alone.
+api supplier-a -H "X-Padding: $(head -c 9000 /dev/zero | tr '\0' a)" \
+  "/v1/inbox?$(head -c 9000 /dev/zero | tr '\0' q)"
+expect_api "a long request line and long headers" 413 http.header_too_large
 api supplier-a "/v1/transfers/..%2F..%2Fetc%2Fpasswd"
 expect_api "a path-like transfer id" 404 transfer.not_found
 api supplier-a --path-as-is /v1/transfers/../../etc/passwd
