@@ -37,7 +37,6 @@ int CountEntries(X509_NAME* name, int nid) {
   return count;
 }
 
-
 }  // namespace
 
 std::string KeyUsageName(SmkiKeyUsage usage) {
