@@ -55,10 +55,16 @@ std::optional<uint32_t> ParseIsoDuration(std::string_view t) {
       ++i;
       continue;
     }
+    // docs/formats.md bounds the period (400 days), not its digits: PT1000000S is
+    // 11.6 days. Any count of digits is read, stopping once the number alone is past
+    // the bound in seconds (so it never overflows).
     size_t start = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    if (i == start || i - start > 6 || i == t.size()) return std::nullopt;
-    const uint64_t n = Number(t.substr(start, i - start));
+    uint64_t n = 0;
+    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+      n = n * 10 + static_cast<uint64_t>(t[i] - '0');
+      if (n > kMax) return std::nullopt;
+    }
+    if (i == start || i == t.size()) return std::nullopt;
     const char unit = t[i++];
     size_t pos = std::string_view(order).find(unit);
     if (pos == std::string_view::npos || pos < last) return std::nullopt;
