@@ -137,8 +137,7 @@ Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::Create(const s
 }
 
 Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
-  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kSelectTransfer));
-  ADTGW_TRY(db_.Bind(s.get(), {id}));
+  ADTGW_ASSIGN(SqliteCachedStatement s, db_.Cached(kSelectTransfer, {id}));
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) {
     return MakeError(ErrorKind::kNotFound, "store.not_found", "no transfer " + id.substr(0, 64));
@@ -165,8 +164,7 @@ Result<TransferRecord> SqliteMetadataStore::GetLocked(const std::string& id) {
   r.rule = SqlColumn(s.get(), 14);
   r.policy_sha256 = SqlColumn(s.get(), 15);
   r.receipt = SqlColumn(s.get(), 16);
-  ADTGW_ASSIGN(SqliteStatement rs, db_.Prepare(kSelectRecipients));
-  ADTGW_TRY(db_.Bind(rs.get(), {id}));
+  ADTGW_ASSIGN(SqliteCachedStatement rs, db_.Cached(kSelectRecipients, {id}));
   while ((rc = sqlite3_step(rs.get())) == SQLITE_ROW) {
     Delivery d;
     ADTGW_ASSIGN(d.recipient, Eui64::Parse(SqlColumn(rs.get(), 0)));
@@ -194,8 +192,8 @@ Result<TransferRecord> SqliteMetadataStore::Get(const std::string& id) {
 Result<std::optional<TransferRecord>> SqliteMetadataStore::FindByIdempotencyKey(
     const Eui64& sender, const std::string& idempotency_key) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(SqliteStatement find, db_.Prepare(kFindByIdempotencyKey));
-  ADTGW_TRY(db_.Bind(find.get(), {sender.ToString(), idempotency_key}));
+  ADTGW_ASSIGN(SqliteCachedStatement find,
+               db_.Cached(kFindByIdempotencyKey, {sender.ToString(), idempotency_key}));
   int rc = sqlite3_step(find.get());
   if (rc == SQLITE_DONE) return std::optional<TransferRecord>();
   if (rc != SQLITE_ROW) return db_.Fail("looking up an idempotency key");
@@ -207,36 +205,37 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
                                                                 uint32_t daily_limit) {
   std::lock_guard<std::mutex> lock(mu_);
   return db_.InTransaction([&]() -> Result<Created> {
-    ADTGW_ASSIGN(SqliteStatement find, db_.Prepare(kFindByIdempotencyKey));
-    ADTGW_TRY(db_.Bind(find.get(), {r.sender.ToString(), r.idempotency_key}));
+    ADTGW_ASSIGN(SqliteCachedStatement find,
+                 db_.Cached(kFindByIdempotencyKey, {r.sender.ToString(), r.idempotency_key}));
     int rc = sqlite3_step(find.get());
     if (rc == SQLITE_ROW) {
       ADTGW_ASSIGN(TransferRecord existing, GetLocked(SqlColumn(find.get(), 0)));
       return Created{std::move(existing), false};
     }
     if (rc != SQLITE_DONE) return db_.Fail("looking up an idempotency key");
-    ADTGW_ASSIGN(SqliteStatement reserve, db_.Prepare(kReserveDaily));
     const int64_t day = static_cast<int64_t>(r.created - r.created % 86400);
-    ADTGW_TRY(
-        db_.Bind(reserve.get(), {r.sender.ToString(), day, static_cast<int64_t>(daily_limit)}));
+    ADTGW_ASSIGN(
+        SqliteCachedStatement reserve,
+        db_.Cached(kReserveDaily, {r.sender.ToString(), day, static_cast<int64_t>(daily_limit)}));
     if (sqlite3_step(reserve.get()) != SQLITE_DONE) return db_.Fail("counting the day's transfers");
     if (sqlite3_changes(db_.get()) == 0) {
       Created over;
       over.over_quota = true;
       return over;
     }
-    ADTGW_ASSIGN(SqliteStatement insert, db_.Prepare(kInsertTransfer));
-    ADTGW_TRY(db_.Bind(
-        insert.get(), {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
-                       r.envelope_sha256, static_cast<int64_t>(r.envelope_size), r.storage_key,
-                       std::string(TransferStateName(r.state)), r.reason,
-                       static_cast<int64_t>(r.created), static_cast<int64_t>(r.updated), r.manifest,
-                       r.signature, r.rule, r.policy_sha256, r.receipt}));
+    ADTGW_ASSIGN(SqliteCachedStatement insert,
+                 db_.Cached(kInsertTransfer,
+                            {r.id, r.sender.ToString(), r.idempotency_key, r.file_type, r.file_name,
+                             r.envelope_sha256, static_cast<int64_t>(r.envelope_size),
+                             r.storage_key, std::string(TransferStateName(r.state)), r.reason,
+                             static_cast<int64_t>(r.created), static_cast<int64_t>(r.updated),
+                             r.manifest, r.signature, r.rule, r.policy_sha256, r.receipt}));
     if (sqlite3_step(insert.get()) != SQLITE_DONE) return db_.Fail("storing a transfer");
     for (const Eui64& to : r.recipients) {
-      ADTGW_ASSIGN(SqliteStatement rec, db_.Prepare(kInsertRecipient));
-      ADTGW_TRY(db_.Bind(
-          rec.get(), {r.id, to.ToString(), std::string(DeliveryStateName(DeliveryState::kWaiting)),
+      ADTGW_ASSIGN(
+          SqliteCachedStatement rec,
+          db_.Cached(kInsertRecipient,
+                     {r.id, to.ToString(), std::string(DeliveryStateName(DeliveryState::kWaiting)),
                       static_cast<int64_t>(r.created)}));
       if (sqlite3_step(rec.get()) != SQLITE_DONE) return db_.Fail("storing a recipient");
     }
@@ -248,8 +247,9 @@ Result<MetadataStore::Created> SqliteMetadataStore::CreateOrGet(const TransferRe
 Status SqliteMetadataStore::Transition(const std::string& id, TransferState from, TransferState to,
                                        const std::string& reason, std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kTransition));
-  ADTGW_TRY(db_.Bind(s.get(), {std::string(TransferStateName(to)), reason, static_cast<int64_t>(at),
+  ADTGW_ASSIGN(
+      SqliteCachedStatement s,
+      db_.Cached(kTransition, {std::string(TransferStateName(to)), reason, static_cast<int64_t>(at),
                                id, std::string(TransferStateName(from))}));
   if (sqlite3_step(s.get()) != SQLITE_DONE) return db_.Fail("updating a transfer");
   if (sqlite3_changes(db_.get()) == 1) return OkStatus();
@@ -262,10 +262,11 @@ Status SqliteMetadataStore::Transition(const std::string& id, TransferState from
 Status SqliteMetadataStore::MarkReceived(const std::string& id, const std::string& receipt,
                                          std::time_t at) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kMarkReceived));
-  ADTGW_TRY(db_.Bind(s.get(), {std::string(TransferStateName(TransferState::kReceived)), receipt,
-                               static_cast<int64_t>(at), id,
-                               std::string(TransferStateName(TransferState::kReceiving))}));
+  ADTGW_ASSIGN(
+      SqliteCachedStatement s,
+      db_.Cached(kMarkReceived, {std::string(TransferStateName(TransferState::kReceived)), receipt,
+                                 static_cast<int64_t>(at), id,
+                                 std::string(TransferStateName(TransferState::kReceiving))}));
   if (sqlite3_step(s.get()) != SQLITE_DONE) return db_.Fail("updating a transfer");
   if (sqlite3_changes(db_.get()) == 1) return OkStatus();
   ADTGW_ASSIGN(TransferRecord current, GetLocked(id));
@@ -276,8 +277,7 @@ Status SqliteMetadataStore::MarkReceived(const std::string& id, const std::strin
 
 Result<std::vector<TransferRecord>> SqliteMetadataStore::ListLocked(
     const char* sql, const std::vector<Param>& params) {
-  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(sql));
-  ADTGW_TRY(db_.Bind(s.get(), params));
+  ADTGW_ASSIGN(SqliteCachedStatement s, db_.Cached(sql, params));
   std::vector<std::string> ids;
   int rc;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) ids.push_back(SqlColumn(s.get(), 0));
@@ -342,10 +342,10 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
                        recipient.ToString() + " already acknowledged transfer " + id + " (" +
                            DeliveryStateName(d->state) + ")");
     }
-    ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kUpdateDelivery));
-    ADTGW_TRY(db_.Bind(
-        s.get(), {std::string(DeliveryStateName(to)), details.reason, static_cast<int64_t>(at),
-                  details.ack, details.ack_signature, id, recipient.ToString()}));
+    ADTGW_ASSIGN(SqliteCachedStatement s,
+                 db_.Cached(kUpdateDelivery, {std::string(DeliveryStateName(to)), details.reason,
+                                              static_cast<int64_t>(at), details.ack,
+                                              details.ack_signature, id, recipient.ToString()}));
     if (sqlite3_step(s.get()) != SQLITE_DONE) return db_.Fail("updating a delivery");
     d->state = to;
     d->reason = details.reason;
@@ -356,10 +356,10 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
     for (const Delivery& x : r.deliveries) {
       if (x.state == DeliveryState::kRejected && reason.empty()) reason = x.reason;
     }
-    ADTGW_ASSIGN(SqliteStatement t, db_.Prepare(kTransition));
-    ADTGW_TRY(
-        db_.Bind(t.get(), {std::string(TransferStateName(next)), reason, static_cast<int64_t>(at),
-                           id, std::string(TransferStateName(r.state))}));
+    ADTGW_ASSIGN(SqliteCachedStatement t,
+                 db_.Cached(kTransition,
+                            {std::string(TransferStateName(next)), reason, static_cast<int64_t>(at),
+                             id, std::string(TransferStateName(r.state))}));
     if (sqlite3_step(t.get()) != SQLITE_DONE) return db_.Fail("updating a transfer");
     return OkStatus();
   });
@@ -367,8 +367,8 @@ Status SqliteMetadataStore::RecordDelivery(const std::string& id, const Eui64& r
 
 Result<uint32_t> SqliteMetadataStore::SentOnDay(const Eui64& sender, std::time_t day_start) {
   std::lock_guard<std::mutex> lock(mu_);
-  ADTGW_ASSIGN(SqliteStatement s, db_.Prepare(kCountSentOnDay));
-  ADTGW_TRY(db_.Bind(s.get(), {sender.ToString(), static_cast<int64_t>(day_start)}));
+  ADTGW_ASSIGN(SqliteCachedStatement s,
+               db_.Cached(kCountSentOnDay, {sender.ToString(), static_cast<int64_t>(day_start)}));
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_DONE) return uint32_t{0};
   if (rc != SQLITE_ROW) return db_.Fail("counting transfers");
