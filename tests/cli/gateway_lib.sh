@@ -62,6 +62,27 @@ serve_again() {
   fail "the gateway did not come back on $URL"
 }
 
+# dccki_client_cert NAME SUBJECT: a DCCKI client certificate ($WORK/NAME.crt, key
+# $WORK/NAME.key) issued by the demo TLS CA with openssl, for SUBJECT in openssl's
+# slash form.
+dccki_client_cert() {
+  printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n' >"$WORK/$1.ext"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" \
+    -keyout "$WORK/$1.key" -out "$WORK/$1.csr" 2>/dev/null
+  openssl x509 -req -in "$WORK/$1.csr" -CA "$PKI/dccki/tls-ca.cert.pem" \
+    -CAkey "$PKI/dccki/tls-ca.key.pem" -CAcreateserial -days 2 -extfile "$WORK/$1.ext" \
+    -out "$WORK/$1.crt" 2>/dev/null
+  chmod 600 "$WORK/$1.key"
+}
+
+# config_with_cert PARTY NAME: PARTY's client configuration ($WORK/NAME.yaml) using the
+# TLS certificate and key $WORK/NAME.crt and $WORK/NAME.key.
+config_with_cert() {
+  sed -e "s|certificate: .*/$1/tls.cert.pem|certificate: $WORK/$2.crt|" \
+    -e "s|key: .*/$1/tls.key.pem|key: $WORK/$2.key|" \
+    "$PKI/config/client-$1.yaml" >"$WORK/$2.yaml"
+}
+
 # as PARTY CMD...: an adtgw client command with PARTY's configuration.
 as() {
   local party=$1

@@ -26,16 +26,8 @@ before=$(snapshot)
 expect_refusal "client certificate from an unknown CA" 12 tls.handshake_failed -- \
   send "$WORK/adt.csv" --type adt --config "$WORK/stranger.yaml" --gateway "$URL"
 # A certificate from the DCCKI CA that the policy maps to no party: 401.
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=unlisted" \
-  -keyout "$WORK/unlisted.key" -out "$WORK/unlisted.csr" 2>/dev/null
-printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n' >"$WORK/ext.cnf"
-openssl x509 -req -in "$WORK/unlisted.csr" -CA "$PKI/dccki/tls-ca.cert.pem" \
-  -CAkey "$PKI/dccki/tls-ca.key.pem" -CAcreateserial -days 2 -extfile "$WORK/ext.cnf" \
-  -out "$WORK/unlisted.crt" 2>/dev/null
-chmod 600 "$WORK/unlisted.key"
-sed -e "s|certificate: .*/supplier-a/tls.cert.pem|certificate: $WORK/unlisted.crt|" \
-  -e "s|key: .*/supplier-a/tls.key.pem|key: $WORK/unlisted.key|" \
-  "$(config supplier-a)" >"$WORK/unlisted.yaml"
+dccki_client_cert unlisted /CN=unlisted
+config_with_cert supplier-a unlisted
 expect_refusal "client certificate unknown to the policy" 12 tls.unknown_client -- \
   send "$WORK/adt.csv" --type adt --config "$WORK/unlisted.yaml" --gateway "$URL"
 expect_unchanged "unknown TLS clients" "$before"

@@ -14,38 +14,20 @@ trap 'stop_gateway KILL; rm -rf "$WORK"' EXIT
 make_demo_pki
 adt_file "$WORK/adt-b.csv" 0 AD-7C-00-00-00-00-02-02
 adt_file "$WORK/adt-operator.csv" 0 AD-7C-00-00-00-00-03-01
-printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n' >"$WORK/ext.cnf"
-
-# tls_cert NAME SUBJECT: a DCCKI client certificate from the demo TLS CA, made by openssl.
-tls_cert() {
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" \
-    -keyout "$WORK/$1.key" -out "$WORK/$1.csr" 2>/dev/null
-  openssl x509 -req -in "$WORK/$1.csr" -CA "$PKI/dccki/tls-ca.cert.pem" \
-    -CAkey "$PKI/dccki/tls-ca.key.pem" -CAcreateserial -days 2 -extfile "$WORK/ext.cnf" \
-    -out "$WORK/$1.crt" 2>/dev/null
-  chmod 600 "$WORK/$1.key"
-}
-
-# client_config PARTY NAME: PARTY's client configuration, with the certificate NAME.
-client_config() {
-  sed -e "s|certificate: .*/$1/tls.cert.pem|certificate: $WORK/$2.crt|" \
-    -e "s|key: .*/$1/tls.key.pem|key: $WORK/$2.key|" \
-    "$PKI/config/client-$1.yaml" >"$WORK/$2.yaml"
-}
 
 # Supplier B: several RDNs, and a comma, a plus sign, quotes and a '#' in its values.
-tls_cert supplier-b '/C=GB/O=Smith, Jones \+ Co/OU=#2 "Metering"/CN=Supplier B AD-7C-00-00-00-00-02-02'
-client_config supplier-b supplier-b
+dccki_client_cert supplier-b '/C=GB/O=Smith, Jones \+ Co/OU=#2 "Metering"/CN=Supplier B AD-7C-00-00-00-00-02-02'
+config_with_cert supplier-b supplier-b
 rfc2253=$(openssl x509 -in "$WORK/supplier-b.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
 expect_contains "openssl escapes the subject" "$rfc2253" 'O=Smith\, Jones \+ Co'
 # The network operator: named by what `openssl x509 -noout -subject` shows by default.
-tls_cert operator '/C=GB/O=Demo Networks/OU=Operations/CN=Demo Network Operator'
-client_config network-operator operator
+dccki_client_cert operator '/C=GB/O=Demo Networks/OU=Operations/CN=Demo Network Operator'
+config_with_cert network-operator operator
 one_line=$(openssl x509 -in "$WORK/operator.crt" -noout -subject)
 expect_contains "openssl's one-line display" "$one_line" 'subject=C = GB, O = Demo Networks'
 # Same attributes as the operator's but one: another organisation.
-tls_cert lookalike '/C=GB/O=Demo Networks Two/OU=Operations/CN=Demo Network Operator'
-client_config network-operator lookalike
+dccki_client_cert lookalike '/C=GB/O=Demo Networks Two/OU=Operations/CN=Demo Network Operator'
+config_with_cert network-operator lookalike
 
 # The policy names both by subject only (single-quoted YAML keeps the backslashes; the
 # sed replacement needs its own backslashes and '&' escaped).
