@@ -137,8 +137,8 @@ expect_absent "...nothing written" "$WORK/dcc-in/bad.csv"
 CHECKS=$((CHECKS + 1))
 [ "$(state_of "$bad_id")" = rejected ] || fail "the bad file's transfer is $(state_of "$bad_id")"
 # The acknowledgement the gateway stored is the DCC's, signed, with the problems.
-ack=$(sqlite3 "file:$STATE/metadata.db?mode=ro" \
-  "SELECT ack FROM transfer_recipients WHERE transfer_id = '$bad_id'")
+ack=$(sql "file:$STATE/metadata.db?mode=ro" \
+  "SELECT ack FROM transfer_recipients WHERE transfer_id = :id" id "$bad_id")
 expect_contains "the stored acknowledgement carries the problems" "$ack" \
   '"bad.csv:5:7: field.bad_count'
 

@@ -83,7 +83,7 @@ tally() {
 }
 
 stored() {  # stored EUI: the sender's transfers in the database
-  sqlite3 "file:$STATE/metadata.db?mode=ro" "SELECT COUNT(*) FROM transfers WHERE sender = '$1'"
+  sql "file:$STATE/metadata.db?mode=ro" "SELECT COUNT(*) FROM transfers WHERE sender = :eui" eui "$1"
 }
 
 expect_eq() {  # expect_eq DESCRIPTION GOT WANT

@@ -132,7 +132,7 @@ expect_unchanged() {  # expect_unchanged DESCRIPTION BEFORE
 }
 
 state_of() {  # state_of ID: the transfer's state in the database
-  sqlite3 "file:$STATE/metadata.db?mode=ro" "SELECT state FROM transfers WHERE id = '$1'"
+  sql "file:$STATE/metadata.db?mode=ro" "SELECT state FROM transfers WHERE id = :id" id "$1"
 }
 
 # seal_for_dcc PLAINTEXT ENVELOPE [SIGNER]: an envelope from SIGNER (default supplier-a)

@@ -67,6 +67,25 @@ expect_absent() {
   if [ -e "$2" ]; then fail "$1: $2 must not exist"; fi
 }
 
+# sql DB QUERY [NAME VALUE]...: sqlite3 on DB with each VALUE bound to the parameter
+# :NAME (sqlite3's .parameter): a value is never pasted into the SQL text, as in the
+# product (DESIGN.md 7.1). Whole numbers bind as integers, anything else as text.
+sql() {
+  local db=$1 query=$2 value
+  shift 2
+  local binds=()
+  while [ $# -ge 2 ]; do
+    value=$2
+    case $value in
+      *'"'* | *$'\n'*) echo "sql: a value with a double quote or a newline: $value" >&2; return 2 ;;
+    esac
+    [[ $value =~ ^-?[0-9]+$ ]] || value="'${value//\'/\'\'}'"
+    binds+=(-cmd ".parameter set :$1 \"$value\"")
+    shift 2
+  done
+  sqlite3 "${binds[@]}" "$db" "$query"
+}
+
 finish() {
   echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]

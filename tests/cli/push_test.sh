@@ -38,7 +38,8 @@ push() {  # push ARGS...: adtgw push as supplier A on $SPOOL; sets OUT ERR RC
   run push --spool "$SPOOL" --settle 0 --config "$(config supplier-a)" --gateway "$URL" "$@"
 }
 transfers_named() {  # transfers_named NAME: how many transfers carry that file name
-  sqlite3 "file:$STATE/metadata.db?mode=ro" "SELECT COUNT(*) FROM transfers WHERE file_name = '$1'"
+  sql "file:$STATE/metadata.db?mode=ro" "SELECT COUNT(*) FROM transfers WHERE file_name = :name" \
+    name "$1"
 }
 count_files() { find "$1" -maxdepth 1 -type f ! -name '*.json' | wc -l; }
 
