@@ -329,7 +329,7 @@ class CpprestGatewayClient final : public GatewayApi {
                        "the gateway at " + url_ + " sent and took nothing for " +
                            DescribeTimeout(timeouts_.idle) + ", so the request was given up",
                        "the gateway or the network stalled; run the command again (an upload "
-                       "resumes where it stopped). A slow link may need more: --timeout "
+                       "resumes from the last byte stored). A slow link may need more: --timeout "
                        "idle=SECONDS, or timeouts.idle in the client configuration");
     }
     const std::string what = failure.what();
